@@ -1,0 +1,2 @@
+//! Classification throughput benchmark (written with the rules).
+fn main() {}

@@ -1,0 +1,254 @@
+//! The classification engine: compiles the rules once and gives each [`Reply`] a
+//! [`Classification`] that names the rule that decided it.
+//!
+//! Rules are consulted in order: a user's files first, then the built-in provider texts,
+//! generic texts, enhanced status codes and basic reply codes ([`crate::rules::BUILTIN`]).
+//! The first rule whose conditions all hold wins. All text patterns are compiled into one
+//! `RegexSet` (ASCII case-insensitive, over bytes, with a DFA cache large enough for the whole
+//! set), so a reply is scanned once whatever the number of rules.
+
+use crate::reply::Reply;
+use crate::rules::{self, Rule, RuleError};
+use crate::taxonomy::{Action, BounceType, Category, Reason, Severity};
+use regex::bytes::{RegexSet, RegexSetBuilder};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How much of a reply's text the patterns read. SMTP reply lines are at most 512 octets
+/// (RFC 5321 4.5.3.1.5); a few kilobytes hold any real multi-line reply, and the bound keeps
+/// hostile megabyte "replies" linear and cheap.
+pub const MATCH_WINDOW: usize = 16 * 1024;
+
+/// The verdict on one reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classification {
+    /// The RFC fact: true for 5xx / 5.x.x, false for 4xx / 4.x.x, absent on success.
+    pub permanent: Option<bool>,
+    /// Is the address dead? See [`BounceType`].
+    pub bounce_type: BounceType,
+    /// Why, in Sisimai's vocabulary.
+    pub reason: Reason,
+    /// The reader-facing group.
+    pub category: Category,
+    /// How bad it is.
+    pub severity: Severity,
+    /// What to do now.
+    pub action: Action,
+    /// The id of the rule that decided.
+    pub rule: Arc<str>,
+}
+
+/// The id given when no rule matched at all.
+pub const NO_RULE: &str = "none";
+
+/// Compiled rules, ready to classify. Build it once and share it (`&Classifier` is `Sync`).
+#[derive(Debug)]
+pub struct Classifier {
+    rules: Vec<Rule>,
+    by_id: HashMap<Arc<str>, usize>,
+    text_set: RegexSet,
+    /// For each pattern of `text_set`, the index of its rule (non-decreasing).
+    pattern_rule: Vec<usize>,
+    /// Rules without text patterns, in order.
+    plain_rules: Vec<usize>,
+    fallback: Arc<str>,
+}
+
+/// Builds a [`Classifier`] from rule files, earlier files first.
+#[derive(Debug, Default)]
+pub struct ClassifierBuilder {
+    rules: Vec<Rule>,
+}
+
+impl ClassifierBuilder {
+    /// Adds the rules of one file (its name is used in errors), after those already added.
+    pub fn add_file(&mut self, file: &str, source: &str) -> Result<&mut Self, RuleError> {
+        let rules = rules::parse_file(file, source)?;
+        self.rules.extend(rules);
+        Ok(self)
+    }
+
+    /// Adds the built-in rule files.
+    pub fn add_builtin(&mut self) -> Result<&mut Self, RuleError> {
+        for (file, source) in rules::BUILTIN {
+            self.add_file(file, source)?;
+        }
+        Ok(self)
+    }
+
+    /// Compiles the rules. Fails when two rules share an id.
+    pub fn build(&self) -> Result<Classifier, RuleError> {
+        let mut by_id = HashMap::with_capacity(self.rules.len());
+        for (i, rule) in self.rules.iter().enumerate() {
+            if let Some(first) = by_id.insert(rule.id.clone(), i) {
+                let earlier = &self.rules[first];
+                return Err(RuleError::Invalid {
+                    file: rule.file.to_string(),
+                    line: rule.line,
+                    id: rule.id.to_string(),
+                    message: format!(
+                        "the id is already used at {}:{}",
+                        earlier.file, earlier.line
+                    ),
+                });
+            }
+        }
+        let mut patterns = Vec::new();
+        let mut pattern_rule = Vec::new();
+        let mut plain_rules = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if rule.text.is_empty() {
+                plain_rules.push(i);
+            }
+            for p in &rule.text {
+                patterns.push(p.as_str());
+                pattern_rule.push(i);
+            }
+        }
+        let text_set = pattern_builder(&patterns)
+            .build()
+            .map_err(|e| RuleError::Syntax {
+                file: "(all rules)".into(),
+                line: 0,
+                message: format!("the text patterns do not compile together: {e}"),
+            })?;
+        Ok(Classifier {
+            rules: self.rules.clone(),
+            by_id,
+            text_set,
+            pattern_rule,
+            plain_rules,
+            fallback: Arc::from(NO_RULE),
+        })
+    }
+}
+
+/// The one way text patterns are compiled, for a single rule's check and for the whole set.
+pub(crate) fn pattern_builder<S: AsRef<str>>(patterns: &[S]) -> RegexSetBuilder {
+    let mut b = RegexSetBuilder::new(patterns);
+    b.case_insensitive(true)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .dfa_size_limit(32 << 20);
+    b
+}
+
+impl Classifier {
+    /// The built-in rules alone.
+    pub fn builtin() -> Result<Classifier, RuleError> {
+        ClassifierBuilder::default().add_builtin()?.build()
+    }
+
+    /// A user's rule files in front of the built-in rules: `(file name, contents)` pairs.
+    pub fn with_user_rules(files: &[(String, String)]) -> Result<Classifier, RuleError> {
+        let mut b = ClassifierBuilder::default();
+        for (name, source) in files {
+            b.add_file(name, source)?;
+        }
+        b.add_builtin()?.build()
+    }
+
+    /// All rules, in the order they are consulted.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.by_id.get(id).map(|&i| &self.rules[i])
+    }
+
+    /// Classifies one reply.
+    pub fn classify(&self, reply: &Reply) -> Classification {
+        let winner = self.find_rule(reply);
+        let permanent = reply.permanent();
+        match winner {
+            Some(i) => verdict(&self.rules[i], reply, permanent),
+            None => Classification {
+                permanent,
+                bounce_type: if permanent.is_none() && reply.code.is_some() {
+                    BounceType::None
+                } else {
+                    BounceType::Undetermined
+                },
+                reason: Reason::Undefined,
+                category: Reason::Undefined.profile().category,
+                severity: Reason::Undefined.profile().severity,
+                action: Reason::Undefined.profile().action,
+                rule: self.fallback.clone(),
+            },
+        }
+    }
+
+    /// The index of the first rule whose conditions all hold.
+    fn find_rule(&self, reply: &Reply) -> Option<usize> {
+        let mut best = usize::MAX;
+        let text = reply.text.as_bytes();
+        let window = &text[..text.len().min(MATCH_WINDOW)];
+        if !self.pattern_rule.is_empty() {
+            let mut last = usize::MAX;
+            for pattern in self.text_set.matches(window).iter() {
+                let rule = self.pattern_rule[pattern];
+                if rule == last {
+                    continue;
+                }
+                last = rule;
+                if self.non_text_conditions_hold(rule, reply) {
+                    best = rule;
+                    break;
+                }
+            }
+        }
+        for &rule in &self.plain_rules {
+            if rule >= best {
+                break;
+            }
+            if self.non_text_conditions_hold(rule, reply) {
+                best = rule;
+                break;
+            }
+        }
+        (best != usize::MAX).then_some(best)
+    }
+
+    fn non_text_conditions_hold(&self, index: usize, reply: &Reply) -> bool {
+        let rule = &self.rules[index];
+        (rule.codes.is_empty()
+            || reply
+                .code
+                .is_some_and(|c| rule.codes.iter().any(|p| p.matches(c))))
+            && (rule.statuses.is_empty()
+                || reply
+                    .status
+                    .is_some_and(|s| rule.statuses.iter().any(|p| p.matches(s))))
+            && (rule.commands.is_empty()
+                || reply.command.is_some_and(|c| rule.commands.contains(&c)))
+    }
+}
+
+/// The verdict of a winning rule: the reason's defaults, the rule's overrides, and the
+/// forward-path safety rule of RFC 5321 3.4.
+fn verdict(rule: &Rule, reply: &Reply, permanent: Option<bool>) -> Classification {
+    let profile = rule.reason.profile();
+    let mut action = rule.action.unwrap_or(profile.action);
+    if rule.reason == Reason::HasMoved {
+        // A forward-path is a hint from the remote server, never an instruction: suggest an
+        // update only inside the recipient's own domain, otherwise a person must review it.
+        action = match reply.forward.as_ref().and_then(|f| f.same_domain) {
+            Some(true) if action == Action::UpdateAddress => Action::UpdateAddress,
+            _ => Action::Review,
+        };
+    }
+    Classification {
+        permanent,
+        bounce_type: rule
+            .bounce_type
+            .unwrap_or_else(|| rule.reason.bounce_type(permanent)),
+        reason: rule.reason,
+        category: rule.category.unwrap_or(profile.category),
+        severity: rule.severity.unwrap_or(profile.severity),
+        action,
+        rule: rule.id.clone(),
+    }
+}

@@ -1,0 +1,109 @@
+//! Forward-paths named by a reply: `251 User not local; will forward to <x>` and
+//! `551 User not local; please try <x>` (RFC 5321 section 3.4), and the wordings servers use
+//! instead (`User has moved to x`, `has been replaced by x`, `try x instead`).
+//!
+//! A forward-path is a hint, never an instruction: a hostile server could name any address,
+//! so Rebound records it and never follows it on its own.
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+
+/// A forward-path named by the receiving server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardHint {
+    /// The address the server named.
+    pub address: String,
+    /// True when the server says it forwards the message itself (251); false when it asks
+    /// the sender to use the address instead (551).
+    pub will_forward: bool,
+    /// Whether the named address is in the original recipient's domain; `None` when the
+    /// recipient is not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_domain: Option<bool>,
+}
+
+/// The phrases that introduce a forward-path, then the address, in angle brackets or bare.
+static FORWARD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)\b(?:please\s+try|try|will\s+forward\s+to|forwarding\s+to|forwarded\s+to|(?:has\s+)?moved\s+to|(?:has\s+been\s+)?replaced\s+by|new\s+address\s+is|new\s+address:)\s*<?([^\s<>"',;()\[\]]+@[^\s<>"',;()\[\]]+)"#,
+    )
+    .unwrap_or_else(|e| unreachable!("fixed forward-path pattern compiles: {e}"))
+});
+
+/// The first forward-path in `text`, trailing punctuation removed.
+pub fn find_forward_path(text: &str) -> Option<String> {
+    // Cheap pre-check: every phrase above has one of these letters' words and an `@`.
+    if !text.contains('@') {
+        return None;
+    }
+    let caps = FORWARD.captures(text)?;
+    let address = caps
+        .get(1)?
+        .as_str()
+        .trim_end_matches(['.', '>', ':', '!', '?']);
+    let (local, domain) = address.rsplit_once('@')?;
+    (!local.is_empty() && !domain.is_empty()).then(|| address.to_string())
+}
+
+/// Whether two addresses share a domain (case-insensitive, ignoring a trailing dot).
+pub fn same_domain(a: &str, b: &str) -> bool {
+    fn domain(addr: &str) -> &str {
+        addr.trim_matches(['<', '>'])
+            .rsplit_once('@')
+            .map_or("", |(_, d)| d.trim_end_matches('.'))
+    }
+    let (da, db) = (domain(a), domain(b));
+    !da.is_empty() && da.eq_ignore_ascii_case(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wordings() {
+        let cases = [
+            (
+                "User not local; please try <jdoe@relay.example.net>",
+                "jdoe@relay.example.net",
+            ),
+            (
+                "User not local; will forward to <j@example.org>",
+                "j@example.org",
+            ),
+            ("User has moved to jane@example.com.", "jane@example.com"),
+            (
+                "The address has been replaced by new@example.com",
+                "new@example.com",
+            ),
+            ("not here, try x@example.com instead", "x@example.com"),
+            (
+                "user moved to <a.b@example.co.uk>; update your list",
+                "a.b@example.co.uk",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(find_forward_path(text).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn no_hint() {
+        for text in [
+            "User not local",
+            "please try again later",
+            "try <@example.com>",
+            "moved to @",
+        ] {
+            assert_eq!(find_forward_path(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn domains() {
+        assert!(same_domain("jdoe@Example.com", "<john@example.COM.>"));
+        assert!(!same_domain("jdoe@example.com", "jdoe@relay.example.net"));
+        assert!(!same_domain("jdoe", "x"));
+    }
+}

@@ -1,0 +1,672 @@
+//! SMTP reply parsing: what a server said, from the text people and programs actually see.
+//!
+//! Reads the basic reply code (RFC 5321 section 4.2), the enhanced status code (RFC 3463,
+//! also in qmail's `#5.1.1` / `(#5.1.1)` form), joins multi-line replies (RFC 5321 4.2.1,
+//! `550-…` continuation lines, also when a DSN has flattened them onto one line), unwraps the
+//! texts MTAs put around a reply (Postfix `host … said:`, Exim `SMTP error from remote mail
+//! server after …:`, DSN `Diagnostic-Code: smtp; …`, Sendmail `… 550 5.1.1 <x>... User
+//! unknown`), and notes the SMTP command the reply answered and the forward-path of a
+//! 251/551 reply (RFC 5321 section 3.4).
+
+use crate::forward::{ForwardHint, find_forward_path};
+use crate::status::EnhancedStatus;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::LazyLock;
+
+/// What a server said, parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// The basic reply code (RFC 5321 4.2), e.g. 550.
+    pub code: Option<u16>,
+    /// The enhanced status code (RFC 3463), e.g. 5.1.1.
+    pub status: Option<EnhancedStatus>,
+    /// The server's words, continuation prefixes and wrappers removed, white space folded.
+    pub text: String,
+    /// The SMTP command the reply answered, when the input says so.
+    pub command: Option<SmtpCommand>,
+    /// The forward-path a 251/551 (or "has moved to") reply names.
+    pub forward: Option<ForwardHint>,
+    /// The host that answered, when the wrapper names it (`host mx.example.com[…] said:`).
+    pub remote_host: Option<String>,
+}
+
+/// The SMTP stage a reply answered (RFC 5321 section 4.1.1 and 3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SmtpCommand {
+    /// The greeting, right after the connection opened (RFC 5321 3.1).
+    Connect,
+    /// `HELO` or `EHLO`.
+    Helo,
+    /// `STARTTLS` (RFC 3207).
+    Starttls,
+    /// `AUTH` (RFC 4954).
+    Auth,
+    /// `MAIL FROM`.
+    Mail,
+    /// `RCPT TO`.
+    Rcpt,
+    /// The `DATA` command itself.
+    Data,
+    /// The final `.` that ends the message data.
+    EndOfData,
+}
+
+impl SmtpCommand {
+    /// The wire name (`rcpt`, `end-of-data`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmtpCommand::Connect => "connect",
+            SmtpCommand::Helo => "helo",
+            SmtpCommand::Starttls => "starttls",
+            SmtpCommand::Auth => "auth",
+            SmtpCommand::Mail => "mail",
+            SmtpCommand::Rcpt => "rcpt",
+            SmtpCommand::Data => "data",
+            SmtpCommand::EndOfData => "end-of-data",
+        }
+    }
+
+    /// Parses a wire name, as rule files write it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        COMMAND_NAMES
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+const COMMAND_NAMES: [SmtpCommand; 8] = [
+    SmtpCommand::Connect,
+    SmtpCommand::Helo,
+    SmtpCommand::Starttls,
+    SmtpCommand::Auth,
+    SmtpCommand::Mail,
+    SmtpCommand::Rcpt,
+    SmtpCommand::Data,
+    SmtpCommand::EndOfData,
+];
+
+impl fmt::Display for SmtpCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a reply could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyError {
+    /// Nothing but white space (or wrappers) was given.
+    #[error("the reply is empty")]
+    Empty,
+}
+
+/// Phrases that say which command a reply answered (Postfix, Exim, Sendmail transcripts).
+#[rustfmt::skip]
+const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
+    ("in reply to rcpt to", SmtpCommand::Rcpt),
+    ("after rcpt to", SmtpCommand::Rcpt),
+    ("after pipelined rcpt to", SmtpCommand::Rcpt),
+    (">>> rcpt to", SmtpCommand::Rcpt),
+    ("in reply to mail from", SmtpCommand::Mail),
+    ("after mail from", SmtpCommand::Mail),
+    ("after pipelined mail from", SmtpCommand::Mail),
+    (">>> mail from", SmtpCommand::Mail),
+    ("in reply to end of data", SmtpCommand::EndOfData),
+    ("after end of data", SmtpCommand::EndOfData),
+    ("after sending data block", SmtpCommand::EndOfData),
+    ("in reply to data command", SmtpCommand::Data),
+    ("after data", SmtpCommand::Data),
+    ("after pipelined data", SmtpCommand::Data),
+    (">>> data", SmtpCommand::Data),
+    ("in reply to ehlo", SmtpCommand::Helo),
+    ("in reply to helo", SmtpCommand::Helo),
+    ("in reply to lhlo", SmtpCommand::Helo),
+    ("after ehlo", SmtpCommand::Helo),
+    ("after helo", SmtpCommand::Helo),
+    (">>> ehlo", SmtpCommand::Helo),
+    (">>> helo", SmtpCommand::Helo),
+    ("in reply to starttls", SmtpCommand::Starttls),
+    ("after starttls", SmtpCommand::Starttls),
+    ("in reply to auth", SmtpCommand::Auth),
+    ("after auth", SmtpCommand::Auth),
+    ("refused to talk to me", SmtpCommand::Connect),
+    ("after initial connection", SmtpCommand::Connect),
+    ("in reply to initial greeting", SmtpCommand::Connect),
+    ("during initial connection", SmtpCommand::Connect),
+];
+
+static COMMANDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(COMMAND_MARKERS.iter().map(|(p, _)| p))
+        .unwrap_or_else(|e| unreachable!("fixed command markers compile: {e}"))
+});
+
+impl Reply {
+    /// Parses one reply as it appears in a DSN, a log line, a bounce text or an SMTP session.
+    ///
+    /// Never panics; any text gives a reply (with whatever codes it holds), only empty input is
+    /// an error.
+    pub fn parse(input: &str) -> Result<Reply, ReplyError> {
+        let body = strip_diagnostic_prefix(input.trim());
+        if body.trim().is_empty() {
+            return Err(ReplyError::Empty);
+        }
+        let bytes = body.as_bytes();
+        let found = locate(bytes);
+        let (code, status, text_start, preamble_end) = match found {
+            Some(f) => (f.code, f.status, f.text_start, f.start),
+            None => (None, None, 0, 0),
+        };
+        let raw_text = &body[text_start..];
+        let mut text = join_lines(raw_text, code, status);
+        let command = find_command(body);
+        if command.is_some() {
+            strip_in_reply_to(&mut text);
+        }
+        let preamble = if found.is_some() {
+            &body[..preamble_end]
+        } else {
+            body
+        };
+        let remote_host = find_remote_host(preamble);
+        let forward = find_forward_path(&text).map(|address| ForwardHint {
+            will_forward: matches!(code, Some(200..=299)),
+            address,
+            same_domain: None,
+        });
+        Ok(Reply {
+            code,
+            status,
+            text,
+            command,
+            forward,
+            remote_host,
+        })
+    }
+
+    /// Parses bytes that may not be UTF-8 (invalid sequences become U+FFFD).
+    pub fn parse_bytes(input: &[u8]) -> Result<Reply, ReplyError> {
+        Reply::parse(&String::from_utf8_lossy(input))
+    }
+
+    /// The RFC fact: `Some(true)` for a permanent failure (5xx, or 5.x.x without a basic
+    /// code), `Some(false)` for a transient one (4xx / 4.x.x), `None` for success,
+    /// intermediate replies and replies without any code.
+    ///
+    /// The basic code decides when both are present: it is what the SMTP client acts on
+    /// (RFC 5321 4.2.1), and RFC 3463 requires the class to agree with it.
+    pub fn permanent(&self) -> Option<bool> {
+        match self.code.map(|c| c / 100) {
+            Some(5) => Some(true),
+            Some(4) => Some(false),
+            Some(_) => None,
+            None => match self.status.map(|s| s.class) {
+                Some(5) => Some(true),
+                Some(4) => Some(false),
+                _ => None,
+            },
+        }
+    }
+
+    /// Records the original recipient, so a forward-path can say whether it stays in the
+    /// recipient's domain (`same_domain`).
+    pub fn relate_to_recipient(&mut self, recipient: &str) {
+        if let Some(forward) = self.forward.as_mut() {
+            forward.same_domain = Some(crate::forward::same_domain(recipient, &forward.address));
+        }
+    }
+
+    /// The canonical one-line form `CODE STATUS text`, as logs and rule authors write it.
+    pub fn canonical(&self) -> String {
+        let mut out = String::with_capacity(self.text.len() + 12);
+        if let Some(code) = self.code {
+            out.push_str(&code.to_string());
+            out.push(' ');
+        }
+        if let Some(status) = self.status {
+            out.push_str(&status.to_string());
+            out.push(' ');
+        }
+        out.push_str(&self.text);
+        out.truncate(out.trim_end().len());
+        out
+    }
+}
+
+/// Removes `Diagnostic-Code:` and a diagnostic type such as `smtp;` or `X-Postfix;`
+/// (RFC 3464 section 2.3.6) from the front.
+fn strip_diagnostic_prefix(s: &str) -> &str {
+    let mut rest = s;
+    if rest.len() >= 16 && rest.as_bytes()[..16].eq_ignore_ascii_case(b"diagnostic-code:") {
+        rest = rest[16..].trim_start();
+    }
+    let type_len = rest
+        .bytes()
+        .take(24)
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+        .count();
+    if type_len > 0 && rest.as_bytes().get(type_len) == Some(&b';') {
+        rest = rest[type_len + 1..].trim_start();
+    }
+    rest
+}
+
+/// Where the reply proper starts inside a (possibly wrapped) line.
+#[derive(Debug, Clone, Copy)]
+struct Located {
+    /// Byte offset of the code (or status) that starts the reply.
+    start: usize,
+    /// Byte offset of the server's words.
+    text_start: usize,
+    code: Option<u16>,
+    status: Option<EnhancedStatus>,
+}
+
+/// Finds the reply in `bytes`: first a basic code followed by an enhanced status anywhere,
+/// then a basic code at the start or right after a `:`/`;` (the wrappers' last character),
+/// then a lone enhanced status at a token boundary.
+fn locate(bytes: &[u8]) -> Option<Located> {
+    let mut anchored: Option<Located> = None;
+    let mut lone_status: Option<Located> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !matches!(b, b'2'..=b'5') || (i > 0 && !is_token_boundary(bytes[i - 1])) {
+            i += 1;
+            continue;
+        }
+        if let Some(code) = basic_code_at(bytes, i) {
+            let after = i + 3;
+            let sep = bytes.get(after).copied();
+            let status_at = after + 1;
+            if matches!(sep, Some(b' ' | b'-'))
+                && let Some((status, n)) = EnhancedStatus::parse_prefix(&bytes[status_at..])
+            {
+                let text_start = skip_spaces(bytes, status_at + n);
+                return Some(Located {
+                    start: i,
+                    text_start,
+                    code: Some(code),
+                    status: Some(status),
+                });
+            }
+            if anchored.is_none() && is_anchor(bytes, i) {
+                let text_start = skip_spaces(bytes, after + usize::from(sep.is_some()));
+                anchored = Some(Located {
+                    start: i,
+                    text_start,
+                    code: Some(code),
+                    status: None,
+                });
+            }
+        } else if lone_status.is_none()
+            && let Some((status, n)) = EnhancedStatus::parse_prefix(&bytes[i..])
+        {
+            let text_start = if is_anchor(bytes, i) {
+                skip_spaces(bytes, i + n)
+            } else {
+                0
+            };
+            let start = if text_start == 0 { 0 } else { i };
+            lone_status = Some(Located {
+                start,
+                text_start,
+                code: None,
+                status: Some(status),
+            });
+        }
+        i += 1;
+    }
+    anchored.or(lone_status)
+}
+
+/// A basic reply code at `i`: `[2-5][0-5][0-9]` not followed by another digit or a dot
+/// (RFC 5321 4.2: the second digit is 0 to 5).
+fn basic_code_at(bytes: &[u8], i: usize) -> Option<u16> {
+    let d = bytes.get(i..i + 3)?;
+    if !(matches!(d[0], b'2'..=b'5') && matches!(d[1], b'0'..=b'5') && d[2].is_ascii_digit()) {
+        return None;
+    }
+    match bytes.get(i + 3) {
+        None | Some(b' ' | b'-' | b'\t' | b'\r' | b'\n') => {}
+        _ => return None,
+    }
+    Some(u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0'))
+}
+
+/// Characters after which a code or status may start.
+fn is_token_boundary(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t'
+            | b'\r'
+            | b'\n'
+            | b'('
+            | b'#'
+            | b'['
+            | b':'
+            | b';'
+            | b'"'
+            | b'\''
+            | b'<'
+            | b'='
+    )
+}
+
+/// True when only white space stands between `i` and the start, or the `:` / `;` that ends a
+/// wrapper (`said:`, `smtp;`). A status after `(#` or `#` (qmail) ends the words instead.
+fn is_anchor(bytes: &[u8], i: usize) -> bool {
+    match bytes[..i].iter().rev().find(|b| !b.is_ascii_whitespace()) {
+        None => true,
+        Some(b) => matches!(b, b':' | b';' | b'"'),
+    }
+}
+
+fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(|b| matches!(b, b' ' | b'\t')) {
+        i += 1;
+    }
+    i.min(bytes.len())
+}
+
+/// Joins continuation lines and folds white space. Removes the `550-5.1.1 ` / `550 5.1.1 `
+/// prefixes a multi-line reply repeats, on new lines or where a DSN flattened them inline.
+/// A bare code is dropped only when the status follows it, as a continuation writes it.
+fn join_lines(raw: &str, code: Option<u16>, status: Option<EnhancedStatus>) -> String {
+    let code_str = code.map(|c| c.to_string());
+    let status_str = status.map(|s| s.to_string());
+    let mut out = String::with_capacity(raw.len());
+    let mut held_code: Option<&str> = None;
+    for (n, line) in raw.lines().enumerate() {
+        let line = if n == 0 {
+            line
+        } else {
+            strip_continuation(line, code_str.as_deref(), status_str.as_deref())
+        };
+        for word in line.split_ascii_whitespace() {
+            if let Some(held) = held_code.take() {
+                if status_str.as_deref() == Some(word) {
+                    continue;
+                }
+                push_word(&mut out, held);
+            }
+            if let Some(c) = code_str.as_deref()
+                && let Some(rest) = word.strip_prefix(c)
+            {
+                if rest.is_empty() {
+                    held_code = Some(word);
+                    continue;
+                }
+                if let Some(tail) = rest.strip_prefix('-') {
+                    if !tail.is_empty() && status_str.as_deref() != Some(tail) {
+                        push_word(&mut out, tail);
+                    }
+                    continue;
+                }
+            }
+            push_word(&mut out, word);
+        }
+    }
+    if let Some(held) = held_code {
+        push_word(&mut out, held);
+    }
+    out
+}
+
+/// Removes the `550-` / `550 ` and repeated status that start a continuation line.
+fn strip_continuation<'a>(line: &'a str, code: Option<&str>, status: Option<&str>) -> &'a str {
+    let mut rest = line.trim_start();
+    if let Some(c) = code
+        && let Some(r) = rest.strip_prefix(c)
+        && (r.is_empty() || r.starts_with(['-', ' ', '\t']))
+    {
+        rest = r.get(1..).unwrap_or("").trim_start();
+        if let Some(s) = status
+            && let Some(r) = rest.strip_prefix(s)
+            && (r.is_empty() || r.starts_with([' ', '\t']))
+        {
+            rest = r;
+        }
+    }
+    rest
+}
+
+fn push_word(out: &mut String, word: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
+}
+
+fn find_command(s: &str) -> Option<SmtpCommand> {
+    COMMANDS
+        .find(s)
+        .map(|m| COMMAND_MARKERS[m.pattern().as_usize()].1)
+}
+
+/// Removes a trailing Postfix `(in reply to … command)` from the words.
+fn strip_in_reply_to(text: &mut String) {
+    let lower_start = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| *c == '(')
+        .map(|(i, _)| i);
+    if let Some(i) = lower_start
+        && text[i..].to_ascii_lowercase().starts_with("(in reply to")
+        && text.ends_with(')')
+    {
+        text.truncate(i);
+        text.truncate(text.trim_end().len());
+    }
+}
+
+/// The host named by a Postfix (`host mx.example.com[192.0.2.1] said:`) or Exim
+/// (`host mx.example.com [192.0.2.1]:`, `H=mx.example.com [192.0.2.1]`) wrapper.
+fn find_remote_host(preamble: &str) -> Option<String> {
+    let bytes = preamble.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = find_ascii_ci(&bytes[from..], b"host ").map(|p| p + from) {
+        let word_start = pos == 0 || !bytes[pos - 1].is_ascii_alphanumeric();
+        let name_start = pos + 5;
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+            .count();
+        let name = &preamble[name_start..name_start + name_len];
+        let next = bytes.get(name_start + name_len).copied();
+        if word_start && name.contains('.') && matches!(next, Some(b'[' | b' ' | b':')) {
+            return Some(name.trim_end_matches('.').to_ascii_lowercase());
+        }
+        from = name_start;
+    }
+    let h = find_ascii_ci(bytes, b"H=")?;
+    let name: String = preamble[h + 2..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    name.contains('.')
+        .then(|| name.trim_end_matches('.').to_ascii_lowercase())
+}
+
+fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Reply {
+        Reply::parse(s).unwrap()
+    }
+
+    fn st(s: &str) -> Option<EnhancedStatus> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn plain_reply() {
+        let r = p("550 5.1.1 <x@example.com>: Recipient address rejected: User unknown");
+        assert_eq!(r.code, Some(550));
+        assert_eq!(r.status, st("5.1.1"));
+        assert_eq!(
+            r.text,
+            "<x@example.com>: Recipient address rejected: User unknown"
+        );
+        assert_eq!(r.permanent(), Some(true));
+    }
+
+    #[test]
+    fn multi_line_on_lines_and_flattened() {
+        let lines = "550-5.1.1 The email account that you tried to reach does not exist. Please try\r\n550-5.1.1 double-checking the recipient's email address for typos or\r\n550 5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser - gsmtp";
+        let flat = "550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or 550 5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser - gsmtp";
+        for s in [lines, flat] {
+            let r = p(s);
+            assert_eq!(r.code, Some(550));
+            assert_eq!(r.status, st("5.1.1"));
+            assert_eq!(
+                r.text,
+                "The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser - gsmtp"
+            );
+        }
+    }
+
+    #[test]
+    fn continuation_without_status() {
+        let r = p("554-mx.example.net\n554-Your IP is listed\n554 Go away");
+        assert_eq!(r.code, Some(554));
+        assert_eq!(r.status, None);
+        assert_eq!(r.text, "mx.example.net Your IP is listed Go away");
+    }
+
+    #[test]
+    fn postfix_wrapper() {
+        let r = p(
+            "host mx.example.com[192.0.2.1] said: 550 5.1.1 <jdoe@example.com>: Recipient address rejected: User unknown in local recipient table (in reply to RCPT TO command)",
+        );
+        assert_eq!(r.code, Some(550));
+        assert_eq!(r.command, Some(SmtpCommand::Rcpt));
+        assert_eq!(r.remote_host.as_deref(), Some("mx.example.com"));
+        assert_eq!(
+            r.text,
+            "<jdoe@example.com>: Recipient address rejected: User unknown in local recipient table"
+        );
+    }
+
+    #[test]
+    fn exim_wrapper() {
+        let r = p(
+            "SMTP error from remote mail server after RCPT TO:<jdoe@example.com>: 550 User unknown",
+        );
+        assert_eq!(r.code, Some(550));
+        assert_eq!(r.status, None);
+        assert_eq!(r.command, Some(SmtpCommand::Rcpt));
+        assert_eq!(r.text, "User unknown");
+        let r = p(
+            "H=mx.example.com [192.0.2.1]: SMTP error from remote mail server after end of data: 552 5.3.4 Message too big",
+        );
+        assert_eq!(r.command, Some(SmtpCommand::EndOfData));
+        assert_eq!(r.remote_host.as_deref(), Some("mx.example.com"));
+        assert_eq!(r.status, st("5.3.4"));
+    }
+
+    #[test]
+    fn diagnostic_code_and_sendmail() {
+        let r = p("Diagnostic-Code: smtp; 550 5.1.1 <kijitora@example.jp>... User Unknown");
+        assert_eq!((r.code, r.status), (Some(550), st("5.1.1")));
+        assert_eq!(r.text, "<kijitora@example.jp>... User Unknown");
+        let r = p(
+            "X-Postfix; Host or domain name not found. Name service error for name=example.invalid type=A: Host not found",
+        );
+        assert_eq!((r.code, r.status), (None, None));
+        assert!(r.text.starts_with("Host or domain name not found"));
+        assert_eq!(r.remote_host, None);
+    }
+
+    #[test]
+    fn qmail_status_forms() {
+        for s in [
+            "Sorry, no mailbox here by that name. (#5.1.1)",
+            "Sorry, no mailbox here by that name. #5.1.1",
+        ] {
+            let r = p(s);
+            assert_eq!(r.code, None);
+            assert_eq!(r.status, st("5.1.1"));
+            assert_eq!(r.permanent(), Some(true));
+            assert!(r.text.starts_with("Sorry, no mailbox here"), "{}", r.text);
+        }
+    }
+
+    #[test]
+    fn numbers_that_are_not_codes() {
+        let r = p("Connection timed out after 450 seconds to 192.0.2.250");
+        assert_eq!((r.code, r.status), (None, None));
+        let r = p("5.4.7 - Delivery expired (message too old) 'timeout' (delivery attempts: 0)");
+        assert_eq!((r.code, r.status), (None, st("5.4.7")));
+        assert_eq!(
+            r.text,
+            "- Delivery expired (message too old) 'timeout' (delivery attempts: 0)"
+        );
+    }
+
+    #[test]
+    fn command_stages() {
+        let cases = [
+            (
+                "host a.example[192.0.2.1] refused to talk to me: 554 5.7.1 go away",
+                SmtpCommand::Connect,
+            ),
+            (
+                "x said: 550 nope (in reply to MAIL FROM command)",
+                SmtpCommand::Mail,
+            ),
+            (
+                "x said: 554 5.7.1 spam (in reply to end of DATA command)",
+                SmtpCommand::EndOfData,
+            ),
+            (
+                "x said: 503 bad sequence (in reply to DATA command)",
+                SmtpCommand::Data,
+            ),
+            (
+                "x said: 501 syntax (in reply to EHLO command)",
+                SmtpCommand::Helo,
+            ),
+        ];
+        for (s, c) in cases {
+            assert_eq!(p(s).command, Some(c), "{s}");
+        }
+    }
+
+    #[test]
+    fn forward_paths() {
+        let r = p("551 User not local; please try <jdoe@relay.example.net>");
+        let f = r.forward.clone().unwrap();
+        assert_eq!(f.address, "jdoe@relay.example.net");
+        assert!(!f.will_forward);
+        let r = p("251 User not local; will forward to <jdoe@example.org>");
+        assert!(r.forward.as_ref().unwrap().will_forward);
+        assert_eq!(r.permanent(), None);
+    }
+
+    #[test]
+    fn empty_is_an_error_and_junk_is_not_a_panic() {
+        assert_eq!(Reply::parse("  \r\n"), Err(ReplyError::Empty));
+        assert_eq!(
+            Reply::parse("Diagnostic-Code: smtp;"),
+            Err(ReplyError::Empty)
+        );
+        let junk = [b'5', b'5', b'0', b' ', 0xc3, b'x', 0, 0xff];
+        let r = Reply::parse_bytes(&junk).unwrap();
+        assert_eq!(r.code, Some(550));
+        assert_eq!(r.text, "\u{fffd}x\0\u{fffd}");
+        assert!(Reply::parse_bytes(&[0xff, 0, 0xfe]).is_ok());
+    }
+}

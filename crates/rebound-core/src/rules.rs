@@ -1,0 +1,439 @@
+//! Classification rules as data: the TOML file format, its validation, and the built-in files.
+//!
+//! A rule file is a list of `[[rule]]` tables. A rule matches a [`Reply`](crate::Reply) when
+//! every condition it states holds: any of its `text` patterns (regular expressions, ASCII
+//! case-insensitive), any of its basic `code`s (`550`, or `"55x"`/`"5xx"`), any of its
+//! enhanced `status`es (`"5.1.1"`, `"x.1.1"`, `"5.7.x"`) and any of its `command`s. It yields a
+//! `reason` and, optionally, overrides of the reason's default `bounce_type`, `category`,
+//! `severity` and `action`. Every rule carries `examples`: replies it must win, which the test
+//! suite checks, so no rule is dead or shadowed by an earlier one.
+//!
+//! ```toml
+//! [[rule]]
+//! id = "text.user-unknown"
+//! text = ['user unknown', 'no such user']
+//! reason = "userunknown"
+//! examples = ["550 5.1.1 <x@example.com>: User unknown"]
+//! ```
+
+use crate::reply::SmtpCommand;
+use crate::status::EnhancedStatus;
+use crate::taxonomy::{Action, BounceType, Category, Reason, Severity};
+use serde::Deserialize;
+use std::sync::Arc;
+use toml::Spanned;
+
+/// The built-in rule files, in the order they are consulted: provider-specific texts, generic
+/// texts, enhanced status codes, basic reply codes.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "rules/provider.toml",
+        include_str!("../rules/provider.toml"),
+    ),
+    ("rules/text.toml", include_str!("../rules/text.toml")),
+    ("rules/status.toml", include_str!("../rules/status.toml")),
+    ("rules/code.toml", include_str!("../rules/code.toml")),
+];
+
+/// One validated rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The rule's id, unique across all loaded files; every verdict names it.
+    pub id: Arc<str>,
+    /// The file the rule came from.
+    pub file: Arc<str>,
+    /// The line of the rule's table in that file.
+    pub line: usize,
+    /// The provider whose wording the rule reads, if it is provider-specific.
+    pub provider: Option<String>,
+    /// Text patterns (regular expressions); any may match.
+    pub text: Vec<String>,
+    /// Basic reply code patterns; any may match.
+    pub codes: Vec<CodePattern>,
+    /// Enhanced status patterns; any may match.
+    pub statuses: Vec<StatusPattern>,
+    /// SMTP commands; any may match.
+    pub commands: Vec<SmtpCommand>,
+    /// The reason the rule gives.
+    pub reason: Reason,
+    /// Overrides of the reason's defaults.
+    pub bounce_type: Option<BounceType>,
+    /// Category override.
+    pub category: Option<Category>,
+    /// Severity override.
+    pub severity: Option<Severity>,
+    /// Action override.
+    pub action: Option<Action>,
+    /// What a reply that this rule wins means, in one line for people.
+    pub description: Option<String>,
+    /// Replies this rule must win.
+    pub examples: Vec<String>,
+}
+
+/// A basic reply code pattern: three characters, each a digit or `x` (`550`, `55x`, `5xx`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodePattern([Option<u8>; 3]);
+
+impl CodePattern {
+    fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 3 || !matches!(b[0], b'2'..=b'5') {
+            return None;
+        }
+        let mut out = [None; 3];
+        for (slot, c) in out.iter_mut().zip(b) {
+            *slot = match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'x' | b'X' => None,
+                _ => return None,
+            };
+        }
+        Some(CodePattern(out))
+    }
+
+    /// Whether `code` fits the pattern.
+    pub fn matches(self, code: u16) -> bool {
+        let digits = [
+            (code / 100) as u8,
+            (code / 10 % 10) as u8,
+            (code % 10) as u8,
+        ];
+        self.0
+            .iter()
+            .zip(digits)
+            .all(|(p, d)| p.is_none_or(|p| p == d))
+    }
+}
+
+/// An enhanced status pattern: `class.subject.detail`, each part a number or `x`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusPattern {
+    class: Option<u8>,
+    subject: Option<u16>,
+    detail: Option<u16>,
+}
+
+impl StatusPattern {
+    fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.split('.');
+        let mut part = |max: u16| -> Option<Option<u16>> {
+            match parts.next()? {
+                "x" | "X" => Some(None),
+                p if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => {
+                    let v: u16 = p.parse().ok()?;
+                    (v <= max).then_some(Some(v))
+                }
+                _ => None,
+            }
+        };
+        let class = part(5)?;
+        let subject = part(999)?;
+        let detail = part(999)?;
+        if parts.next().is_some() || class.is_some_and(|c| !matches!(c, 2 | 4 | 5)) {
+            return None;
+        }
+        Some(StatusPattern {
+            class: class.map(|c| c as u8),
+            subject,
+            detail,
+        })
+    }
+
+    /// Whether `status` fits the pattern.
+    pub fn matches(self, status: EnhancedStatus) -> bool {
+        self.class.is_none_or(|c| c == status.class)
+            && self.subject.is_none_or(|s| s == status.subject)
+            && self.detail.is_none_or(|d| d == status.detail)
+    }
+}
+
+/// Why a rule file was refused. Each variant names the file, the line and, once known, the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    /// The file is not valid TOML or does not have the rule-file shape.
+    #[error("{file}:{line}: {message}")]
+    Syntax {
+        /// The file.
+        file: String,
+        /// The line the TOML parser stopped at.
+        line: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// A rule is well-formed TOML but not a valid rule.
+    #[error("{file}:{line}: rule `{id}`: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// The line of the rule's table.
+        line: usize,
+        /// The rule's id (empty when the id itself is missing).
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    provider: Option<String>,
+    #[serde(default)]
+    text: OneOrMany<String>,
+    #[serde(default)]
+    code: OneOrMany<RawCode>,
+    #[serde(default)]
+    status: OneOrMany<String>,
+    #[serde(default)]
+    command: OneOrMany<String>,
+    reason: String,
+    bounce_type: Option<String>,
+    category: Option<String>,
+    severity: Option<String>,
+    action: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    examples: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        OneOrMany::Many(Vec::new())
+    }
+}
+
+impl<T> OneOrMany<T> {
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawCode {
+    Number(u16),
+    Pattern(String),
+}
+
+/// Reads and validates one rule file. Regular expressions are checked here one by one, so a
+/// bad pattern is reported with its rule; the classifier compiles them together later.
+pub fn parse_file(file: &str, source: &str) -> Result<Vec<Rule>, RuleError> {
+    let raw: RawFile = toml::from_str(source).map_err(|e| RuleError::Syntax {
+        file: file.to_string(),
+        line: e.span().map_or(1, |s| line_of(source, s.start)),
+        message: e.message().trim().to_string(),
+    })?;
+    let file_arc: Arc<str> = Arc::from(file);
+    raw.rule
+        .into_iter()
+        .map(|spanned| {
+            let line = line_of(source, spanned.span().start);
+            let raw = spanned.into_inner();
+            let invalid = |id: &str, message: String| RuleError::Invalid {
+                file: file.to_string(),
+                line,
+                id: id.to_string(),
+                message,
+            };
+            validate(raw, file_arc.clone(), line).map_err(|(id, msg)| invalid(&id, msg))
+        })
+        .collect()
+}
+
+fn validate(raw: RawRule, file: Arc<str>, line: usize) -> Result<Rule, (String, String)> {
+    let id = raw.id.clone();
+    let fail = |msg: String| (id.clone(), msg);
+    if id.trim().is_empty() || id.chars().any(char::is_whitespace) {
+        return Err(fail(
+            "an id must be non-empty and have no white space".into(),
+        ));
+    }
+    let reason: Reason = raw
+        .reason
+        .parse()
+        .map_err(|e| fail(format!("reason: {e}")))?;
+    let bounce_type = parse_name(raw.bounce_type, "bounce_type").map_err(fail)?;
+    let category = parse_name(raw.category, "category").map_err(fail)?;
+    let severity = parse_name(raw.severity, "severity").map_err(fail)?;
+    let action = parse_name(raw.action, "action").map_err(fail)?;
+    let text = raw.text.into_vec();
+    for pattern in &text {
+        crate::classify::pattern_builder(std::slice::from_ref(pattern))
+            .build()
+            .map_err(|e| {
+                fail(format!(
+                    "text pattern `{pattern}` is not a valid regex: {e}"
+                ))
+            })?;
+    }
+    let codes = raw
+        .code
+        .into_vec()
+        .into_iter()
+        .map(|c| {
+            let s = match c {
+                RawCode::Number(n) => n.to_string(),
+                RawCode::Pattern(p) => p,
+            };
+            CodePattern::parse(&s).ok_or_else(|| {
+                fail(format!(
+                    "code `{s}` is not a reply code or pattern like 550, 55x, 5xx"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let statuses = raw
+        .status
+        .into_vec()
+        .into_iter()
+        .map(|s| {
+            StatusPattern::parse(&s).ok_or_else(|| {
+                fail(format!(
+                    "status `{s}` is not a status or pattern like 5.1.1, x.1.1, 5.7.x"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let commands = raw
+        .command
+        .into_vec()
+        .into_iter()
+        .map(|c| SmtpCommand::from_name(&c).ok_or_else(|| fail(format!("command `{c}` is not one of connect, helo, starttls, auth, mail, rcpt, data, end-of-data"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    if text.is_empty() && codes.is_empty() && statuses.is_empty() {
+        return Err(fail(
+            "a rule needs at least one of text, code or status".into(),
+        ));
+    }
+    if raw.examples.is_empty() {
+        return Err(fail(
+            "a rule needs at least one example reply that it wins".into(),
+        ));
+    }
+    Ok(Rule {
+        id: Arc::from(id.as_str()),
+        file,
+        line,
+        provider: raw.provider,
+        text,
+        codes,
+        statuses,
+        commands,
+        reason,
+        bounce_type,
+        category,
+        severity,
+        action,
+        description: raw.description,
+        examples: raw.examples,
+    })
+}
+
+/// Parses an optional taxonomy name, saying which field was wrong.
+fn parse_name<T: std::str::FromStr<Err = crate::taxonomy::UnknownName>>(
+    value: Option<String>,
+    field: &str,
+) -> Result<Option<T>, String> {
+    value
+        .map(|s| s.parse().map_err(|e| format!("{field}: {e}")))
+        .transpose()
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source.as_bytes()[..offset.min(source.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(CodePattern::parse("5xx").unwrap().matches(554));
+        assert!(!CodePattern::parse("55x").unwrap().matches(541));
+        assert!(CodePattern::parse("6xx").is_none());
+        let s = StatusPattern::parse("x.1.1").unwrap();
+        assert!(s.matches("4.1.1".parse().unwrap()));
+        assert!(!s.matches("5.1.2".parse().unwrap()));
+        assert!(StatusPattern::parse("5.7").is_none());
+        assert!(StatusPattern::parse("3.1.1").is_none());
+    }
+
+    #[test]
+    fn syntax_error_names_file_and_line() {
+        let src = "[[rule]]\nid = \"a\"\nreason = \"userunknown\"\ncode = [550\n";
+        let err = parse_file("mine.toml", src).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RuleError::Syntax { line: 4, .. } | RuleError::Syntax { line: 5, .. }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with("mine.toml:"), "{err}");
+    }
+
+    #[test]
+    fn invalid_rule_names_file_line_and_id() {
+        let src = "[[rule]]\nid = \"ok\"\ncode = 550\nreason = \"userunknown\"\nexamples = [\"550 x\"]\n\n[[rule]]\nid = \"bad-one\"\ntext = 'user (unknown'\nreason = \"userunknown\"\nexamples = [\"x\"]\n";
+        let err = parse_file("mine.toml", src).unwrap_err().to_string();
+        assert!(
+            err.starts_with("mine.toml:7: rule `bad-one`: text pattern"),
+            "{err}"
+        );
+        let src =
+            "[[rule]]\nid = \"r\"\ncode = 550\nreason = \"usrunknown\"\nexamples = [\"550 x\"]\n";
+        let err = parse_file("f.toml", src).unwrap_err().to_string();
+        assert!(
+            err.contains("f.toml:1: rule `r`: reason: unknown Reason `usrunknown`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rules_need_conditions_and_examples() {
+        let src = "[[rule]]\nid = \"r\"\nreason = \"userunknown\"\nexamples = [\"x\"]\n";
+        assert!(
+            parse_file("f", src)
+                .unwrap_err()
+                .to_string()
+                .contains("at least one of text")
+        );
+        let src = "[[rule]]\nid = \"r\"\ncode = 550\nreason = \"userunknown\"\n";
+        assert!(
+            parse_file("f", src)
+                .unwrap_err()
+                .to_string()
+                .contains("example")
+        );
+        let src = "[[rule]]\nid = \"r\"\ncode = 550\nreason = \"userunknown\"\nexampels = []\n";
+        assert!(
+            parse_file("f", src)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field")
+        );
+    }
+}

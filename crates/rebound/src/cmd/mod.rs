@@ -1,0 +1,4 @@
+//! One module per subcommand; each has an `Args` struct (clap) and a `run` function.
+
+pub mod classify;
+pub mod rules;

@@ -1,0 +1,52 @@
+//! `rebound`: the command-line face of the Rebound library. Each subcommand is a small module
+//! in [`cmd`]; this file only parses the command line and maps errors to exit codes
+//! (0 ok, 1 error, 2 usage).
+
+mod cmd;
+mod input;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Rebound: read bounces, classify them, and say what to do.
+#[derive(Parser)]
+#[command(
+    name = "rebound",
+    version,
+    about = "Read email bounces, classify them (hard, soft, block), explain every code",
+    long_about = "Rebound reads SMTP replies, bounce emails, MTA logs and webhook payloads, turns \
+each into one normalized event and classifies it: hard or soft, reason, category, severity and \
+what to do. Rules are data: add your own with --rules.",
+    after_help = "Examples:\n  rebound classify \"551 User not local; please try <jdoe@relay.example.net>\"\n  \
+tail -f replies.txt | rebound classify --json\n  rebound rules check my-rules.toml\n\n\
+Exit codes: 0 ok, 1 error (some input could not be read), 2 usage."
+)]
+struct Cli {
+    /// A rule file to load in front of the built-in rules (repeatable).
+    #[arg(long = "rules", value_name = "FILE", global = true)]
+    rules: Vec<std::path::PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Classify(cmd::classify::ClassifyArgs),
+    Rules(cmd::rules::RulesArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Classify(args) => cmd::classify::run(args, &cli.rules),
+        Command::Rules(args) => cmd::rules::run(args, &cli.rules),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("rebound: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
