@@ -3,6 +3,7 @@
 //! - [`Reply`] ([`reply`]): what a server said, parsed from real-world text.
 //! - [`EnhancedStatus`] ([`status`]): RFC 3463 `class.subject.detail`.
 //! - [`ForwardHint`] ([`forward`]): the forward-path of a 251/551 reply.
+//! - [`BounceEvent`] ([`event`]): one recipient's outcome, the stable JSON contract.
 //! - [`taxonomy`]: reasons, bounce types, categories, severities and actions.
 //! - [`rules`]: classification rules as data (TOML), and [`Classifier`] ([`classify`]) which
 //!   compiles them once and names the deciding rule in every [`Classification`].
@@ -20,6 +21,7 @@
 //! ```
 
 pub mod classify;
+pub mod event;
 pub mod forward;
 pub mod reply;
 pub mod rules;
@@ -27,6 +29,7 @@ pub mod status;
 pub mod taxonomy;
 
 pub use classify::{Classification, Classifier, ClassifierBuilder};
+pub use event::{BounceEvent, Source};
 pub use forward::ForwardHint;
 pub use reply::{Reply, ReplyError, SmtpCommand};
 pub use rules::{Rule, RuleError};
