@@ -214,6 +214,9 @@ impl Classifier {
 
     fn non_text_conditions_hold(&self, index: usize, reply: &Reply) -> bool {
         let rule = &self.rules[index];
+        if is_positive(reply) && !rule.names_positive_replies() {
+            return false;
+        }
         (rule.codes.is_empty()
             || reply
                 .code
@@ -224,6 +227,16 @@ impl Classifier {
                     .is_some_and(|s| rule.statuses.iter().any(|p| p.matches(s))))
             && (rule.commands.is_empty()
                 || reply.command.is_some_and(|c| rule.commands.contains(&c)))
+    }
+}
+
+/// A success or intermediate reply (2xx/3xx, or a 2.x.x status without a basic code). Only
+/// rules that name such codes apply to it: words like "spam" in `250 ok, spam score 0` must
+/// not turn a delivery into a failure.
+fn is_positive(reply: &Reply) -> bool {
+    match reply.code {
+        Some(code) => code < 400,
+        None => reply.status.is_some_and(|s| s.class == 2),
     }
 }
 

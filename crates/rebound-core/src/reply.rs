@@ -283,7 +283,8 @@ fn locate(bytes: &[u8]) -> Option<Located> {
         if let Some(code) = basic_code_at(bytes, i) {
             let after = i + 3;
             let sep = bytes.get(after).copied();
-            let status_at = after + 1;
+            // `550 5.1.1`, `550-5.1.1`, and Gmail's `550 #5.1.0`.
+            let status_at = after + 1 + usize::from(bytes.get(after + 1) == Some(&b'#'));
             if matches!(sep, Some(b' ' | b'-'))
                 && let Some((status, n)) = EnhancedStatus::parse_prefix(&bytes[status_at..])
             {
@@ -602,6 +603,13 @@ mod tests {
             assert_eq!(r.permanent(), Some(true));
             assert!(r.text.starts_with("Sorry, no mailbox here"), "{}", r.text);
         }
+    }
+
+    #[test]
+    fn hash_before_the_status() {
+        let r = p("The response from the remote server was: 550 #5.1.0 Address rejected.");
+        assert_eq!((r.code, r.status), (Some(550), st("5.1.0")));
+        assert_eq!(r.text, "Address rejected.");
     }
 
     #[test]

@@ -70,6 +70,15 @@ pub struct Rule {
     pub examples: Vec<String>,
 }
 
+impl Rule {
+    /// Whether the rule names success or intermediate replies (a 2xx/3xx code or a 2.x.x
+    /// status); only such rules may classify them.
+    pub fn names_positive_replies(&self) -> bool {
+        self.codes.iter().any(|c| matches!(c.0[0], Some(2 | 3)))
+            || self.statuses.iter().any(|s| s.class == Some(2))
+    }
+}
+
 /// A basic reply code pattern: three characters, each a digit or `x` (`550`, `55x`, `5xx`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodePattern([Option<u8>; 3]);

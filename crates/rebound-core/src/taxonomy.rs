@@ -238,15 +238,15 @@ impl Reason {
     }
 
     /// The bounce type of this reason for a reply that is permanent (`Some(true)`),
-    /// temporary (`Some(false)`) or neither (`None`, a success or no code at all).
+    /// temporary (`Some(false)`) or neither (`None`: no code at all, as in many bounce texts).
     ///
-    /// Follows Sisimai's hard-bounce set: `userunknown`, `hostunknown` and `hasmoved` are
-    /// hard whatever the code says; `notaccept` is hard only when permanent. A reason whose
-    /// default is hard but whose reply is temporary is soft.
+    /// Hard means permanent and about the address: Sisimai's hard-bounce set (`userunknown`,
+    /// `hostunknown`, `hasmoved`, `notaccept`), unless the reply itself says the failure is
+    /// temporary (a 4xx "user unknown" is a lookup that failed for now, not a dead address).
     pub fn bounce_type(self, permanent: Option<bool>) -> BounceType {
-        match (self, permanent) {
-            (Reason::NotAccept, Some(false)) => BounceType::Soft,
-            _ => self.profile().bounce_type,
+        match self.profile().bounce_type {
+            BounceType::Hard if permanent == Some(false) => BounceType::Soft,
+            other => other,
         }
     }
 
@@ -296,8 +296,9 @@ mod tests {
         assert_eq!(Reason::NotAccept.bounce_type(Some(false)), BounceType::Soft);
         assert_eq!(
             Reason::UserUnknown.bounce_type(Some(false)),
-            BounceType::Hard
+            BounceType::Soft
         );
+        assert_eq!(Reason::UserUnknown.bounce_type(None), BounceType::Hard);
     }
 
     #[test]

@@ -1,0 +1,80 @@
+//! The coverage table: real-world replies (provider docs, a labelled corpus of real bounces,
+//! the RFC and IANA registry texts) with the verdict Rebound must give each.
+
+use rebound_core::{BounceType, Classifier, Reason, Reply};
+
+const TABLE: &str = include_str!("replies.tsv");
+
+struct Row<'a> {
+    line: usize,
+    reason: Reason,
+    bounce_type: BounceType,
+    source: &'a str,
+    reply: &'a str,
+}
+
+fn rows() -> Vec<Row<'static>> {
+    TABLE
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|(i, l)| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            assert_eq!(cols.len(), 5, "replies.tsv:{}: five columns", i + 1);
+            Row {
+                line: i + 1,
+                reason: cols[0].parse().expect("a reason name"),
+                bounce_type: cols[1].parse().expect("a bounce type name"),
+                source: cols[2],
+                reply: cols[4],
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_row_gets_its_verdict() {
+    let classifier = Classifier::builtin().expect("built-in rules compile");
+    let rows = rows();
+    let mut wrong = Vec::new();
+    for row in &rows {
+        let reply = Reply::parse(row.reply).expect("rows are replies");
+        let v = classifier.classify(&reply);
+        if (v.reason, v.bounce_type) != (row.reason, row.bounce_type) {
+            wrong.push(format!(
+                "replies.tsv:{} ({}): want {} {}, got {} {} by `{}`: {}",
+                row.line,
+                row.source,
+                row.reason,
+                row.bounce_type,
+                v.reason,
+                v.bounce_type,
+                v.rule,
+                row.reply
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} rows differ:\n{}",
+        wrong.len(),
+        rows.len(),
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_table_is_large_and_covers_every_source() {
+    let rows = rows();
+    assert!(rows.len() >= 200, "{} rows", rows.len());
+    for prefix in ["provider:", "corpus:", "RFC ", "IANA"] {
+        let n = rows.iter().filter(|r| r.source.starts_with(prefix)).count();
+        assert!(n >= 20, "only {n} rows from {prefix}");
+    }
+    let reasons: std::collections::BTreeSet<_> = rows.iter().map(|r| r.reason).collect();
+    assert!(
+        reasons.len() >= 25,
+        "only {} reasons covered",
+        reasons.len()
+    );
+}
