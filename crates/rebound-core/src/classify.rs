@@ -82,15 +82,13 @@ impl ClassifierBuilder {
         let mut by_id = HashMap::with_capacity(self.rules.len());
         for (i, rule) in self.rules.iter().enumerate() {
             if let Some(first) = by_id.insert(rule.id.clone(), i) {
+                // Name the earlier rule (a user's file loads first), and where the id recurs.
                 let earlier = &self.rules[first];
                 return Err(RuleError::Invalid {
-                    file: rule.file.to_string(),
-                    line: rule.line,
+                    file: earlier.file.to_string(),
+                    line: earlier.line,
                     id: rule.id.to_string(),
-                    message: format!(
-                        "the id is already used at {}:{}",
-                        earlier.file, earlier.line
-                    ),
+                    message: format!("the id is used again at {}:{}", rule.file, rule.line),
                 });
             }
         }
@@ -214,7 +212,7 @@ impl Classifier {
 
     fn non_text_conditions_hold(&self, index: usize, reply: &Reply) -> bool {
         let rule = &self.rules[index];
-        if is_positive(reply) && !rule.names_positive_replies() {
+        if is_positive(reply) != rule.names_positive_replies() {
             return false;
         }
         (rule.codes.is_empty()
@@ -230,9 +228,10 @@ impl Classifier {
     }
 }
 
-/// A success or intermediate reply (2xx/3xx, or a 2.x.x status without a basic code). Only
-/// rules that name such codes apply to it: words like "spam" in `250 ok, spam score 0` must
-/// not turn a delivery into a failure.
+/// A success or intermediate reply (2xx/3xx, or a 2.x.x status without a basic code). Rules
+/// that name such codes apply to these replies only, and only they do: words like "spam" in
+/// `250 ok, spam score 0` must not turn a delivery into a failure, and a stray `2.0.0` in a
+/// `550` reply must not turn a failure into a delivery.
 fn is_positive(reply: &Reply) -> bool {
     match reply.code {
         Some(code) => code < 400,
@@ -263,5 +262,65 @@ fn verdict(rule: &Rule, reply: &Reply, permanent: Option<bool>) -> Classificatio
         severity: rule.severity.unwrap_or(profile.severity),
         action,
         rule: rule.id.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(reply: &str) -> Classification {
+        let classifier = Classifier::builtin().unwrap();
+        classifier.classify(&Reply::parse(reply).unwrap())
+    }
+
+    #[test]
+    fn success_and_failure_never_cross() {
+        let v = verdict("250 2.0.0 Ok, spam score 0.1, queued as 4ABC");
+        assert_eq!(
+            (v.reason, v.bounce_type, v.permanent),
+            (Reason::Delivered, BounceType::None, None)
+        );
+        let v = verdict("550 2.0.0 nope");
+        assert_eq!(v.permanent, Some(true));
+        assert_ne!(v.bounce_type, BounceType::None);
+    }
+
+    #[test]
+    fn no_rule_at_all() {
+        let v = verdict("something odd happened");
+        assert_eq!(
+            (v.reason, v.bounce_type, &*v.rule),
+            (Reason::Undefined, BounceType::Undetermined, NO_RULE)
+        );
+    }
+
+    #[test]
+    fn a_user_rule_goes_first_and_duplicate_ids_are_refused() {
+        let mine = "[[rule]]\nid = \"mine.gone\"\ntext = 'user unknown'\nreason = \"hasmoved\"\nexamples = [\"550 user unknown\"]\n";
+        let c = Classifier::with_user_rules(&[("mine.toml".into(), mine.into())]).unwrap();
+        let v = c.classify(&Reply::parse("550 5.1.1 user unknown").unwrap());
+        assert_eq!(&*v.rule, "mine.gone");
+        let dup = "[[rule]]\nid = \"text.user-unknown\"\ncode = 550\nreason = \"hasmoved\"\nexamples = [\"550 x\"]\n";
+        let err = Classifier::with_user_rules(&[("dup.toml".into(), dup.into())]).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "dup.toml:1: rule `text.user-unknown`: the id is used again at rules/text.toml:"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn hostile_replies_give_verdicts() {
+        let classifier = Classifier::builtin().unwrap();
+        let mut huge = String::from("550 5.1.1 ");
+        huge.push_str(&"user unknown \0 \u{fffd} ".repeat(600_000));
+        let v = classifier.classify(&Reply::parse(&huge).unwrap());
+        assert_eq!(v.reason, Reason::UserUnknown);
+        let digits = "5".repeat(10 << 20);
+        assert!(Reply::parse(&digits).is_ok());
+        let dots = "5.5.".repeat(1 << 20);
+        assert!(Reply::parse(&dots).is_ok());
     }
 }

@@ -5,6 +5,7 @@
 //! A forward-path is a hint, never an instruction: a hostile server could name any address,
 //! so Rebound records it and never follows it on its own.
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
@@ -31,10 +32,17 @@ static FORWARD: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| unreachable!("fixed forward-path pattern compiles: {e}"))
 });
 
+/// A word each phrase of [`FORWARD`] contains: most replies have none, and skip the regex.
+static PHRASE_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(["try", "forward", "moved", "replaced", "new address"])
+        .unwrap_or_else(|e| unreachable!("fixed words compile: {e}"))
+});
+
 /// The first forward-path in `text`, trailing punctuation removed.
 pub fn find_forward_path(text: &str) -> Option<String> {
-    // Cheap pre-check: every phrase above has one of these letters' words and an `@`.
-    if !text.contains('@') {
+    if !text.contains('@') || !PHRASE_WORDS.is_match(text) {
         return None;
     }
     let caps = FORWARD.captures(text)?;

@@ -107,6 +107,8 @@ pub enum ReplyError {
 #[rustfmt::skip]
 const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("in reply to rcpt to", SmtpCommand::Rcpt),
+    ("did not like our rcpt to", SmtpCommand::Rcpt),
+    ("does not like recipient", SmtpCommand::Rcpt),
     ("after rcpt to", SmtpCommand::Rcpt),
     ("after pipelined rcpt to", SmtpCommand::Rcpt),
     (">>> rcpt to", SmtpCommand::Rcpt),
@@ -115,6 +117,7 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("after pipelined mail from", SmtpCommand::Mail),
     (">>> mail from", SmtpCommand::Mail),
     ("in reply to end of data", SmtpCommand::EndOfData),
+    ("did not like our final data", SmtpCommand::EndOfData),
     ("after end of data", SmtpCommand::EndOfData),
     ("after sending data block", SmtpCommand::EndOfData),
     ("in reply to data command", SmtpCommand::Data),
@@ -164,15 +167,20 @@ impl Reply {
         };
         let raw_text = &body[text_start..];
         let mut text = join_lines(raw_text, code, status);
-        let command = find_command(body);
-        if command.is_some() {
-            strip_in_reply_to(&mut text);
-        }
         let preamble = if found.is_some() {
             &body[..preamble_end]
         } else {
             body
         };
+        // Wrappers name the command before the reply (Exim, qmail, Sendmail) or in a
+        // trailing `(in reply to … command)` (Postfix); the server's words in between do not.
+        let command = find_command(preamble).or_else(|| match found {
+            Some(_) => find_command(tail(body, TRAILER_WINDOW)),
+            None => None,
+        });
+        if command.is_some() {
+            strip_in_reply_to(&mut text);
+        }
         let remote_host = find_remote_host(preamble);
         let forward = find_forward_path(&text).map(|address| ForwardHint {
             will_forward: matches!(code, Some(200..=299)),
@@ -444,7 +452,22 @@ fn push_word(out: &mut String, word: &str) {
     out.push_str(word);
 }
 
+/// How far from the end a trailing `(in reply to end of DATA command)` can start.
+const TRAILER_WINDOW: usize = 48;
+
+/// The last `n` bytes of `s` (or a little more, to start on a character boundary).
+fn tail(s: &str, n: usize) -> &str {
+    let mut start = s.len().saturating_sub(n);
+    while !s.is_char_boundary(start) {
+        start -= 1;
+    }
+    &s[start..]
+}
+
 fn find_command(s: &str) -> Option<SmtpCommand> {
+    if s.len() < 8 {
+        return None;
+    }
     COMMANDS
         .find(s)
         .map(|m| COMMAND_MARKERS[m.pattern().as_usize()].1)
@@ -452,14 +475,12 @@ fn find_command(s: &str) -> Option<SmtpCommand> {
 
 /// Removes a trailing Postfix `(in reply to … command)` from the words.
 fn strip_in_reply_to(text: &mut String) {
-    let lower_start = text
-        .char_indices()
-        .rev()
-        .find(|(_, c)| *c == '(')
-        .map(|(i, _)| i);
-    if let Some(i) = lower_start
-        && text[i..].to_ascii_lowercase().starts_with("(in reply to")
+    const MARK: &[u8] = b"(in reply to";
+    if let Some(i) = text.rfind('(')
         && text.ends_with(')')
+        && text.as_bytes()[i..]
+            .get(..MARK.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(MARK))
     {
         text.truncate(i);
         text.truncate(text.trim_end().len());

@@ -72,7 +72,7 @@ pub struct Rule {
 
 impl Rule {
     /// Whether the rule names success or intermediate replies (a 2xx/3xx code or a 2.x.x
-    /// status); only such rules may classify them.
+    /// status); such rules classify those replies only, and only they do.
     pub fn names_positive_replies(&self) -> bool {
         self.codes.iter().any(|c| matches!(c.0[0], Some(2 | 3)))
             || self.statuses.iter().any(|s| s.class == Some(2))
