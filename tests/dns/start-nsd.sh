@@ -19,8 +19,12 @@ set -euo pipefail
 if [[ "${1:-}" == "--stop" ]]; then
     dir="${2:?usage: start-nsd.sh --stop DIR}"
     if [[ -f "$dir/nsd.pid" ]]; then
-        kill "$(cat "$dir/nsd.pid")" 2>/dev/null || true
+        pid="$(cat "$dir/nsd.pid")"
+        kill "$pid" 2>/dev/null || true
+        # nsd writes its files while it shuts down: wait for it before removing them.
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
+    case "$dir" in */rebound-nsd.*) rm -rf "$dir" ;; esac
     exit 0
 fi
 
@@ -76,7 +80,12 @@ zone:
     request-xfr: 127.0.0.1@9 NOKEY
 CONF
 
-"$nsd_bin" -c "$dir/nsd.conf"
+if ! "$nsd_bin" -c "$dir/nsd.conf"; then
+    echo "start-nsd.sh: nsd did not start on 127.0.0.1:$port (port in use?); its log:" >&2
+    cat "$dir/nsd.log" >&2 || true
+    rm -rf "$dir"
+    exit 1
+fi
 
 # Ready when an authoritative SOA answer for test. comes back over TCP (bash's /dev/tcp).
 soa_query='\x00\x16\x52\x42\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x04test\x00\x00\x06\x00\x01'

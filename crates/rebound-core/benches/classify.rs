@@ -13,7 +13,7 @@ fn replies() -> Vec<&'static str> {
     include_str!("../tests/replies.tsv")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split('\t').nth(4))
+        .filter_map(|l| l.split('\t').nth(6))
         .collect()
 }
 

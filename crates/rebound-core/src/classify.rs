@@ -220,11 +220,12 @@ impl Classifier {
                 .code
                 .is_some_and(|c| rule.codes.iter().any(|p| p.matches(c))))
             && (rule.statuses.is_empty()
-                || reply
-                    .status
-                    .is_some_and(|s| rule.statuses.iter().any(|p| p.matches(s))))
-            && (rule.commands.is_empty()
-                || reply.command.is_some_and(|c| rule.commands.contains(&c)))
+                || rule.statuses.iter().any(|p| match (p, reply.status) {
+                    (Some(p), Some(s)) => p.matches(s),
+                    (None, None) => true,
+                    _ => false,
+                }))
+            && (rule.commands.is_empty() || rule.commands.contains(&reply.command))
     }
 }
 

@@ -3,7 +3,8 @@
 //! A rule file is a list of `[[rule]]` tables. A rule matches a [`Reply`](crate::Reply) when
 //! every condition it states holds: any of its `text` patterns (regular expressions, ASCII
 //! case-insensitive), any of its basic `code`s (`550`, or `"55x"`/`"5xx"`), any of its
-//! enhanced `status`es (`"5.1.1"`, `"x.1.1"`, `"5.7.x"`) and any of its `command`s. It yields a
+//! enhanced `status`es (`"5.1.1"`, `"x.1.1"`, `"5.7.x"`, or `"none"` for no status) and any of
+//! its `command`s (`"rcpt"`, …, or `"none"` when the reply does not say). It yields a
 //! `reason` and, optionally, overrides of the reason's default `bounce_type`, `category`,
 //! `severity` and `action`. Every rule carries `examples`: replies it must win, which the test
 //! suite checks, so no rule is dead or shadowed by an earlier one.
@@ -50,10 +51,12 @@ pub struct Rule {
     pub text: Vec<String>,
     /// Basic reply code patterns; any may match.
     pub codes: Vec<CodePattern>,
-    /// Enhanced status patterns; any may match.
-    pub statuses: Vec<StatusPattern>,
-    /// SMTP commands; any may match.
-    pub commands: Vec<SmtpCommand>,
+    /// Enhanced status patterns; any may match. `None` (written `"none"`) matches a reply
+    /// without an enhanced status.
+    pub statuses: Vec<Option<StatusPattern>>,
+    /// SMTP commands; any may match. `None` (written `"none"`) matches a reply that does not
+    /// say which command it answered.
+    pub commands: Vec<Option<SmtpCommand>>,
     /// The reason the rule gives.
     pub reason: Reason,
     /// Overrides of the reason's defaults.
@@ -75,7 +78,7 @@ impl Rule {
     /// status); such rules classify those replies only, and only they do.
     pub fn names_positive_replies(&self) -> bool {
         self.codes.iter().any(|c| matches!(c.0[0], Some(2 | 3)))
-            || self.statuses.iter().any(|s| s.class == Some(2))
+            || self.statuses.iter().flatten().any(|s| s.class == Some(2))
     }
 }
 
@@ -313,19 +316,27 @@ fn validate(raw: RawRule, file: Arc<str>, line: usize) -> Result<Rule, (String, 
         .status
         .into_vec()
         .into_iter()
-        .map(|s| {
-            StatusPattern::parse(&s).ok_or_else(|| {
+        .map(|s| match s.as_str() {
+            "none" => Ok(None),
+            _ => StatusPattern::parse(&s).map(Some).ok_or_else(|| {
                 fail(format!(
-                    "status `{s}` is not a status or pattern like 5.1.1, x.1.1, 5.7.x"
+                    "status `{s}` is not a status or pattern like 5.1.1, x.1.1, 5.7.x, or none"
                 ))
-            })
+            }),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let commands = raw
         .command
         .into_vec()
         .into_iter()
-        .map(|c| SmtpCommand::from_name(&c).ok_or_else(|| fail(format!("command `{c}` is not one of connect, helo, starttls, auth, mail, rcpt, data, end-of-data"))))
+        .map(|c| match c.as_str() {
+            "none" => Ok(None),
+            _ => SmtpCommand::from_name(&c).map(Some).ok_or_else(|| {
+                fail(format!(
+                    "command `{c}` is not one of connect, helo, starttls, auth, mail, rcpt, data, end-of-data, none"
+                ))
+            }),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if text.is_empty() && codes.is_empty() && statuses.is_empty() {
         return Err(fail(

@@ -1,7 +1,7 @@
 //! The coverage table: real-world replies (provider docs, a labelled corpus of real bounces,
 //! the RFC and IANA registry texts) with the verdict Rebound must give each.
 
-use rebound_core::{BounceType, Classifier, Reason, Reply};
+use rebound_core::{BounceType, Classifier, EnhancedStatus, Reason, Reply, SmtpCommand};
 
 const TABLE: &str = include_str!("replies.tsv");
 
@@ -10,6 +10,8 @@ struct Row<'a> {
     reason: Reason,
     bounce_type: BounceType,
     source: &'a str,
+    command: Option<SmtpCommand>,
+    status: Option<EnhancedStatus>,
     reply: &'a str,
 }
 
@@ -20,13 +22,16 @@ fn rows() -> Vec<Row<'static>> {
         .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
         .map(|(i, l)| {
             let cols: Vec<&str> = l.split('\t').collect();
-            assert_eq!(cols.len(), 5, "replies.tsv:{}: five columns", i + 1);
+            assert_eq!(cols.len(), 7, "replies.tsv:{}: seven columns", i + 1);
             Row {
                 line: i + 1,
                 reason: cols[0].parse().expect("a reason name"),
                 bounce_type: cols[1].parse().expect("a bounce type name"),
                 source: cols[2],
-                reply: cols[4],
+                command: (!cols[3].is_empty())
+                    .then(|| SmtpCommand::from_name(cols[3]).expect("a command name")),
+                status: (!cols[4].is_empty()).then(|| cols[4].parse().expect("a status")),
+                reply: cols[6],
             }
         })
         .collect()
@@ -38,7 +43,9 @@ fn every_row_gets_its_verdict() {
     let rows = rows();
     let mut wrong = Vec::new();
     for row in &rows {
-        let reply = Reply::parse(row.reply).expect("rows are replies");
+        let mut reply = Reply::parse(row.reply).expect("rows are replies");
+        reply.command = reply.command.or(row.command);
+        reply.status = reply.status.or(row.status);
         let v = classifier.classify(&reply);
         if (v.reason, v.bounce_type) != (row.reason, row.bounce_type) {
             wrong.push(format!(

@@ -38,9 +38,7 @@ impl Resolver {
         ips.sort();
         ips.dedup();
         let miss = match (v4, v6) {
-            (Err(Miss::Failed(f, m)), _) | (_, Err(Miss::Failed(f, m))) => {
-                Some(Miss::Failed(f, m))
-            }
+            (Err(Miss::Failed(f, m)), _) | (_, Err(Miss::Failed(f, m))) => Some(Miss::Failed(f, m)),
             _ if !ips.is_empty() => None,
             (Err(Miss::NxDomain), Err(Miss::NxDomain)) => Some(Miss::NxDomain),
             _ => Some(Miss::NoData),

@@ -120,10 +120,9 @@ impl Host {
                 .strip_suffix(']')
                 .ok_or_else(|| NameError::BadLiteral(trimmed.to_string()))?;
             let ip = match inner.get(..5) {
-                Some(tag) if tag.eq_ignore_ascii_case("IPv6:") => inner[5..]
-                    .parse::<Ipv6Addr>()
-                    .map(IpAddr::V6)
-                    .ok(),
+                Some(tag) if tag.eq_ignore_ascii_case("IPv6:") => {
+                    inner[5..].parse::<Ipv6Addr>().map(IpAddr::V6).ok()
+                }
                 _ => inner.parse::<std::net::Ipv4Addr>().map(IpAddr::V4).ok(),
             };
             return ip
@@ -153,7 +152,10 @@ mod tests {
 
     #[test]
     fn normalizes_case_dot_and_unicode() {
-        assert_eq!(DomainName::parse(" Example.COM. ").unwrap().as_str(), "example.com");
+        assert_eq!(
+            DomainName::parse(" Example.COM. ").unwrap().as_str(),
+            "example.com"
+        );
         let idn = DomainName::parse("Bücher.test").unwrap();
         assert_eq!(idn.as_str(), "xn--bcher-kva.test");
         assert_eq!(idn.to_unicode(), "bücher.test");
@@ -186,7 +188,10 @@ mod tests {
         assert_eq!(Host::parse("[192.0.2.1]").unwrap(), Host::Ip(v4));
         assert_eq!(Host::parse("[IPv6:2001:db8::1]").unwrap(), Host::Ip(v6));
         assert_eq!(Host::parse("2001:db8::1").unwrap(), Host::Ip(v6));
-        assert_eq!(Host::parse("MX1.Example.com").unwrap().to_string(), "mx1.example.com");
+        assert_eq!(
+            Host::parse("MX1.Example.com").unwrap().to_string(),
+            "mx1.example.com"
+        );
         assert!(Host::parse("[192.0.2.1").is_err());
         assert!(Host::parse("[mx.example.com]").is_err());
     }

@@ -42,6 +42,12 @@ impl Default for Settings {
 #[error("cannot set up the DNS resolver: {0}")]
 pub struct SetupError(String);
 
+impl SetupError {
+    pub(crate) fn new(message: String) -> Self {
+        Self(message)
+    }
+}
+
 /// Why a lookup got no usable answer from the DNS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,6 +60,17 @@ pub enum Failure {
     Timeout,
     /// Anything else: the network, a malformed answer, another response code.
     Error,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Failure::ServFail => "SERVFAIL",
+            Failure::Refused => "REFUSED",
+            Failure::Timeout => "timeout",
+            Failure::Error => "error",
+        })
+    }
 }
 
 /// What one query came back with, when it came back without records.
@@ -123,7 +140,8 @@ impl Resolver {
         let guard = self.settings.timeout + Duration::from_millis(100);
         let mut last = Miss::Failed(Failure::Timeout, "no attempt made".into());
         for _ in 0..self.settings.attempts.max(1) {
-            let outcome = tokio::time::timeout(guard, self.inner.lookup(fqdn.as_str(), rtype)).await;
+            let outcome =
+                tokio::time::timeout(guard, self.inner.lookup(fqdn.as_str(), rtype)).await;
             last = match outcome {
                 Ok(Ok(lookup)) => return Ok(lookup.answers().to_vec()),
                 Ok(Err(error)) => classify(&error),
@@ -133,7 +151,20 @@ impl Resolver {
                 break;
             }
         }
-        Err(last)
+        Err(match last {
+            Miss::Failed(Failure::Timeout, _) => Miss::Failed(
+                Failure::Timeout,
+                format!(
+                    "timeout for {fqdn} {rtype}: no answer in {} attempt(s) of {} ms",
+                    self.settings.attempts.max(1),
+                    self.settings.timeout.as_millis()
+                ),
+            ),
+            Miss::Failed(failure, message) => {
+                Miss::Failed(failure, format!("{failure} for {fqdn} {rtype}: {message}"))
+            }
+            answer => answer,
+        })
     }
 }
 

@@ -34,6 +34,9 @@ struct Cli {
 enum Command {
     Classify(cmd::classify::ClassifyArgs),
     Rules(cmd::rules::RulesArgs),
+    Parse(cmd::parse::ParseArgs),
+    Mx(cmd::mx::MxArgs),
+    Diagnose(cmd::diagnose::DiagnoseArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +44,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Classify(args) => cmd::classify::run(args, &cli.rules),
         Command::Rules(args) => cmd::rules::run(args, &cli.rules),
+        Command::Parse(args) => cmd::parse::run(args, &cli.rules),
+        Command::Mx(args) => cmd::mx::run(args),
+        Command::Diagnose(args) => cmd::diagnose::run(args, &cli.rules),
     };
     match result {
         Ok(code) => code,

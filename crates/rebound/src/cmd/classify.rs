@@ -14,7 +14,7 @@ use std::process::ExitCode;
   rebound classify \"551 User not local; please try <jdoe@relay.example.net>\"
   rebound classify --recipient jdoe@example.com \"551 User not local; please try <jane@example.com>\"
   rebound classify \"host mx.example.com[192.0.2.1] said: 550 5.1.1 <x@example.com>: User unknown (in reply to RCPT TO command)\"
-  grep 'Diagnostic-Code' bounces/*.eml | cut -d: -f2- | rebound classify --json
+  grep -h '^Diagnostic-Code' bounces/*.eml | rebound classify --json
 
 Accepts bare replies and the wrappers MTAs put around them (Postfix `said:`, Exim `SMTP error
 from remote mail server after ...`, DSN `Diagnostic-Code: smtp; ...`).

@@ -1,4 +1,7 @@
 //! One module per subcommand; each has an `Args` struct (clap) and a `run` function.
 
 pub mod classify;
+pub mod diagnose;
+pub mod mx;
+pub mod parse;
 pub mod rules;

@@ -1,0 +1,111 @@
+//! Feedback reports (RFC 5965, ARF): `multipart/report; report-type=feedback-report` with a
+//! `message/feedback-report` part, and the providers' variants without one (an abuse
+//! report whose only machine-readable part is the returned message). One record per
+//! complained-about recipient, reason `feedback`, the `Feedback-Type` kept.
+
+use super::header::{self, Headers};
+use super::{Bounce, Input, Kind, Record};
+use rebound_core::Reason;
+
+/// Whether the message is a feedback report.
+pub fn detect(input: &Input<'_>) -> bool {
+    let ct = &input.mime.parts[0].content_type;
+    if ct.mime == "multipart/report"
+        && ct
+            .param("report-type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("feedback-report"))
+    {
+        return true;
+    }
+    if input
+        .mime
+        .parts
+        .iter()
+        .any(|p| p.mime() == "message/feedback-report")
+    {
+        return true;
+    }
+    // Microsoft JMRP / AOL-style complaints: an abuse report with the message attached.
+    hotmail_recipient(input).is_some()
+        || (input.top().get("x-aol-ip").is_some()
+            && input.subject().to_ascii_lowercase().contains("report"))
+}
+
+/// Microsoft's complaint format names the recipient in `X-HmXmrOriginalRecipient`, in the
+/// top header or in the attached message's.
+fn hotmail_recipient(input: &Input<'_>) -> Option<String> {
+    input
+        .mime
+        .parts
+        .iter()
+        .find_map(|p| p.headers.get("x-hmxmroriginalrecipient"))
+        .and_then(header::address)
+}
+
+/// Reads a feedback report, or `None` when the message is not one.
+pub fn parse(input: &Input<'_>) -> Option<Bounce> {
+    if !detect(input) {
+        return None;
+    }
+    let fields = input
+        .mime
+        .parts
+        .iter()
+        .find(|p| p.mime() == "message/feedback-report")
+        .map(|p| Headers::parse(&super::normalize_newlines(&p.decoded())))
+        .unwrap_or_default();
+    let returned = input
+        .mime
+        .parts
+        .iter()
+        .find(|p| p.inside_message)
+        .map(|p| &p.headers);
+    let feedback_type = fields
+        .get("feedback-type")
+        .map(|t| t.trim().to_ascii_lowercase())
+        .or_else(|| Some("abuse".to_string()));
+    let mut recipients: Vec<String> = fields
+        .fields
+        .iter()
+        .filter(|f| {
+            f.name.eq_ignore_ascii_case("original-rcpt-to")
+                || f.name.eq_ignore_ascii_case("removal-recipient")
+        })
+        .filter_map(|f| header::address(&f.value))
+        .collect();
+    if recipients.is_empty() {
+        let hm = hotmail_recipient(input);
+        recipients
+            .extend(hm.or_else(|| returned.and_then(|h| h.get("to")).and_then(header::address)));
+    }
+    if recipients.is_empty() {
+        recipients.push(String::new());
+    }
+    let text = input
+        .text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut bounce = Bounce::new(Kind::Arf, "arf");
+    bounce.date = fields
+        .get("arrival-date")
+        .or_else(|| fields.get("received-date"))
+        .map(str::to_owned);
+    bounce.reporting_mta = fields
+        .get("reporting-mta")
+        .map(|v| header::strip_type(v).to_string());
+    for r in recipients {
+        bounce.records.push(Record {
+            recipient: (!r.is_empty()).then_some(r),
+            diagnostic: (!text.is_empty()).then(|| text.clone()),
+            remote_mta: fields.get("source-ip").map(str::to_owned),
+            reason: Some(Reason::Feedback),
+            feedback_type: feedback_type.clone(),
+            ..Record::default()
+        });
+    }
+    Some(bounce)
+}

@@ -1,0 +1,207 @@
+//! The machine-readable part of a delivery status notification: `message/delivery-status`
+//! (RFC 3464 section 2) and `message/global-delivery-status` (RFC 6533 section 6). Reads the
+//! per-message fields and one group of per-recipient fields per recipient; tolerates the
+//! common faults of real DSNs (no blank line between groups, fields before the first
+//! recipient repeated in each group, folded fields).
+
+use super::header::{self, Headers};
+use rebound_core::EnhancedStatus;
+
+/// The per-message fields (RFC 3464 2.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageFields {
+    /// `Reporting-MTA`, type removed.
+    pub reporting_mta: Option<String>,
+    /// `Arrival-Date`.
+    pub arrival_date: Option<String>,
+    /// `X-Postfix-Sender` / `X-Original-Envelope-Id`-style envelope sender, when given.
+    pub sender: Option<String>,
+}
+
+/// The per-recipient fields (RFC 3464 2.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecipientFields {
+    /// `Final-Recipient` address.
+    pub final_recipient: Option<String>,
+    /// `Original-Recipient` address.
+    pub original_recipient: Option<String>,
+    /// `Action`, lower-cased (failed, delayed, delivered, relayed, expanded).
+    pub action: Option<String>,
+    /// `Status`, when it holds a valid enhanced status code.
+    pub status: Option<EnhancedStatus>,
+    /// `Remote-MTA`, type removed.
+    pub remote_mta: Option<String>,
+    /// `Diagnostic-Code`, type removed, unfolded.
+    pub diagnostic: Option<String>,
+    /// The diagnostic type (`smtp`, `X-Postfix`, …).
+    pub diagnostic_type: Option<String>,
+    /// `Last-Attempt-Date`.
+    pub last_attempt: Option<String>,
+}
+
+/// A parsed delivery-status body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Per-message fields.
+    pub message: MessageFields,
+    /// One entry per recipient group that names a recipient.
+    pub recipients: Vec<RecipientFields>,
+}
+
+/// Fields that open a new recipient group.
+fn starts_recipient(name: &str) -> bool {
+    name.eq_ignore_ascii_case("final-recipient") || name.eq_ignore_ascii_case("original-recipient")
+}
+
+/// Parses the decoded body of a delivery-status part: groups are separated by blank lines;
+/// a group without a recipient field holds per-message fields; a group may hold several
+/// recipients when a producer forgot the blank lines, and fields written before a group's
+/// first recipient field belong to that recipient.
+pub fn parse(body: &str) -> Report {
+    let normalized;
+    let body = if body.contains('\r') {
+        normalized = body.replace("\r\n", "\n");
+        &normalized
+    } else {
+        body
+    };
+    let mut report = Report::default();
+    for group in body
+        .split("\n\n")
+        .map(|g| g.trim_matches('\n'))
+        .filter(|g| !g.trim().is_empty())
+    {
+        let headers = Headers::parse(group.as_bytes());
+        let mut current: Option<RecipientFields> = None;
+        let mut early = RecipientFields::default();
+        let mut seen_final = false;
+        for f in &headers.fields {
+            let (name, value) = (f.name.as_str(), f.value.as_str());
+            if starts_recipient(name) {
+                let is_final = name.eq_ignore_ascii_case("final-recipient");
+                let new_group = match &current {
+                    None => true,
+                    Some(c) => {
+                        (is_final && seen_final) || (!is_final && c.original_recipient.is_some())
+                    }
+                };
+                if new_group {
+                    report.recipients.extend(current.take());
+                    current = Some(std::mem::take(&mut early));
+                    seen_final = false;
+                }
+                let Some(c) = current.as_mut() else { continue };
+                let addr = header::address(value).or_else(|| non_empty(header::strip_type(value)));
+                if is_final {
+                    c.final_recipient = addr;
+                    seen_final = true;
+                } else {
+                    c.original_recipient = addr;
+                }
+                continue;
+            }
+            let lname = name.to_ascii_lowercase();
+            match lname.as_str() {
+                "reporting-mta" => {
+                    report.message.reporting_mta = non_empty(header::strip_type(value))
+                }
+                "arrival-date" => report.message.arrival_date = non_empty(value),
+                "x-postfix-sender" | "x-original-sender" => {
+                    report.message.sender = header::address(value)
+                }
+                _ => recipient_field(current.as_mut().unwrap_or(&mut early), &lname, value),
+            }
+        }
+        report.recipients.extend(current);
+    }
+    report
+}
+
+/// Sets one per-recipient field (RFC 3464 2.3).
+fn recipient_field(c: &mut RecipientFields, lname: &str, value: &str) {
+    match lname {
+        "action" => c.action = non_empty(&value.to_ascii_lowercase()),
+        "status" => c.status = status_in(value),
+        "remote-mta" => c.remote_mta = non_empty(header::strip_type(value)),
+        "diagnostic-code" => {
+            let (ty, text) = diagnostic(value);
+            c.diagnostic_type = ty;
+            c.diagnostic = non_empty(text);
+        }
+        "last-attempt-date" => c.last_attempt = non_empty(value),
+        _ => {}
+    }
+}
+
+/// The first enhanced status code in a `Status` value (`5.1.1`, `5.1.1 (user unknown)`).
+pub fn status_in(value: &str) -> Option<EnhancedStatus> {
+    let b = value.trim().as_bytes();
+    (0..b.len())
+        .filter(|&i| i == 0 || !b[i - 1].is_ascii_digit() && b[i - 1] != b'.')
+        .find_map(|i| EnhancedStatus::parse_prefix(&b[i..]).map(|(s, _)| s))
+}
+
+/// Splits `smtp; 550 …` into its type and text.
+fn diagnostic(value: &str) -> (Option<String>, &str) {
+    let v = value.trim();
+    match v.find(';') {
+        Some(i)
+            if i <= 24
+                && v[..i]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            (Some(v[..i].to_string()), v[i + 1..].trim())
+        }
+        _ => (None, v),
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_recipients_without_blank_line() {
+        let r = parse(
+            "Reporting-MTA: dns; mx.example.org\nX-Postfix-Sender: rfc822; s@example.org\n\n\
+             Final-Recipient: rfc822; a@example.com\nAction: failed\nStatus: 5.1.1\n\
+             Diagnostic-Code: smtp; 550 5.1.1 <a@example.com>:\n    User unknown\n\
+             Final-Recipient: rfc822; b@example.com\nAction: delayed\nStatus: 4.4.1\n",
+        );
+        assert_eq!(r.message.reporting_mta.as_deref(), Some("mx.example.org"));
+        assert_eq!(r.message.sender.as_deref(), Some("s@example.org"));
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(
+            r.recipients[0].diagnostic.as_deref(),
+            Some("550 5.1.1 <a@example.com>: User unknown")
+        );
+        assert_eq!(
+            r.recipients[1].status.map(|s| s.to_string()).as_deref(),
+            Some("4.4.1")
+        );
+    }
+
+    #[test]
+    fn fields_before_the_recipient() {
+        let r = parse(
+            "Reporting-MTA: dns; a\n\nAction: failed\nFinal-Recipient: rfc822; x@a.b\nStatus: 5.1.1\n",
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].action.as_deref(), Some("failed"));
+    }
+
+    #[test]
+    fn original_then_final_is_one_recipient() {
+        let r = parse(
+            "Original-Recipient: rfc822;x@a.b\nFinal-Recipient: rfc822;y@a.b\nStatus: 5.0.0\n",
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].final_recipient.as_deref(), Some("y@a.b"));
+    }
+}

@@ -1,0 +1,240 @@
+//! A fast, forgiving MIME walker (RFC 2045, RFC 2046 section 5): splits a message into its
+//! parts without copying, descending into `multipart/*` and `message/rfc822` (RFC 2046 5.2.1)
+//! with an explicit stack. Nesting deeper than [`MAX_DEPTH`] or more than [`MAX_PARTS`] parts
+//! stop the walk there (noted in [`Mime::truncated`]); a missing closing boundary ends the
+//! last part at the end of the input. Bodies stay encoded until a reader asks for them.
+
+use super::decode;
+use super::header::{self, ContentType, Headers};
+use memchr::memmem;
+use std::borrow::Cow;
+
+/// The deepest nesting walked; real bounces nest three or four levels.
+pub const MAX_DEPTH: usize = 32;
+/// The most parts collected from one message.
+pub const MAX_PARTS: usize = 512;
+
+/// One MIME entity: its header fields, content type and (still encoded) body.
+#[derive(Debug, Clone)]
+pub struct Part<'a> {
+    /// The entity's header fields.
+    pub headers: Headers,
+    /// Its parsed `Content-Type`.
+    pub content_type: ContentType,
+    /// Its `Content-Transfer-Encoding`, lower-cased (`7bit` when absent).
+    pub encoding: String,
+    /// The body as it appears in the message.
+    pub body: &'a [u8],
+    /// 0 for the message itself, +1 per multipart or message level.
+    pub depth: usize,
+    /// True inside a `message/rfc822` (a returned or forwarded message).
+    pub inside_message: bool,
+}
+
+impl Part<'_> {
+    /// `type/subtype`, lower-cased.
+    pub fn mime(&self) -> &str {
+        &self.content_type.mime
+    }
+
+    /// The body with its transfer encoding removed.
+    pub fn decoded(&self) -> Cow<'_, [u8]> {
+        decode::transfer_decode(&self.encoding, self.body)
+    }
+
+    /// The decoded body as text, in its declared charset.
+    pub fn text(&self) -> String {
+        let bytes = self.decoded();
+        let charset = self.content_type.param("charset").unwrap_or("us-ascii");
+        decode::to_text(charset, &bytes).into_owned()
+    }
+}
+
+/// A walked message: every entity in document order, the message itself first.
+#[derive(Debug, Clone)]
+pub struct Mime<'a> {
+    /// All entities, depth-first in document order; `parts[0]` is the whole message.
+    pub parts: Vec<Part<'a>>,
+    /// Set when the depth or part limit stopped the walk.
+    pub truncated: bool,
+}
+
+impl<'a> Mime<'a> {
+    /// Walks a LF-normalized message.
+    pub fn parse(message: &'a [u8]) -> Mime<'a> {
+        let mut parts = Vec::new();
+        let mut truncated = false;
+        // (bytes of an entity, depth, inside a message/rfc822)
+        let mut stack: Vec<(&'a [u8], usize, bool)> = vec![(message, 0, false)];
+        while let Some((bytes, depth, inside)) = stack.pop() {
+            if parts.len() >= MAX_PARTS {
+                truncated = true;
+                break;
+            }
+            let part = entity(bytes, depth, inside);
+            let mime = part.content_type.mime.clone();
+            let body = part.body;
+            let boundary = part.content_type.param("boundary").map(str::to_owned);
+            let encoding_is_plain =
+                matches!(part.encoding.as_str(), "7bit" | "8bit" | "binary" | "");
+            parts.push(part);
+            if depth >= MAX_DEPTH {
+                truncated |= mime.starts_with("multipart/") || mime == "message/rfc822";
+                continue;
+            }
+            if mime.starts_with("multipart/") {
+                if let Some(b) = boundary.filter(|b| !b.is_empty()) {
+                    let children = split_multipart(body, b.as_bytes());
+                    for child in children.into_iter().rev() {
+                        stack.push((child, depth + 1, inside));
+                    }
+                }
+            } else if (mime == "message/rfc822" || mime == "message/global") && encoding_is_plain {
+                stack.push((body, depth + 1, true));
+            }
+        }
+        Mime { parts, truncated }
+    }
+
+    /// The top-level header fields.
+    pub fn top(&self) -> &Headers {
+        &self.parts[0].headers
+    }
+
+    /// The first part of a type, outside or (failing that) inside returned messages.
+    pub fn first(&self, mime: &str) -> Option<&Part<'a>> {
+        self.parts
+            .iter()
+            .filter(|p| p.mime() == mime)
+            .min_by_key(|p| p.inside_message)
+    }
+}
+
+/// Reads one entity's header block and body.
+fn entity(bytes: &[u8], depth: usize, inside_message: bool) -> Part<'_> {
+    let (head, body) = header::split(bytes);
+    let headers = Headers::parse(head);
+    let content_type = ContentType::parse(headers.get("content-type"));
+    let encoding = headers
+        .get("content-transfer-encoding")
+        .map(|e| e.trim().to_ascii_lowercase())
+        .unwrap_or_else(|| "7bit".into());
+    Part {
+        headers,
+        content_type,
+        encoding,
+        body,
+        depth,
+        inside_message,
+    }
+}
+
+/// The bodies between `--boundary` delimiter lines (RFC 2046 5.1.1). Preamble and epilogue
+/// are dropped; without a closing delimiter the last part runs to the end; without any
+/// delimiter the whole body is one part.
+fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+    let mut delim = Vec::with_capacity(boundary.len() + 3);
+    delim.extend_from_slice(b"\n--");
+    delim.extend_from_slice(boundary);
+    let finder = memmem::Finder::new(&delim);
+    let mut starts = Vec::new(); // positions just after each delimiter line
+    let mut closed_at = None;
+    // A delimiter may open the body without a preceding newline.
+    let mut search_from = 0;
+    if body.starts_with(&delim[1..]) {
+        search_from = delim.len() - 1;
+        if let Some(s) = after_delimiter(body, search_from) {
+            starts.push((0, s.0));
+            if s.1 {
+                closed_at = Some(0);
+            }
+        }
+    }
+    let mut pos = search_from;
+    while closed_at.is_none() {
+        let Some(found) = finder.find(&body[pos..]) else {
+            break;
+        };
+        let at = pos + found;
+        let end = at + delim.len();
+        pos = end;
+        if let Some((next, closing)) = after_delimiter(body, end) {
+            starts.push((at, next));
+            if closing {
+                closed_at = Some(at);
+            }
+        }
+    }
+    if starts.is_empty() {
+        return vec![body];
+    }
+    let mut out = Vec::with_capacity(starts.len());
+    for w in starts.windows(2) {
+        out.push(&body[w[0].1.min(w[1].0)..w[1].0]);
+    }
+    if closed_at.is_none()
+        && let Some(&(_, last)) = starts.last()
+    {
+        out.push(&body[last.min(body.len())..]);
+    }
+    out
+}
+
+/// After a delimiter ending at `end`: where the next part starts, and whether it was the
+/// closing delimiter (`--` right after the boundary). `None` when the boundary only starts a
+/// longer word (`--abc` is not `--ab`).
+fn after_delimiter(body: &[u8], end: usize) -> Option<(usize, bool)> {
+    let rest = &body[end..];
+    let closing = rest.starts_with(b"--");
+    let line_end = memchr::memchr(b'\n', rest).map_or(body.len(), |i| end + i + 1);
+    let tail = &body[end + if closing { 2 } else { 0 }..line_end];
+    if !tail.iter().all(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    Some((line_end, closing))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_a_report() {
+        let m = b"Content-Type: multipart/report; boundary=\"XX\"\n\npre\n--XX\n\nhuman\n--XX\nContent-Type: message/delivery-status\n\nStatus: 5.1.1\n--XX\nContent-Type: message/rfc822\n\nMessage-ID: <a@b>\n\nhi\n--XX--\nepi";
+        let mime = Mime::parse(m);
+        let types: Vec<_> = mime.parts.iter().map(|p| p.mime().to_string()).collect();
+        assert_eq!(
+            types,
+            [
+                "multipart/report",
+                "text/plain",
+                "message/delivery-status",
+                "message/rfc822",
+                "text/plain"
+            ]
+        );
+        assert_eq!(mime.parts[1].body, b"human");
+        assert_eq!(mime.parts[4].headers.get("message-id"), Some("<a@b>"));
+        assert!(mime.parts[4].inside_message);
+    }
+
+    #[test]
+    fn missing_closing_boundary_and_no_boundary() {
+        let m = b"Content-Type: multipart/mixed; boundary=b\n\n--b\n\none\n--b\n\ntwo\n";
+        assert_eq!(Mime::parse(m).parts.len(), 3);
+        let m = b"Content-Type: multipart/mixed; boundary=zz\n\nno delimiter here\n";
+        let mime = Mime::parse(m);
+        assert_eq!(mime.parts.len(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_cut() {
+        let mut m = Vec::new();
+        for _ in 0..1000 {
+            m.extend_from_slice(b"Content-Type: message/rfc822\n\n");
+        }
+        let mime = Mime::parse(&m);
+        assert!(mime.truncated);
+        assert!(mime.parts.len() <= MAX_DEPTH + 1);
+    }
+}

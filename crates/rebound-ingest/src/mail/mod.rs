@@ -1,0 +1,201 @@
+//! Bounce emails: from one raw message to the evidence for each recipient ([`Record`]s in a
+//! [`Bounce`]). The readers are tried in order, each with the same shape (`detect` → `parse`):
+//! ARF feedback reports (RFC 5965, [`arf`]), the vendor formats that need their own reading
+//! ([`vendor`]), RFC 3464 / RFC 6533 delivery status notifications ([`report`]), auto-replies
+//! (RFC 3834, [`autoreply`]) and finally the generic plain-text bounce scan ([`text`]).
+//! Classification happens later, in [`crate::event`]; this module only reads.
+
+pub mod arf;
+pub mod autoreply;
+pub mod decode;
+pub mod dsn;
+pub mod header;
+pub mod mime;
+pub mod report;
+pub mod returned;
+pub mod text;
+pub mod vendor;
+
+use rebound_core::{EnhancedStatus, Reason, SmtpCommand};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// What kind of report a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An RFC 3464 / RFC 6533 delivery status notification.
+    Dsn,
+    /// An RFC 5965 feedback report (or a provider's complaint format).
+    Arf,
+    /// An automatic reply (RFC 3834).
+    AutoReply,
+    /// A non-standard bounce read from its text.
+    Text,
+}
+
+impl Kind {
+    /// The `source.kind` name of the event.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Dsn => "dsn",
+            Kind::Arf => "arf",
+            Kind::AutoReply => "autoreply",
+            Kind::Text => "mail",
+        }
+    }
+}
+
+/// The evidence about one recipient.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    /// The recipient address.
+    pub recipient: Option<String>,
+    /// The DSN `Action` (or what the format says instead), lower-cased.
+    pub action: Option<String>,
+    /// The status the report states in a field of its own (DSN `Status`).
+    pub status: Option<EnhancedStatus>,
+    /// The server's reply or the bounce's explanation, to be read by `Reply::parse`.
+    pub diagnostic: Option<String>,
+    /// The SMTP command the reply answered, when the format states it outside the text.
+    pub command: Option<SmtpCommand>,
+    /// The host that refused or failed.
+    pub remote_mta: Option<String>,
+    /// When the last attempt was made.
+    pub last_attempt: Option<String>,
+    /// The reason when the format itself states it (feedback, vacation, delivered, or a
+    /// vendor's explicit code); otherwise the classifier decides.
+    pub reason: Option<Reason>,
+    /// ARF feedback type.
+    pub feedback_type: Option<String>,
+}
+
+/// Everything read from one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bounce {
+    /// The kind of report.
+    pub kind: Kind,
+    /// The reader that read it (`dsn`, `arf`, `exim`, …), for debugging and tests.
+    pub reader: &'static str,
+    /// One record per recipient, in the order the message lists them.
+    pub records: Vec<Record>,
+    /// The host that wrote the report.
+    pub reporting_mta: Option<String>,
+    /// The original sender.
+    pub sender: Option<String>,
+    /// The Message-ID of the returned message.
+    pub message_id: Option<String>,
+    /// When the report was written (`Arrival-Date` or the bounce's `Date`).
+    pub date: Option<String>,
+    /// The header fields of the returned message that the user asked for.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Options of the reading.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Header names (any case) of the returned message to keep as tags.
+    pub tag_headers: Vec<String>,
+}
+
+/// Why a message could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// The input is empty.
+    #[error("the message is empty")]
+    Empty,
+    /// The input has no header fields at all.
+    #[error("no header fields in the first {0} bytes: not an e-mail message")]
+    NotAMessage(usize),
+}
+
+/// A walked message and the texts every reader looks at, computed once.
+pub struct Input<'a> {
+    /// The MIME structure.
+    pub mime: mime::Mime<'a>,
+    /// The human-readable text: the decoded `text/plain` (else `text/html` without tags)
+    /// parts outside returned messages, joined; the whole body when there are no parts.
+    pub text: String,
+}
+
+impl<'a> Input<'a> {
+    /// Walks the message and gathers its text.
+    pub fn new(message: &'a [u8]) -> Input<'a> {
+        let mime = mime::Mime::parse(message);
+        let text = text::human_text(&mime);
+        Input { mime, text }
+    }
+
+    /// The top-level header fields.
+    pub fn top(&self) -> &header::Headers {
+        self.mime.top()
+    }
+
+    /// The top-level `Subject`, or "".
+    pub fn subject(&self) -> &str {
+        self.top().get("subject").unwrap_or("")
+    }
+
+    /// The top-level `From`, or "".
+    pub fn from(&self) -> &str {
+        self.top().get("from").unwrap_or("")
+    }
+}
+
+/// Turns CRLF and lone CR line endings into LF (borrowed when there is no CR).
+pub fn normalize_newlines(bytes: &[u8]) -> Cow<'_, [u8]> {
+    if memchr::memchr(b'\r', bytes).is_none() {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\r' {
+            out.push(b'\n');
+            if bytes.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+        } else {
+            out.push(b);
+        }
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Reads one message (any line endings). A message that is not a bounce gives a [`Bounce`]
+/// without records.
+pub fn read(raw: &[u8], options: &Options) -> Result<Bounce, MailError> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(MailError::Empty);
+    }
+    let bytes = normalize_newlines(raw);
+    let input = Input::new(&bytes);
+    if input.top().fields.is_empty() {
+        return Err(MailError::NotAMessage(bytes.len().min(4096)));
+    }
+    let mut bounce = arf::parse(&input)
+        .or_else(|| vendor::parse(&input))
+        .or_else(|| report::parse(&input))
+        .or_else(|| autoreply::parse(&input))
+        .or_else(|| text::parse(&input))
+        .unwrap_or_else(|| Bounce::new(Kind::Text, "none"));
+    returned::fill(&input, &mut bounce, options);
+    Ok(bounce)
+}
+
+impl Bounce {
+    /// An empty bounce of a kind, read by `reader`.
+    pub fn new(kind: Kind, reader: &'static str) -> Bounce {
+        Bounce {
+            kind,
+            reader,
+            records: Vec::new(),
+            reporting_mta: None,
+            sender: None,
+            message_id: None,
+            date: None,
+            tags: BTreeMap::new(),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! The generic reader of delivery status notifications (RFC 3464, RFC 6533): finds the
+//! `message/delivery-status` or `message/global-delivery-status` part (or, in a broken
+//! report, DSN fields written as plain text), reads its fields with [`super::dsn`] and makes
+//! one [`Record`] per recipient. When a recipient's fields state no reply, the human-readable
+//! part is searched for it ([`super::text::reply_for`]).
+
+use super::dsn::{self, Report};
+use super::{Bounce, Input, Kind, Record, text};
+use memchr::memmem;
+
+/// Reads a DSN, or `None` when the message has no delivery-status fields.
+pub fn parse(input: &Input<'_>) -> Option<Bounce> {
+    let report = find_report(input)?;
+    if report.recipients.is_empty() {
+        return None;
+    }
+    let mut bounce = Bounce::new(Kind::Dsn, "dsn");
+    bounce.reporting_mta = report.message.reporting_mta.clone();
+    bounce.sender = report.message.sender.clone();
+    bounce.date = report.message.arrival_date.clone();
+    for r in report.recipients {
+        let recipient = r.final_recipient.or(r.original_recipient);
+        let mut record = Record {
+            diagnostic: r.diagnostic,
+            recipient,
+            action: r.action,
+            status: r.status,
+            remote_mta: r.remote_mta,
+            last_attempt: r.last_attempt,
+            ..Record::default()
+        };
+        let has_code = text::has_reply_code(record.diagnostic.as_deref());
+        let prose = text::reply_for(&input.text, record.recipient.as_deref());
+        if let Some(found) = prose {
+            if !has_code {
+                record.diagnostic = Some(match record.diagnostic.take() {
+                    Some(d) if !found.contains(d.as_str()) => format!("{found} {d}"),
+                    _ => found,
+                });
+            } else if let Ok(r) = rebound_core::Reply::parse(&found) {
+                // The prose often names the command the diagnostic leaves out (Postfix).
+                record.command = r.command;
+            }
+        }
+        bounce.records.push(record);
+    }
+    Some(bounce)
+}
+
+/// The parsed delivery-status fields: from the report part, or from DSN fields that a broken
+/// report wrote into a text part.
+pub fn find_report(input: &Input<'_>) -> Option<Report> {
+    let mime = &input.mime;
+    let part = mime
+        .first("message/delivery-status")
+        .or_else(|| mime.first("message/global-delivery-status"));
+    if let Some(part) = part {
+        let body = part.decoded();
+        let mut text = String::from_utf8_lossy(&body).into_owned();
+        // Some MTAs base64-encode the part without saying so.
+        if !text.contains(':') {
+            text = String::from_utf8_lossy(&super::decode::base64(&body)).into_owned();
+        }
+        return Some(dsn::parse(&text));
+    }
+    // DSN fields inside a text part (a report with the wrong content type).
+    for p in mime
+        .parts
+        .iter()
+        .filter(|p| !p.inside_message && p.mime().starts_with("text/"))
+    {
+        let body = p.decoded();
+        let at = field_start(&body, b"\nFinal-Recipient:")
+            .or_else(|| field_start(&body, b"\nOriginal-Recipient:"))?;
+        let from = field_start(&body[..at], b"\nReporting-MTA:").unwrap_or(at);
+        let block = &body[from..];
+        let report = dsn::parse(&String::from_utf8_lossy(block));
+        if report
+            .recipients
+            .iter()
+            .any(|r| r.status.is_some() || r.action.is_some())
+        {
+            return Some(report);
+        }
+    }
+    None
+}
+
+/// The position of a line starting with `needle` (given with its leading newline),
+/// compared case-insensitively only in the common spellings.
+fn field_start(body: &[u8], needle: &[u8]) -> Option<usize> {
+    if body.len() >= needle.len() - 1 && body[..needle.len() - 1].eq_ignore_ascii_case(&needle[1..])
+    {
+        return Some(0);
+    }
+    memmem::find(body, needle).map(|i| i + 1)
+}

@@ -1,0 +1,439 @@
+//! The human-readable side of a bounce: gathers the text parts, finds the reply a recipient
+//! got in prose (for DSNs that state no reply code in a field), and the shared scan behind
+//! every plain-text bounce format: a recipient line (`<x@example.com>:`, `  x@example.com`)
+//! followed by the lines that explain it, between a format's start and end markers. Vendor
+//! modules ([`super::vendor`]) configure it; [`parse`] is the last-resort reader.
+
+use super::header;
+use super::mime::Mime;
+use super::returned::INLINE_MARKERS;
+use super::{Bounce, Input, Kind, Record};
+use rebound_core::Reply;
+
+/// The largest human-readable text kept per message; bounce explanations are short.
+const MAX_TEXT: usize = 256 * 1024;
+
+/// The decoded `text/plain` parts outside returned messages (else `text/html` without
+/// tags), joined by newlines and capped at [`MAX_TEXT`] bytes.
+pub fn human_text(mime: &Mime<'_>) -> String {
+    let mut out = String::new();
+    let plain = |p: &&super::mime::Part<'_>| {
+        !p.inside_message && p.mime() == "text/plain" && !is_attachment(p)
+    };
+    let mut any = false;
+    for p in mime.parts.iter().filter(plain) {
+        push_capped(&mut out, &p.text());
+        any = true;
+    }
+    if !any {
+        for p in mime
+            .parts
+            .iter()
+            .filter(|p| !p.inside_message && p.mime() == "text/html")
+        {
+            push_capped(&mut out, &strip_tags(&p.text()));
+        }
+    }
+    out
+}
+
+fn is_attachment(p: &super::mime::Part<'_>) -> bool {
+    p.depth > 0
+        && p.headers
+            .get("content-disposition")
+            .is_some_and(|d| d.to_ascii_lowercase().starts_with("attachment"))
+}
+
+fn push_capped(out: &mut String, text: &str) {
+    if out.len() >= MAX_TEXT {
+        return;
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    let mut end = text.len().min(MAX_TEXT - out.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.push_str(&text[..end]);
+}
+
+/// Removes HTML tags and decodes the few entities bounces use.
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The text before the returned message starts.
+pub fn before_returned(text: &str) -> &str {
+    let lower = text.to_ascii_lowercase();
+    let cut = INLINE_MARKERS
+        .iter()
+        .filter(|m| {
+            !m.starts_with("----- transcript") && !m.starts_with("the original message was")
+        })
+        .filter_map(|m| lower.find(m))
+        .min()
+        .unwrap_or(text.len());
+    &text[..cut]
+}
+
+/// Whether a diagnostic holds a basic reply code or an enhanced status.
+pub fn has_reply_code(diagnostic: Option<&str>) -> bool {
+    diagnostic
+        .and_then(|d| Reply::parse(d).ok())
+        .is_some_and(|r| r.code.is_some() || r.status.is_some())
+}
+
+/// Whether one line holds a reply code (a code and status, or a code where a reply starts).
+fn line_has_code(line: &str) -> bool {
+    line.bytes().any(|b| matches!(b, b'4' | b'5'))
+        && Reply::parse(line).is_ok_and(|r| r.code.is_some() && r.code.is_some_and(|c| c >= 400))
+}
+
+/// The reply the human-readable text gives for a recipient: the first line with a reply code
+/// at or after the line naming the recipient (else anywhere before the returned message),
+/// with the continuation lines that follow it.
+pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<String> {
+    let text = before_returned(text);
+    let lines: Vec<&str> = text.lines().collect();
+    let from = recipient
+        .filter(|r| !r.is_empty())
+        .and_then(|r| {
+            let r = r.to_ascii_lowercase();
+            lines
+                .iter()
+                .position(|l| l.to_ascii_lowercase().contains(&r))
+        })
+        .unwrap_or(0);
+    let pick = (from..lines.len())
+        .find(|&i| line_has_code(lines[i]))
+        .or_else(|| (0..from).find(|&i| line_has_code(lines[i])))?;
+    let mut out = lines[pick].trim().to_string();
+    for l in lines.iter().skip(pick + 1).take(8) {
+        let t = l.trim();
+        if t.is_empty() || address_line(t).is_some() {
+            break;
+        }
+        out.push(' ');
+        out.push_str(t);
+    }
+    Some(out)
+}
+
+/// A recipient line: an address (bare or in `<…>`) at the start of the trimmed line,
+/// followed by nothing, `:` or `...`. Returns the address and what follows on the line.
+pub fn address_line(line: &str) -> Option<(String, &str)> {
+    let t = line.trim();
+    let (addr, rest) = if let Some(inner) = t.strip_prefix('<') {
+        let end = inner.find('>')?;
+        (&inner[..end], &inner[end + 1..])
+    } else {
+        let end = t
+            .find(|c: char| c.is_whitespace() || c == ':' || c == ',')
+            .unwrap_or(t.len());
+        (&t[..end], &t[end..])
+    };
+    let addr = addr.trim_start_matches("mailto:");
+    let (local, domain) = addr.rsplit_once('@')?;
+    if local.is_empty()
+        || !domain.contains('.')
+        || addr.contains(['(', ')', '"', '['])
+        || domain.ends_with('.')
+    {
+        return None;
+    }
+    let rest = rest.trim_start_matches("...").trim_start();
+    let rest = match rest.strip_prefix(':') {
+        Some(r) => r.trim(),
+        None if rest.is_empty() => rest,
+        // `x@example.com (generated from …)`, `x@example.com  host … said`: keep as text.
+        None if line.starts_with(char::is_whitespace)
+            || rest.starts_with('(')
+            || rest.starts_with('\t') =>
+        {
+            rest
+        }
+        None => return None,
+    };
+    Some((header::clean_address(addr), rest))
+}
+
+/// One recipient and the lines that explain its failure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Block {
+    /// The recipient address.
+    pub recipient: String,
+    /// The explanation, one entry per line, trimmed.
+    pub lines: Vec<String>,
+}
+
+impl Block {
+    /// The explanation as one line.
+    pub fn joined(&self) -> String {
+        self.lines.join(" ")
+    }
+}
+
+/// Where a plain-text format lists its recipients.
+pub struct Layout<'a> {
+    /// Scanning starts after the first line containing one of these (lower-case); empty:
+    /// from the first line.
+    pub start: &'a [&'a str],
+    /// Scanning stops at the first line containing one of these (lower-case).
+    pub end: &'a [&'a str],
+}
+
+/// Scans `text` for recipient blocks; also returns the lines seen before the first
+/// recipient (some formats explain the failure once, above the list).
+pub fn blocks(
+    text: &str,
+    layout: &Layout<'_>,
+    recipient_of: impl Fn(&str) -> Option<(String, String)>,
+) -> (Vec<String>, Vec<Block>) {
+    let mut started = layout.start.is_empty();
+    let mut preamble = Vec::new();
+    let mut out: Vec<Block> = Vec::new();
+    for line in text.lines() {
+        let lower = line.to_ascii_lowercase();
+        if !started {
+            started = layout.start.iter().any(|m| lower.contains(m));
+            continue;
+        }
+        if layout.end.iter().any(|m| lower.contains(m)) {
+            break;
+        }
+        if let Some((recipient, rest)) = recipient_of(line) {
+            let mut b = Block {
+                recipient,
+                lines: Vec::new(),
+            };
+            if !rest.is_empty() {
+                b.lines.push(rest);
+            }
+            out.push(b);
+            continue;
+        }
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        match out.last_mut() {
+            Some(b) => b.lines.push(t.to_string()),
+            None => preamble.push(t.to_string()),
+        }
+    }
+    (preamble, out)
+}
+
+/// The default recipient-line test for [`blocks`].
+pub fn default_recipient(line: &str) -> Option<(String, String)> {
+    address_line(line).map(|(a, r)| (a, r.to_string()))
+}
+
+/// The permissive recipient-line test, for a second pass when [`default_recipient`] found
+/// none: an address (after an optional reply code, as Sendmail's transcript writes
+/// `554 <x@example.com>... text`) starting the line, followed by any text
+/// (`x@example.com Invalid Address, ERROR_CODE :550`, `x@example.com [User unknown]`).
+pub fn loose_recipient(line: &str) -> Option<(String, String)> {
+    let t = line.trim_start();
+    let t = match t.get(..4) {
+        Some(p) if p.as_bytes()[..3].iter().all(u8::is_ascii_digit) && p.ends_with(' ') => &t[4..],
+        _ => t,
+    };
+    let (addr, rest) = if let Some(inner) = t.strip_prefix('<') {
+        let end = inner.find('>')?;
+        (&inner[..end], &inner[end + 1..])
+    } else {
+        let end = t
+            .find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '[' | '('))
+            .unwrap_or(t.len());
+        (&t[..end], &t[end..])
+    };
+    let (local, domain) = addr.rsplit_once('@')?;
+    if local.is_empty() || !domain.contains('.') || addr.contains(['(', ')', '"', '[', '<']) {
+        return None;
+    }
+    let rest = rest
+        .trim_start_matches("...")
+        .trim_start_matches(':')
+        .trim();
+    Some((header::clean_address(addr), rest.to_string()))
+}
+
+/// Phrases that put a recipient after them on the same line (lower-case).
+pub const LABELS: &[&str] = &[
+    "recipient:",
+    "rcpt to:",
+    "could not be delivered to:",
+    "failed recipient:",
+    "recipient address:",
+    "original-recipient:",
+    "final-recipient:",
+    "there was an error delivering your mail to",
+    "delivery to the following recipient failed",
+    "unable to deliver message to",
+    "delivery to:",
+    "undeliverable to",
+    "addressed to",
+    "your message to",
+    "mail to",
+    "message to",
+];
+
+/// The labelled recipient-line test, a third pass: `Recipient: <x@example.com>`,
+/// `RCPT TO: x@example.com`, `Could not be delivered to: <x@example.com>`.
+pub fn labelled_recipient(line: &str) -> Option<(String, String)> {
+    let t = line.trim().trim_start_matches(['>', ' ']);
+    let lower = t.to_ascii_lowercase();
+    let label = LABELS.iter().find(|l| lower.starts_with(*l))?;
+    let rest = &t[label.len()..];
+    let addr = header::address(rest)?;
+    let after = rest
+        .find('>')
+        .map_or("", |i| &rest[i + 1..])
+        .trim_start_matches(['.', ':'])
+        .trim();
+    Some((addr, after.to_string()))
+}
+
+/// Turns blocks into records; a block without explanation takes the preamble's.
+pub fn records(preamble: &[String], blocks: Vec<Block>) -> Vec<Record> {
+    let shared = preamble.join(" ");
+    let mut seen = std::collections::HashSet::new();
+    blocks
+        .into_iter()
+        .filter(|b| seen.insert(b.recipient.to_ascii_lowercase()))
+        .map(|b| {
+            let own = b.joined();
+            let text = if b.lines.is_empty() {
+                shared.clone()
+            } else if !has_reply_code(Some(&own)) && has_reply_code(Some(&shared)) {
+                format!("{shared} {own}")
+            } else {
+                own
+            };
+            Record {
+                recipient: Some(b.recipient),
+                diagnostic: (!text.is_empty()).then_some(text),
+                ..Record::default()
+            }
+        })
+        .collect()
+}
+
+/// Whether the message presents itself as a bounce (sender or subject).
+pub fn looks_like_bounce(input: &Input<'_>) -> bool {
+    let from = input.from().to_ascii_lowercase();
+    let subject = input.subject().to_ascii_lowercase();
+    [
+        "mailer-daemon",
+        "postmaster",
+        "post_master",
+        "mail delivery",
+        "mail-daemon",
+        "mailerdaemon",
+        "mail administrator",
+    ]
+    .iter()
+    .any(|w| from.contains(w))
+        || [
+            "undeliver",
+            "delivery fail",
+            "failure notice",
+            "returned mail",
+            "delivery status",
+            "not delivered",
+            "delivery error",
+            "could not be delivered",
+            "failed delivery",
+            "mail delivery",
+        ]
+        .iter()
+        .any(|w| subject.contains(w))
+}
+
+/// The last-resort reader: a bounce-looking message whose text lists recipients.
+pub fn parse(input: &Input<'_>) -> Option<Bounce> {
+    if !looks_like_bounce(input) {
+        return None;
+    }
+    let text = before_returned(&input.text);
+    let layout = Layout {
+        start: &[],
+        end: &[],
+    };
+    let (mut preamble, mut found) = blocks(text, &layout, default_recipient);
+    if found.is_empty() {
+        (preamble, found) = blocks(text, &layout, loose_recipient);
+    }
+    if found.is_empty() {
+        (preamble, found) = blocks(text, &layout, labelled_recipient);
+    }
+    let mut records = records(&preamble, found);
+    if records.is_empty() {
+        let diagnostic = reply_for(text, None).or_else(|| {
+            let t = text
+                .split_whitespace()
+                .take(80)
+                .collect::<Vec<_>>()
+                .join(" ");
+            (!t.is_empty()).then_some(t)
+        });
+        records.push(Record {
+            diagnostic,
+            ..Record::default()
+        });
+    }
+    for r in &mut records {
+        if !has_reply_code(r.diagnostic.as_deref())
+            && let Some(found) = reply_for(text, r.recipient.as_deref())
+        {
+            r.diagnostic = Some(found);
+        }
+    }
+    let mut bounce = Bounce::new(Kind::Text, "text");
+    bounce.records = records;
+    Some(bounce)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_lines() {
+        assert_eq!(address_line("<a@b.c>:").map(|x| x.0), Some("a@b.c".into()));
+        assert_eq!(address_line("  a@B.C").map(|x| x.0), Some("a@b.c".into()));
+        assert_eq!(
+            address_line("a@b.c: 550 no").map(|x| x.1.to_string()),
+            Some("550 no".into())
+        );
+        assert_eq!(address_line("Hello there"), None);
+        assert_eq!(address_line("a@b.c said hello"), None);
+    }
+
+    #[test]
+    fn reply_near_the_recipient() {
+        let t = "Delivery to x@example.com failed:\n  host mx said: 550 5.1.1 nope\n  more words\n\nother";
+        assert_eq!(
+            reply_for(t, Some("x@example.com")).as_deref(),
+            Some("host mx said: 550 5.1.1 nope more words")
+        );
+    }
+}

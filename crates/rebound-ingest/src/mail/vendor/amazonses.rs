@@ -1,0 +1,78 @@
+//! Amazon SES notifications delivered by e-mail (SNS "AWS Notification Message"): a JSON
+//! object with `notificationType` Bounce, Complaint or Delivery, and per-recipient
+//! `bouncedRecipients` (emailAddress, action, status, diagnosticCode),
+//! `complainedRecipients` or `delivery.recipients`. SES bounces sent as RFC 3464 DSNs are
+//! read by the generic DSN reader.
+
+use crate::mail::{Bounce, Input, Kind, Record};
+use rebound_core::Reason;
+use serde_json::Value;
+
+/// The body holds an SES notification.
+pub fn detect(input: &Input<'_>) -> bool {
+    input.text.contains("\"notificationType\"")
+}
+
+/// One record per recipient of the notification.
+pub fn parse(input: &Input<'_>) -> Option<Bounce> {
+    let start = input.text.find('{')?;
+    let mut stream = serde_json::Deserializer::from_str(&input.text[start..]).into_iter::<Value>();
+    let v = stream.next()?.ok()?;
+    // SNS may wrap the SES object as a JSON string in `Message`.
+    let v = match v.get("Message").and_then(Value::as_str) {
+        Some(inner) => serde_json::from_str(inner).ok()?,
+        None => v,
+    };
+    let kind = v
+        .get("notificationType")
+        .or_else(|| v.get("eventType"))?
+        .as_str()?;
+    let mut bounce = Bounce::new(Kind::Text, "amazonses");
+    let s = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).map(str::to_owned);
+    match kind {
+        "Bounce" => {
+            let b = v.get("bounce")?;
+            bounce.reporting_mta =
+                s(b, "reportingMTA").map(|m| m.trim_start_matches("dsn;").trim().to_string());
+            for r in b.get("bouncedRecipients")?.as_array()? {
+                bounce.records.push(Record {
+                    recipient: s(r, "emailAddress"),
+                    action: s(r, "action"),
+                    status: s(r, "status").and_then(|st| crate::mail::dsn::status_in(&st)),
+                    diagnostic: s(r, "diagnosticCode").or_else(|| s(b, "bounceSubType")),
+                    ..Record::default()
+                });
+            }
+        }
+        "Complaint" => {
+            bounce.kind = Kind::Arf;
+            let c = v.get("complaint")?;
+            for r in c.get("complainedRecipients")?.as_array()? {
+                bounce.records.push(Record {
+                    recipient: s(r, "emailAddress"),
+                    reason: Some(Reason::Feedback),
+                    feedback_type: s(c, "complaintFeedbackType").or_else(|| Some("abuse".into())),
+                    ..Record::default()
+                });
+            }
+        }
+        "Delivery" => {
+            let d = v.get("delivery")?;
+            for r in d.get("recipients")?.as_array()? {
+                bounce.records.push(Record {
+                    recipient: r.as_str().map(str::to_owned),
+                    action: Some("delivered".into()),
+                    diagnostic: s(d, "smtpResponse"),
+                    remote_mta: s(d, "remoteMtaIp"),
+                    reason: Some(Reason::Delivered),
+                    ..Record::default()
+                });
+            }
+        }
+        _ => return None,
+    }
+    let mail = v.get("mail");
+    bounce.sender = mail.and_then(|m| s(m, "source"));
+    bounce.message_id = mail.and_then(|m| s(m, "messageId"));
+    Some(bounce)
+}

@@ -1,0 +1,28 @@
+//! KDDI au / ezweb / dion mail systems: Japanese error notices (`メールエラー通知`) from
+//! `…@…dion.ne.jp`, `ezweb.ne.jp` or `au.com`, naming the recipient after
+//! `Could not be delivered to:` or `Recipient:` and the cause in the lines that follow
+//! (`As their mailbox is full.`).
+
+use crate::mail::text::{self, Layout};
+use crate::mail::{Bounce, Input, Kind};
+
+/// Sent by an au / KDDI mail system.
+pub fn detect(input: &Input<'_>) -> bool {
+    let from = input.from().to_ascii_lowercase();
+    ["dion.ne.jp", "ezweb.ne.jp", "@au.com", "auone-net.jp"]
+        .iter()
+        .any(|d| from.contains(d))
+}
+
+/// Reads the labelled recipients and their explanations.
+pub fn parse(input: &Input<'_>) -> Option<Bounce> {
+    let layout = Layout {
+        start: &[],
+        end: &[],
+    };
+    let body = text::before_returned(&input.text);
+    let (preamble, blocks) = text::blocks(body, &layout, text::labelled_recipient);
+    let mut bounce = Bounce::new(Kind::Text, "au");
+    bounce.records = text::records(&preamble, blocks);
+    Some(bounce)
+}

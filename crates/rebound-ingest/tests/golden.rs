@@ -1,0 +1,188 @@
+//! Golden files: every `tests/fixtures/mail/<producer>/<case>.eml` (real MTA output) is read
+//! and its events compared with `<case>.json` beside it. On a mismatch the actual output is
+//! written to `<case>.json.failed`; `REBOUND_BLESS=1` writes the expected files instead.
+//! The `malformed/` folder must give errors or best-effort results, never a panic or a hang.
+
+// Test helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
+use rebound_core::Classifier;
+use rebound_ingest::{Options, Origin, read_message};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mail")
+}
+
+/// The fields this crate answers for, in a stable order.
+fn summarize(raw: &[u8], name: &str, classifier: &Classifier) -> Value {
+    let options = Options {
+        tag_headers: vec!["X-Lead-Source".into()],
+    };
+    let origin = Origin {
+        path: Some(name.into()),
+        message: 1,
+    };
+    match read_message(raw, &options, classifier, &origin) {
+        Err(e) => json!({ "error": e.to_string() }),
+        Ok(events) => Value::Array(
+            events
+                .iter()
+                .map(|e| {
+                    let v = serde_json::to_value(e).unwrap();
+                    let keys = [
+                        "recipient",
+                        "sender",
+                        "code",
+                        "status",
+                        "command",
+                        "forward",
+                        "dsn_action",
+                        "remote_mta",
+                        "reporting_mta",
+                        "message_id",
+                        "permanent",
+                        "reason",
+                        "bounce_type",
+                        "tags",
+                    ];
+                    let mut out = serde_json::Map::new();
+                    out.insert("kind".into(), v["source"]["kind"].clone());
+                    for k in keys {
+                        out.insert(k.into(), v[k].clone());
+                    }
+                    Value::Object(out)
+                })
+                .collect(),
+        ),
+    }
+}
+
+#[test]
+fn real_mta_output_matches_golden_files() {
+    let classifier = Classifier::builtin().unwrap();
+    let bless = std::env::var_os("REBOUND_BLESS").is_some();
+    let mut checked = 0;
+    let mut failed = Vec::new();
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs
+        .iter()
+        .filter(|d| d.is_dir() && !d.ends_with("malformed"))
+    {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for eml in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        {
+            let name = format!(
+                "{}/{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                eml.file_name().unwrap().to_string_lossy()
+            );
+            let got = summarize(&std::fs::read(eml).unwrap(), &name, &classifier);
+            let pretty = serde_json::to_string_pretty(&got).unwrap() + "\n";
+            let expected_path = eml.with_extension("json");
+            let failed_path = eml.with_extension("json.failed");
+            if bless {
+                std::fs::write(&expected_path, &pretty).unwrap();
+                continue;
+            }
+            let expected: Value = serde_json::from_str(
+                &std::fs::read_to_string(&expected_path)
+                    .unwrap_or_else(|_| panic!("{name}: no golden file")),
+            )
+            .unwrap();
+            checked += 1;
+            if expected != got {
+                std::fs::write(&failed_path, &pretty).unwrap();
+                failed.push(name);
+            } else {
+                let _ = std::fs::remove_file(&failed_path);
+            }
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "golden mismatches (see *.json.failed): {failed:?}"
+    );
+    assert!(bless || checked > 0, "no fixtures found");
+}
+
+fn never_panics(raw: &[u8]) {
+    let classifier = Classifier::builtin().unwrap();
+    let _ = read_message(raw, &Options::default(), &classifier, &Origin::default());
+}
+
+#[test]
+fn malformed_inputs_give_errors_or_best_effort() {
+    let classifier = Classifier::builtin().unwrap();
+    let dir = fixtures().join("malformed");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let raw = std::fs::read(&path).unwrap();
+        let _ = read_message(&raw, &Options::default(), &classifier, &Origin::default());
+        n += 1;
+    }
+    assert!(n >= 4);
+    // Best effort where the evidence survived.
+    let raw = std::fs::read(dir.join("missing-closing-boundary.eml")).unwrap();
+    let events = read_message(&raw, &Options::default(), &classifier, &Origin::default()).unwrap();
+    assert_eq!(events[0].recipient.as_deref(), Some("b@example.com"));
+    assert_eq!(events[0].reply.code, Some(552));
+    let raw = std::fs::read(dir.join("unknown-charset.eml")).unwrap();
+    let events = read_message(&raw, &Options::default(), &classifier, &Origin::default()).unwrap();
+    assert_eq!(events[0].recipient.as_deref(), Some("c@example.com"));
+}
+
+#[test]
+fn ten_megabyte_line() {
+    let mut raw = b"From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n\n".to_vec();
+    raw.extend(std::iter::repeat_n(b'x', 10 << 20));
+    raw.extend_from_slice(b"\n<a@example.com>: 550 5.1.1 unknown\n");
+    never_panics(&raw);
+    let mut raw = b"Subject: ".to_vec();
+    raw.extend(std::iter::repeat_n(b'5', 10 << 20));
+    never_panics(&raw);
+}
+
+#[test]
+fn nesting_a_thousand_deep() {
+    let mut raw = Vec::new();
+    for i in 0..1000 {
+        raw.extend_from_slice(
+            format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\n\n--b{i}\n").as_bytes(),
+        );
+    }
+    raw.extend_from_slice(b"Content-Type: message/delivery-status\n\nFinal-Recipient: rfc822; x@example.com\nStatus: 5.1.1\n");
+    never_panics(&raw);
+    let mut raw = Vec::new();
+    for _ in 0..1000 {
+        raw.extend_from_slice(b"Content-Type: message/rfc822\n\n");
+    }
+    never_panics(&raw);
+}
+
+#[test]
+fn empty_and_headerless() {
+    let classifier = Classifier::builtin().unwrap();
+    assert!(read_message(b"", &Options::default(), &classifier, &Origin::default()).is_err());
+    assert!(
+        read_message(
+            b"\x00\x01\x02 junk without fields",
+            &Options::default(),
+            &classifier,
+            &Origin::default()
+        )
+        .is_err()
+    );
+}

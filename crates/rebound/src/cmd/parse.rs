@@ -1,0 +1,297 @@
+//! `rebound parse`: bounce emails (.eml, mbox, Maildir, directories, standard input) in,
+//! one classified event per recipient out, as JSON lines or a readable table and summary.
+//! With `--jobs N`, one reader thread streams messages to N parsing threads and the output
+//! keeps the input order; memory stays bounded however large the mailbox.
+
+use crate::input;
+use clap::Args;
+use rebound_core::{BounceEvent, Classifier};
+use rebound_ingest::{Messages, Options, Origin};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, mpsc};
+
+/// Parse bounce emails into classified events, one per recipient.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  rebound parse bounce.eml
+  rebound parse --json ~/Maildir/.Bounces > events.jsonl
+  rebound parse --json --header X-Lead-Source --jobs 4 bounces.mbox
+  cat bounce.eml | rebound parse -
+
+Reads .eml files, mbox files (From_ separated, >From unescaped), Maildir folders (cur/, new/),
+directories (recursively) and standard input (-). Understands RFC 3464 delivery status
+notifications, RFC 6533 internationalized ones, ARF feedback reports, auto-replies and the
+plain-text formats of many mail servers.
+
+JSON fields (one object per recipient): source {path, message, index, kind}, recipient, sender,
+at, code, status, text, command, forward, remote_host, permanent, bounce_type, reason,
+category, severity, action, rule, dsn_action, message_id, remote_mta, reporting_mta,
+feedback_type, tags. Absent values are null.
+
+Exit codes: 0 every message was read, 1 some file or message could not be read (each is
+reported on stderr with its path and why), 2 usage.")]
+pub struct ParseArgs {
+    /// Files, mbox files, Maildir folders or directories; `-` reads standard input.
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+
+    /// Print one JSON object per recipient instead of the table and summary.
+    #[arg(long)]
+    json: bool,
+
+    /// Parsing threads (1 = everything on the main thread).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 1)]
+    jobs: usize,
+
+    /// A header of the returned message to keep as an event tag (repeatable), e.g. X-Lead-Source.
+    #[arg(long = "header", value_name = "NAME")]
+    headers: Vec<String>,
+}
+
+/// The outcome of one message.
+enum Outcome {
+    /// Its events (possibly none: not a bounce).
+    Events(Vec<BounceEvent>),
+    /// Why it could not be read.
+    Failed(String),
+}
+
+/// Counts for the summary.
+#[derive(Default)]
+struct Summary {
+    messages: u64,
+    not_bounces: u64,
+    recipients: u64,
+    failures: u64,
+    by_reason: BTreeMap<String, u64>,
+}
+
+pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let classifier = Arc::new(input::classifier(rule_files)?);
+    let options = Arc::new(Options {
+        tag_headers: args.headers.clone(),
+    });
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let progress = progress_bar();
+    let mut summary = Summary::default();
+    let mut messages = Messages::new(&args.paths);
+    let mut emit = |outcome: Outcome, out: &mut dyn Write| -> anyhow::Result<()> {
+        match outcome {
+            Outcome::Events(events) => {
+                summary.messages += 1;
+                summary.not_bounces += u64::from(events.is_empty());
+                for e in &events {
+                    summary.recipients += 1;
+                    *summary
+                        .by_reason
+                        .entry(e.classification.reason.to_string())
+                        .or_default() += 1;
+                    if args.json {
+                        serde_json::to_writer(&mut *out, e)?;
+                        writeln!(out)?;
+                    } else {
+                        print_row(out, e)?;
+                    }
+                }
+            }
+            Outcome::Failed(why) => {
+                summary.failures += 1;
+                if let Some(p) = &progress {
+                    p.suspend(|| eprintln!("rebound: {why}"));
+                } else {
+                    eprintln!("rebound: {why}");
+                }
+            }
+        }
+        if let Some(p) = &progress {
+            p.inc(1);
+        }
+        Ok(())
+    };
+    if !args.json {
+        writeln!(
+            out,
+            "{:<40} {:<36} {:<4} {:<7} {:<16} {:<12} action",
+            "source", "recipient", "code", "status", "reason", "type"
+        )?;
+    }
+    let files = if args.jobs <= 1 {
+        for item in messages.by_ref() {
+            emit(process(item, &options, &classifier), &mut out)?;
+        }
+        messages.files
+    } else {
+        parallel(messages, args.jobs, &options, &classifier, |o| {
+            emit(o, &mut out)
+        })?
+    };
+    if let Some(p) = &progress {
+        p.finish_and_clear();
+    }
+    if !args.json {
+        print_summary(&mut out, files, &summary)?;
+    }
+    out.flush()?;
+    Ok(if summary.failures > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads and classifies one message (or reports why not).
+fn process(
+    item: Result<rebound_ingest::Message, rebound_ingest::ContainerError>,
+    options: &Options,
+    classifier: &Classifier,
+) -> Outcome {
+    match item {
+        Err(e) => Outcome::Failed(e.to_string()),
+        Ok(m) => {
+            let origin = Origin {
+                path: Some(m.path.to_string()),
+                message: m.number,
+            };
+            match rebound_ingest::read_message(&m.bytes, options, classifier, &origin) {
+                Ok(events) => Outcome::Events(events),
+                Err(e) => Outcome::Failed(format!("{}: message {}: {e}", m.path, m.number)),
+            }
+        }
+    }
+}
+
+/// Runs a reader thread and `jobs` parsing threads; outcomes are handed to `emit` in input
+/// order. The queues are bounded, so memory does not grow with the input. Returns the
+/// number of files opened.
+fn parallel(
+    mut messages: Messages,
+    jobs: usize,
+    options: &Arc<Options>,
+    classifier: &Arc<Classifier>,
+    mut emit: impl FnMut(Outcome) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    type Item = (
+        u64,
+        Result<rebound_ingest::Message, rebound_ingest::ContainerError>,
+    );
+    let (work_tx, work_rx) = mpsc::sync_channel::<Item>(jobs * 8);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Outcome)>(jobs * 8);
+    std::thread::scope(|scope| -> anyhow::Result<u64> {
+        let reader = scope.spawn(move || {
+            for (seq, item) in (0u64..).zip(messages.by_ref()) {
+                if work_tx.send((seq, item)).is_err() {
+                    break;
+                }
+            }
+            messages.files
+        });
+        for _ in 0..jobs {
+            let rx = Arc::clone(&work_rx);
+            let tx = done_tx.clone();
+            let (options, classifier) = (Arc::clone(options), Arc::clone(classifier));
+            scope.spawn(move || {
+                loop {
+                    let next = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, item)) = next else { return };
+                    if tx
+                        .send((seq, process(item, &options, &classifier)))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut held: HashMap<u64, Outcome> = HashMap::new();
+        let mut next_out = 0u64;
+        for (seq, outcome) in done_rx {
+            held.insert(seq, outcome);
+            while let Some(o) = held.remove(&next_out) {
+                emit(o)?;
+                next_out += 1;
+            }
+        }
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reader thread panicked"))
+    })
+}
+
+/// A spinner with a message count, only when stderr is a terminal.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {pos} messages, {per_sec}")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
+fn print_row(out: &mut dyn Write, e: &BounceEvent) -> std::io::Result<()> {
+    let src = format!(
+        "{}:{}:{}",
+        e.source.path.as_deref().unwrap_or("-"),
+        e.source.message.unwrap_or(0),
+        e.source.index.unwrap_or(0)
+    );
+    let code = e
+        .reply
+        .code
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "-".into());
+    let status = e
+        .reply
+        .status
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "-".into());
+    writeln!(
+        out,
+        "{:<40} {:<36} {:<4} {:<7} {:<16} {:<12} {}",
+        tail(&src, 40),
+        tail(e.recipient.as_deref().unwrap_or("-"), 36),
+        code,
+        status,
+        e.classification.reason.as_str(),
+        e.classification.bounce_type.as_str(),
+        e.classification.action.as_str()
+    )
+}
+
+/// The last `n` characters of `s` (paths are told apart by their ends).
+fn tail(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    if count <= n {
+        return s.to_string();
+    }
+    let skip = count - (n - 1);
+    format!("…{}", s.chars().skip(skip).collect::<String>())
+}
+
+fn print_summary(out: &mut dyn Write, files: u64, s: &Summary) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{files} files, {} messages ({} not bounces), {} recipients, {} failures",
+        s.messages, s.not_bounces, s.recipients, s.failures
+    )?;
+    let mut reasons: Vec<_> = s.by_reason.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (reason, n) in reasons {
+        writeln!(out, "  {n:>8}  {reason}")?;
+    }
+    Ok(())
+}

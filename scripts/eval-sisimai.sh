@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Accuracy of `rebound parse` on the Sisimai set-of-emails corpus (not part of `cargo test`).
+#
+#   scripts/eval-sisimai.sh [--no-build] [--mismatches FILE]
+#
+# Builds the release binary, parses ../shared/corpus/sisimai/emails into JSON lines, maps each
+# event to compare.py's fields (file relative to emails/, index = recipient position within the
+# file across its messages, reason, status, replycode, hardbounce = bounce_type == "hard"),
+# prints compare.py's agreement with expected.jsonl and the share of Sisimai 5's recipients
+# (sisimai5.jsonl) that Rebound found too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED="${SHARED:-$(cd .. && pwd)/shared}"
+[ -d "$SHARED/corpus/sisimai" ] || SHARED=/work/shared
+CORPUS="$SHARED/corpus/sisimai"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+build=1; mismatches=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    --mismatches) mismatches="$2"; shift ;;
+    *) echo "usage: $0 [--no-build] [--mismatches FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$build" = 1 ] && cargo build --release -q -p rebound
+BIN="$CARGO_TARGET_DIR/release/rebound"
+out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
+"$BIN" parse --json "$CORPUS/emails" > "$out/rebound.jsonl" 2> "$out/stderr" || true
+python3 - "$CORPUS" "$out" <<'PY'
+import json, sys, collections
+corpus, out = sys.argv[1], sys.argv[2]
+root = corpus + "/emails/"
+# Sisimai writes a pseudo status `C.0.9xx` (Sisimai::SMTP::Status) when a bounce states none;
+# Rebound leaves `status` empty then. For the comparison only, an empty status is mapped to
+# Sisimai's pseudo code of our reason, class 4 when the failure is temporary.
+PSEUDO = {"blocked": 971, "contenterror": 960, "exceedlimit": 923, "expired": 947,
+          "failedstarttls": 976, "filtered": 910, "hasmoved": 916, "hostunknown": 912,
+          "mailboxfull": 922, "mailererror": 939, "mesgtoobig": 934, "networkerror": 944,
+          "norelaying": 909, "notaccept": 932, "onhold": 901, "policyviolation": 972,
+          "rejected": 918, "requireptr": 973, "securityerror": 970, "spamdetected": 980,
+          "suspend": 921, "syntaxerror": 902, "systemerror": 930, "systemfull": 931,
+          "toomanyconn": 945, "undefined": 900, "userunknown": 911, "virusdetected": 980,
+          "speeding": 946, "authfailure": 975, "badreputation": 972, "notcompliantrfc": 974}
+def status_of(e):
+    if e.get("status"):
+        return e["status"]
+    reason = e.get("reason") or ""
+    if reason not in PSEUDO or e.get("bounce_type") == "none":
+        return ""
+    return "%d.0.%d" % (4 if e.get("permanent") is False else 5, PSEUDO[reason])
+pos = collections.Counter()
+rows = []
+for line in open(out + "/rebound.jsonl", encoding="utf-8"):
+    e = json.loads(line)
+    f = e["source"]["path"]
+    f = f[len(root):] if f.startswith(root) else f
+    pos[f] += 1
+    rows.append({"file": f, "index": pos[f], "reason": e.get("reason") or "",
+                 "status": status_of(e), "replycode": str(e.get("code") or ""),
+                 "hardbounce": int(e.get("bounce_type") == "hard"),
+                 "recipient": (e.get("recipient") or "").lower()})
+with open(out + "/results.jsonl", "w") as fh:
+    for r in rows:
+        fh.write(json.dumps(r) + "\n")
+ours = collections.defaultdict(set)
+for r in rows:
+    ours[r["file"]].add(r["recipient"])
+total = found = 0
+for line in open(corpus + "/sisimai5.jsonl", encoding="utf-8"):
+    s = json.loads(line)
+    total += 1
+    found += (s.get("recipient") or "").lower() in ours.get(s["file"], ())
+print("sisimai5_recipients         %d" % total)
+print("sisimai5_recipients_found   %d (%.2f %%)" % (found, 100.0 * found / max(total, 1)))
+PY
+args=("$CORPUS/expected.jsonl" "$out/results.jsonl")
+[ -n "$mismatches" ] && args+=(--mismatches "$mismatches")
+python3 "$SHARED/tools/sisimai/compare.py" "${args[@]}"
+errs=$(wc -l < "$out/stderr")
+echo "files_reported_unreadable    $errs"
+[ "$errs" -gt 0 ] && head -5 "$out/stderr"
+exit 0
