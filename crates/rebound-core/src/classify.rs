@@ -3,14 +3,14 @@
 //!
 //! Rules are consulted in order: a user's files first, then the built-in provider texts,
 //! generic texts, enhanced status codes and basic reply codes ([`crate::rules::BUILTIN`]).
-//! The first rule whose conditions all hold wins. All text patterns are compiled into one
-//! `RegexSet` (ASCII case-insensitive, over bytes, with a DFA cache large enough for the whole
-//! set), so a reply is scanned once whatever the number of rules.
+//! The first rule whose conditions all hold wins. Text patterns are matched through a literal
+//! prefilter ([`crate::text_match`]), so a reply is scanned once whatever the number of rules
+//! and only the few patterns it could match run.
 
 use crate::reply::Reply;
 use crate::rules::{self, Rule, RuleError};
 use crate::taxonomy::{Action, BounceType, Category, Reason, Severity};
-use regex::bytes::{RegexSet, RegexSetBuilder};
+use crate::text_match::TextMatcher;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -47,9 +47,7 @@ pub const NO_RULE: &str = "none";
 pub struct Classifier {
     rules: Vec<Rule>,
     by_id: HashMap<Arc<str>, usize>,
-    text_set: RegexSet,
-    /// For each pattern of `text_set`, the index of its rule (non-decreasing).
-    pattern_rule: Vec<usize>,
+    text: TextMatcher,
     /// Rules without text patterns, in order.
     plain_rules: Vec<usize>,
     fallback: Arc<str>,
@@ -92,44 +90,26 @@ impl ClassifierBuilder {
                 });
             }
         }
-        let mut patterns = Vec::new();
-        let mut pattern_rule = Vec::new();
         let mut plain_rules = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             if rule.text.is_empty() {
                 plain_rules.push(i);
             }
-            for p in &rule.text {
-                patterns.push(p.as_str());
-                pattern_rule.push(i);
-            }
         }
-        let text_set = pattern_builder(&patterns)
-            .build()
-            .map_err(|e| RuleError::Syntax {
-                file: "(all rules)".into(),
-                line: 0,
-                message: format!("the text patterns do not compile together: {e}"),
-            })?;
+        let patterns = self
+            .rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, rule)| rule.text.iter().map(move |p| (p.as_str(), i)));
+        let text = TextMatcher::new(patterns);
         Ok(Classifier {
             rules: self.rules.clone(),
             by_id,
-            text_set,
-            pattern_rule,
+            text,
             plain_rules,
             fallback: Arc::from(NO_RULE),
         })
     }
-}
-
-/// The one way text patterns are compiled, for a single rule's check and for the whole set.
-pub(crate) fn pattern_builder<S: AsRef<str>>(patterns: &[S]) -> RegexSetBuilder {
-    let mut b = RegexSetBuilder::new(patterns);
-    b.case_insensitive(true)
-        .unicode(false)
-        .size_limit(64 << 20)
-        .dfa_size_limit(32 << 20);
-    b
 }
 
 impl Classifier {
@@ -145,6 +125,20 @@ impl Classifier {
             b.add_file(name, source)?;
         }
         b.add_builtin()?.build()
+    }
+
+    /// Compiles every text pattern now instead of on first use, so a pattern beyond the regex
+    /// size limits is reported (with its rule) rather than silently matching nothing.
+    pub fn compile_all(&self) -> Result<(), RuleError> {
+        self.text.compile_all().map_err(|e| {
+            let rule = &self.rules[e.rule];
+            RuleError::Invalid {
+                file: rule.file.to_string(),
+                line: rule.line,
+                id: rule.id.to_string(),
+                message: e.to_string(),
+            }
+        })
     }
 
     /// All rules, in the order they are consulted.
@@ -184,19 +178,12 @@ impl Classifier {
         let mut best = usize::MAX;
         let text = reply.text.as_bytes();
         let window = &text[..text.len().min(MATCH_WINDOW)];
-        if !self.pattern_rule.is_empty() {
-            let mut last = usize::MAX;
-            for pattern in self.text_set.matches(window).iter() {
-                let rule = self.pattern_rule[pattern];
-                if rule == last {
-                    continue;
-                }
-                last = rule;
-                if self.non_text_conditions_hold(rule, reply) {
-                    best = rule;
-                    break;
-                }
-            }
+        if !self.text.is_empty()
+            && let Some(rule) = self
+                .text
+                .first_match(window, |rule| self.non_text_conditions_hold(rule, reply))
+        {
+            best = rule;
         }
         for &rule in &self.plain_rules {
             if rule >= best {

@@ -27,6 +27,7 @@ pub mod reply;
 pub mod rules;
 pub mod status;
 pub mod taxonomy;
+pub mod text_match;
 
 pub use classify::{Classification, Classifier, ClassifierBuilder};
 pub use event::{BounceEvent, Source};

@@ -288,13 +288,11 @@ fn validate(raw: RawRule, file: Arc<str>, line: usize) -> Result<Rule, (String, 
     let action = parse_name(raw.action, "action").map_err(fail)?;
     let text = raw.text.into_vec();
     for pattern in &text {
-        crate::classify::pattern_builder(std::slice::from_ref(pattern))
-            .build()
-            .map_err(|e| {
-                fail(format!(
-                    "text pattern `{pattern}` is not a valid regex: {e}"
-                ))
-            })?;
+        crate::text_match::check_pattern(pattern).map_err(|e| {
+            fail(format!(
+                "text pattern `{pattern}` is not a valid regex: {e}"
+            ))
+        })?;
     }
     let codes = raw
         .code

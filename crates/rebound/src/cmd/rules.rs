@@ -46,6 +46,7 @@ pub fn run(args: RulesArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
 
 fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let classifier = input::classifier(files)?;
+    classifier.compile_all()?;
     let mut count = 0;
     let mut lost = 0;
     for file in files {

@@ -1,0 +1,223 @@
+//! Matching the rules' text patterns against a reply: a literal prefilter, then the few
+//! patterns it nominates.
+//!
+//! One `RegexSet` over all patterns is simple but slow on real bounces: its lazy DFA builds new
+//! states for nearly every new text (each state tracks every pattern at once), so a corpus of
+//! diverse replies costs millions of instructions per reply until the cache is warm. Instead,
+//! each pattern's required prefix literals (`user unknown`, `relay access denied`, …) go into
+//! one ASCII case-insensitive Aho-Corasick automaton; a reply is scanned once, and only the
+//! patterns whose literals occur in it (plus the few without usable literals) run their own
+//! regex. Patterns are ASCII case-insensitive and match bytes. Each pattern's regex is
+//! compiled the first time the prefilter nominates it, so start-up stays cheap; its syntax was
+//! checked when the rule file was read ([`check_pattern`]).
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use std::sync::OnceLock;
+
+/// The shortest literal worth prefiltering on; shorter ones would nominate too often.
+const MIN_LITERAL: usize = 3;
+/// A pattern with more prefix literals than this (large classes, many alternatives) is
+/// always checked instead.
+const MAX_LITERALS: usize = 64;
+
+/// The compiled patterns of all rules, in rule order.
+#[derive(Debug)]
+pub struct TextMatcher {
+    patterns: Vec<Pattern>,
+    prefilter: AhoCorasick,
+    /// For each literal of `prefilter`, the pattern it nominates.
+    literal_pattern: Vec<usize>,
+    /// Patterns without usable literals: checked on every reply.
+    unfiltered: Vec<usize>,
+}
+
+#[derive(Debug)]
+struct Pattern {
+    source: String,
+    rule: usize,
+    /// Compiled on first use; `Err` only for a pattern over the regex size limits.
+    regex: OnceLock<Result<Regex, regex::Error>>,
+}
+
+impl Pattern {
+    fn regex(&self) -> &Result<Regex, regex::Error> {
+        self.regex.get_or_init(|| {
+            RegexBuilder::new(&self.source)
+                .case_insensitive(true)
+                .unicode(false)
+                .build()
+        })
+    }
+}
+
+/// A pattern that parses but cannot be compiled (it exceeds the regex size limits).
+#[derive(Debug, thiserror::Error)]
+#[error("pattern `{pattern}` of rule {rule}: {source}")]
+pub struct PatternError {
+    /// The pattern.
+    pub pattern: String,
+    /// The index of its rule.
+    pub rule: usize,
+    #[source]
+    source: regex::Error,
+}
+
+impl TextMatcher {
+    /// Prepares `(pattern, rule index)` pairs, given in rule order.
+    pub fn new<'a>(patterns: impl IntoIterator<Item = (&'a str, usize)>) -> Self {
+        let mut compiled = Vec::new();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut literal_pattern = Vec::new();
+        let mut unfiltered = Vec::new();
+        for (index, (source, rule)) in patterns.into_iter().enumerate() {
+            compiled.push(Pattern {
+                source: source.to_string(),
+                rule,
+                regex: OnceLock::new(),
+            });
+            match prefix_literals(source) {
+                Some(lits) => {
+                    for lit in lits {
+                        literals.push(lit);
+                        literal_pattern.push(index);
+                    }
+                }
+                None => unfiltered.push(index),
+            }
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&literals)
+            .unwrap_or_else(|e| unreachable!("literal sets always compile: {e}"));
+        TextMatcher {
+            patterns: compiled,
+            prefilter,
+            literal_pattern,
+            unfiltered,
+        }
+    }
+
+    /// Compiles every pattern now (normally each is compiled when first needed), reporting
+    /// the first that cannot be.
+    pub fn compile_all(&self) -> Result<(), PatternError> {
+        for p in &self.patterns {
+            if let Err(e) = p.regex() {
+                return Err(PatternError {
+                    pattern: p.source.clone(),
+                    rule: p.rule,
+                    source: e.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether there are no patterns at all.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The rule index of each pattern that matches `text`, in rule order, stopping at the first
+    /// for which `accept(rule)` is true; returns that rule.
+    pub fn first_match(&self, text: &[u8], mut accept: impl FnMut(usize) -> bool) -> Option<usize> {
+        let mut candidates: Vec<usize> = self.unfiltered.clone();
+        for m in self.prefilter.find_overlapping_iter(text) {
+            candidates.push(self.literal_pattern[m.pattern().as_usize()]);
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.into_iter().find_map(|i| {
+            let p = &self.patterns[i];
+            // A pattern over the size limits matches nothing; `compile_all` reports it.
+            let matches =
+                |re: &Result<Regex, regex::Error>| re.as_ref().is_ok_and(|r| r.is_match(text));
+            (accept(p.rule) && matches(p.regex())).then_some(p.rule)
+        })
+    }
+}
+
+/// The literals one of which every match of `pattern` starts with (lower-cased), or `None`
+/// when there is no small set of them worth prefiltering on.
+fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    // Parsed case-sensitively so the set stays small; the automaton ignores ASCII case.
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut extractor = Extractor::new();
+    extractor
+        .kind(ExtractKind::Prefix)
+        .limit_total(MAX_LITERALS);
+    let seq = extractor.extract(&hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.len() > MAX_LITERALS || lits.iter().any(|l| l.len() < MIN_LITERAL) {
+        return None;
+    }
+    let mut out: Vec<Vec<u8>> = lits
+        .iter()
+        .map(|l| l.as_bytes().to_ascii_lowercase())
+        .collect();
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+/// Checks one pattern's syntax as [`TextMatcher`] compiles it, without building it; the
+/// error says what is wrong and where.
+pub fn check_pattern(pattern: &str) -> Result<(), String> {
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_of_common_shapes() {
+        let l = |p: &str| {
+            prefix_literals(p).map(|v| {
+                v.into_iter()
+                    .map(|b| String::from_utf8(b).unwrap())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(l("user unknown"), Some(vec!["user unknown".into()]));
+        assert_eq!(
+            l("User (not found|does not exist)"),
+            Some(vec!["user does not exist".into(), "user not found".into()])
+        );
+        assert_eq!(l("^rejected$"), Some(vec!["rejected".into()]));
+        assert_eq!(l(r"\[tss0[1-4]\]").map(|v| v.len()), Some(4));
+        assert_eq!(l(".*spam"), None);
+        assert_eq!(l("[a-z]+@x"), None);
+    }
+
+    #[test]
+    fn nominated_and_unfiltered_patterns_both_match() {
+        let m = TextMatcher::new([
+            ("user unknown", 0),
+            (".*relay.*denied", 1),
+            ("mailbox full", 2),
+        ]);
+        m.compile_all().unwrap();
+        assert_eq!(m.first_match(b"550 USER Unknown here", |_| true), Some(0));
+        assert_eq!(m.first_match(b"Relaying is DENIED", |_| true), Some(1));
+        assert_eq!(
+            m.first_match(b"mailbox full; user unknown", |r| r != 0),
+            Some(2)
+        );
+        assert_eq!(m.first_match(b"nothing", |_| true), None);
+    }
+}
