@@ -334,8 +334,12 @@ fn locate(bytes: &[u8]) -> Option<Located> {
     anchored.or(lone_status)
 }
 
+/// The positive codes that are read as replies: those RFC 5321 (4.2.3), RFC 4954 and RFC 3030
+/// define. Another `2yz` in a bounce is far more often a number (`Size: 222`, `error 255`).
+const POSITIVE_CODES: [u16; 10] = [211, 214, 220, 221, 235, 250, 251, 252, 334, 354];
+
 /// A basic reply code at `i`: `[2-5][0-5][0-9]` not followed by another digit or a dot
-/// (RFC 5321 4.2: the second digit is 0 to 5).
+/// (RFC 5321 4.2: the second digit is 0 to 5); a 2yz or 3yz only if it is a defined one.
 fn basic_code_at(bytes: &[u8], i: usize) -> Option<u16> {
     let d = bytes.get(i..i + 3)?;
     if !(matches!(d[0], b'2'..=b'5') && matches!(d[1], b'0'..=b'5') && d[2].is_ascii_digit()) {
@@ -345,7 +349,8 @@ fn basic_code_at(bytes: &[u8], i: usize) -> Option<u16> {
         None | Some(b' ' | b'-' | b'\t' | b'\r' | b'\n') => {}
         _ => return None,
     }
-    Some(u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0'))
+    let code = u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0');
+    (code >= 400 || POSITIVE_CODES.contains(&code)).then_some(code)
 }
 
 /// Characters after which a code or status may start.
@@ -631,6 +636,13 @@ mod tests {
         let r = p("The response from the remote server was: 550 #5.1.0 Address rejected.");
         assert_eq!((r.code, r.status), (Some(550), st("5.1.0")));
         assert_eq!(r.text, "Address rejected.");
+    }
+
+    #[test]
+    fn undefined_positive_codes_are_numbers() {
+        assert_eq!(p("222 Number of lines: 2").code, None);
+        assert_eq!(p("255 unknown mailer error").code, None);
+        assert_eq!(p("250 2.0.0 Ok").code, Some(250));
     }
 
     #[test]
