@@ -37,6 +37,8 @@ enum Command {
     Parse(cmd::parse::ParseArgs),
     Mx(cmd::mx::MxArgs),
     Diagnose(cmd::diagnose::DiagnoseArgs),
+    Explain(cmd::explain::ExplainArgs),
+    Codes(cmd::codes::CodesArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +49,8 @@ fn main() -> ExitCode {
         Command::Parse(args) => cmd::parse::run(args, &cli.rules),
         Command::Mx(args) => cmd::mx::run(args),
         Command::Diagnose(args) => cmd::diagnose::run(args, &cli.rules),
+        Command::Explain(args) => cmd::explain::run(args, &cli.rules),
+        Command::Codes(args) => cmd::codes::run(args, &cli.rules),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,9 @@
 //! One module per subcommand; each has an `Args` struct (clap) and a `run` function.
 
 pub mod classify;
+pub mod codes;
 pub mod diagnose;
+pub mod explain;
 pub mod mx;
 pub mod parse;
 pub mod rules;
