@@ -37,6 +37,10 @@ enum Command {
     Parse(cmd::parse::ParseArgs),
     Mx(cmd::mx::MxArgs),
     Diagnose(cmd::diagnose::DiagnoseArgs),
+    Ingest(cmd::ingest::IngestArgs),
+    Suppressions(cmd::suppressions::SuppressionsArgs),
+    Hints(cmd::hints::HintsArgs),
+    Report(cmd::report::ReportArgs),
     Explain(cmd::explain::ExplainArgs),
     Codes(cmd::codes::CodesArgs),
 }
@@ -49,6 +53,10 @@ fn main() -> ExitCode {
         Command::Parse(args) => cmd::parse::run(args, &cli.rules),
         Command::Mx(args) => cmd::mx::run(args),
         Command::Diagnose(args) => cmd::diagnose::run(args, &cli.rules),
+        Command::Ingest(args) => cmd::ingest::run(args, &cli.rules),
+        Command::Suppressions(args) => cmd::suppressions::run(args, &cli.rules),
+        Command::Hints(args) => cmd::hints::run(args, &cli.rules),
+        Command::Report(args) => cmd::report::run(args, &cli.rules),
         Command::Explain(args) => cmd::explain::run(args, &cli.rules),
         Command::Codes(args) => cmd::codes::run(args, &cli.rules),
     };

@@ -1,0 +1,84 @@
+//! The two backends behind one interface: [`Backend`] (reads, and opening a write
+//! transaction) and [`Tx`] (the few writes an ingest batch makes). The policy and batching
+//! logic above them ([`crate::ingest`]) is shared, so SQLite and PostgreSQL behave the same.
+
+pub(crate) mod postgres;
+pub(crate) mod schema;
+pub(crate) mod sql;
+pub(crate) mod sqlite;
+
+use crate::error::Result;
+use crate::key::EventKey;
+use crate::model::{Hint, HintStatus, NewHint, Suppression};
+use crate::record::EventRow;
+use crate::report::{GroupCounts, Grouping};
+
+/// A table whose rows can be counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// Events.
+    Events,
+    /// Suppressions.
+    Suppressions,
+    /// Forward hints.
+    Hints,
+}
+
+impl Table {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Table::Events => "events",
+            Table::Suppressions => "suppressions",
+            Table::Hints => "hints",
+        }
+    }
+}
+
+/// One write transaction. Dropping it without [`Tx::commit`] rolls it back.
+pub(crate) trait Tx {
+    /// Inserts events that are not stored yet (by key); says for each whether it was new.
+    fn insert_events(&mut self, rows: &[EventRow], now: i64) -> Result<Vec<bool>>;
+    /// Serializes the policy step between concurrent writers (PostgreSQL; SQLite's write
+    /// transaction already is exclusive).
+    fn lock_policy(&mut self) -> Result<()>;
+    /// `(recipient, at_unix)` of stored soft bounces of these recipients within `[from, to]`.
+    fn soft_times(&mut self, recipients: &[&str], from: i64, to: i64)
+    -> Result<Vec<(String, i64)>>;
+    /// Inserts suppressions of addresses not yet suppressed; returns how many were new.
+    fn insert_suppressions(&mut self, rows: &[Suppression]) -> Result<u64>;
+    /// Records hints, or counts one more sighting of a known one.
+    fn upsert_hints(&mut self, rows: &[NewHint]) -> Result<u64>;
+    /// Commits.
+    fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// A connected store.
+pub(crate) trait Backend: Send {
+    /// `sqlite` or `postgres`.
+    fn kind(&self) -> &'static str;
+    /// Opens a write transaction.
+    fn begin(&mut self) -> Result<Box<dyn Tx + '_>>;
+    /// The schema version.
+    fn schema_version(&mut self) -> Result<i64>;
+    /// Rows in a table.
+    fn count(&mut self, table: Table) -> Result<i64>;
+    /// Every stored event key.
+    fn event_keys(&mut self) -> Result<Vec<EventKey>>;
+    /// Stored events as JSON, oldest first, with `at_unix >= since`.
+    fn events_json(&mut self, since: i64, each: &mut dyn FnMut(String) -> Result<()>)
+    -> Result<()>;
+    /// All suppressions, by address.
+    fn suppressions(&mut self) -> Result<Vec<Suppression>>;
+    /// `(address, rule)` of every suppression, streamed.
+    fn suppressed(&mut self, each: &mut dyn FnMut(String, String)) -> Result<()>;
+    /// Removes suppressions; returns how many existed.
+    fn remove_suppressions(&mut self, addresses: &[String]) -> Result<u64>;
+    /// Hints, optionally of one status, by id.
+    fn hints(&mut self, status: Option<HintStatus>) -> Result<Vec<Hint>>;
+    /// Sets a hint's status; returns whether it exists.
+    fn decide_hint(&mut self, id: i64, status: HintStatus, now: i64) -> Result<bool>;
+    /// Report counts per group.
+    fn report_counts(&mut self, by: Grouping, since: i64) -> Result<Vec<GroupCounts>>;
+    /// `(group, reason, events)` per group, most frequent first.
+    fn report_reasons(&mut self, by: Grouping, since: i64) -> Result<Vec<(String, String, i64)>>;
+}

@@ -1,0 +1,362 @@
+//! The PostgreSQL backend (the synchronous `postgres` client): batches go in as arrays through
+//! `unnest` (one round trip per table per batch), conflicts on the event key are skipped with
+//! `ON CONFLICT DO NOTHING`, and the policy step of concurrent writers is serialized with a
+//! transaction-scoped advisory lock, so soft-bounce counts see every committed event.
+
+use super::sql;
+use super::{Backend, Table, Tx, schema};
+use crate::error::{Result, StoreError};
+use crate::key::EventKey;
+use crate::location::mask_password;
+use crate::model::{Hint, HintKind, HintStatus, NewHint, Suppression};
+use crate::record::EventRow;
+use crate::report::{self, GroupCounts, Grouping};
+use postgres::{Client, Config, NoTls};
+use std::collections::HashSet;
+use std::time::Duration;
+
+/// A connection to a PostgreSQL database.
+pub(crate) struct Postgres {
+    client: Client,
+}
+
+const INSERT_EVENTS: &str = "INSERT INTO events (key, at_unix, at, day, recipient, domain, \
+    sender, sender_domain, code, status, reason, bounce_type, rule, lead_source, message_id, \
+    reporting_mta, soft, ingested_at, event) \
+    SELECT k, a, t, d, r, dom, s, sd, c, st, re, bt, ru, ls, mi, rm, so, $18, ev FROM unnest(\
+    $1::bytea[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+    $8::text[], $9::int4[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], \
+    $15::text[], $16::text[], $17::int4[], $19::text[]) \
+    AS u(k, a, t, d, r, dom, s, sd, c, st, re, bt, ru, ls, mi, rm, so, ev) \
+    ON CONFLICT (key) DO NOTHING RETURNING key";
+
+const INSERT_SUPPRESSIONS: &str = "INSERT INTO suppressions (address, rule, reason, event_id, \
+    classifier_rule, source, created_at) SELECT * FROM unnest($1::text[], $2::text[], \
+    $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[]) ON CONFLICT (address) DO NOTHING";
+
+const UPSERT_HINTS: &str = "INSERT INTO hints (old_address, new_address, kind, will_forward, \
+    status, event_id, seen, created_at) SELECT o, n, k, w, 'pending', e, s, c FROM unnest(\
+    $1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::int8[], $7::int8[]) \
+    AS u(o, n, k, w, e, c, s) \
+    ON CONFLICT (old_address, new_address) DO UPDATE SET seen = hints.seen + excluded.seen";
+
+impl Postgres {
+    /// Connects and brings the schema up to date.
+    pub(crate) fn open(url: &str) -> Result<Self> {
+        let masked = mask_password(url);
+        let mut config: Config = url
+            .parse()
+            .map_err(|e: postgres::Error| StoreError::BadUrl {
+                url: masked.clone(),
+                detail: crate::error::with_causes(&e),
+            })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        let client = config.connect(NoTls).map_err(|e| StoreError::Unreachable {
+            url: masked,
+            detail: crate::error::with_causes(&e),
+        })?;
+        let mut me = Postgres { client };
+        me.migrate()?;
+        Ok(me)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('rebound-migrate:' || COALESCE(current_schema(), '')))",
+            &[],
+        )?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS rebound_schema (version BIGINT NOT NULL)")?;
+        let found: i64 = tx
+            .query_one(
+                "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM rebound_schema",
+                &[],
+            )?
+            .get(0);
+        if found > schema::VERSION {
+            return Err(StoreError::SchemaTooNew {
+                found,
+                known: schema::VERSION,
+            });
+        }
+        for (i, ddl) in schema::POSTGRES.iter().enumerate() {
+            let version = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+            if version > found {
+                tx.batch_execute(ddl)?;
+                tx.execute(
+                    "INSERT INTO rebound_schema (version) VALUES ($1)",
+                    &[&version],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+struct PgTx<'a> {
+    tx: postgres::Transaction<'a>,
+}
+
+impl Tx for PgTx<'_> {
+    fn insert_events(&mut self, rows: &[EventRow], now: i64) -> Result<Vec<bool>> {
+        // Send only the rows whose keys are not stored yet: a re-ingest then costs one small
+        // query per batch instead of shipping every event's JSON to be refused.
+        let all_keys: Vec<&[u8]> = rows.iter().map(|r| &r.key.0[..]).collect();
+        let stored: HashSet<Vec<u8>> = self
+            .tx
+            .query("SELECT key FROM events WHERE key = ANY($1)", &[&all_keys])?
+            .iter()
+            .map(|r| r.get::<_, Vec<u8>>(0))
+            .collect();
+        let fresh: Vec<&EventRow> = rows
+            .iter()
+            .filter(|r| !stored.contains(&r.key.0[..]))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(vec![false; rows.len()]);
+        }
+        let rows = fresh;
+        let col = |f: fn(&EventRow) -> Option<&str>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
+        let keys: Vec<&[u8]> = rows.iter().map(|r| &r.key.0[..]).collect();
+        let at_unix: Vec<i64> = rows.iter().map(|r| r.at_unix).collect();
+        let codes: Vec<Option<i32>> = rows.iter().map(|r| r.code).collect();
+        let soft: Vec<i32> = rows.iter().map(|r| i32::from(r.soft())).collect();
+        let json: Vec<&str> = rows.iter().map(|r| r.json.as_str()).collect();
+        let returned = self.tx.query(
+            INSERT_EVENTS,
+            &[
+                &keys,
+                &at_unix,
+                &col(|r| r.at.as_deref()),
+                &col(|r| Some(r.day.as_str())),
+                &col(|r| r.recipient.as_deref()),
+                &col(|r| r.domain.as_deref()),
+                &col(|r| r.sender.as_deref()),
+                &col(|r| r.sender_domain.as_deref()),
+                &codes,
+                &col(|r| r.status.as_deref()),
+                &col(|r| Some(r.reason)),
+                &col(|r| Some(r.bounce_type)),
+                &col(|r| Some(r.rule.as_str())),
+                &col(|r| r.lead_source.as_deref()),
+                &col(|r| r.message_id.as_deref()),
+                &col(|r| r.reporting_mta.as_deref()),
+                &soft,
+                &now,
+                &json,
+            ],
+        )?;
+        let new: HashSet<Vec<u8>> = returned.iter().map(|r| r.get::<_, Vec<u8>>(0)).collect();
+        Ok(all_keys.iter().map(|k| new.contains(*k)).collect())
+    }
+
+    fn lock_policy(&mut self) -> Result<()> {
+        self.tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('rebound-policy:' || COALESCE(current_schema(), '')))",
+            &[],
+        )?;
+        Ok(())
+    }
+
+    fn soft_times(
+        &mut self,
+        recipients: &[&str],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(String, i64)>> {
+        let rows = self.tx.query(
+            "SELECT recipient, at_unix FROM events WHERE soft = 1 AND recipient = ANY($1) \
+             AND at_unix BETWEEN $2 AND $3",
+            &[&recipients, &from, &to],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn insert_suppressions(&mut self, rows: &[Suppression]) -> Result<u64> {
+        let col = |f: fn(&Suppression) -> Option<&str>| rows.iter().map(f).collect::<Vec<_>>();
+        let created: Vec<i64> = rows.iter().map(|s| s.created_at).collect();
+        Ok(self.tx.execute(
+            INSERT_SUPPRESSIONS,
+            &[
+                &col(|s| Some(s.address.as_str())),
+                &col(|s| Some(s.rule.as_str())),
+                &col(|s| s.reason.as_deref()),
+                &col(|s| s.event_id.as_deref()),
+                &col(|s| s.classifier_rule.as_deref()),
+                &col(|s| s.source.as_deref()),
+                &created,
+            ],
+        )?)
+    }
+
+    fn upsert_hints(&mut self, rows: &[NewHint]) -> Result<u64> {
+        let col = |f: fn(&NewHint) -> &str| rows.iter().map(f).collect::<Vec<_>>();
+        let forward: Vec<i32> = rows.iter().map(|h| i32::from(h.will_forward)).collect();
+        let created: Vec<i64> = rows.iter().map(|h| h.created_at).collect();
+        let seen: Vec<i64> = rows.iter().map(|h| h.seen).collect();
+        Ok(self.tx.execute(
+            UPSERT_HINTS,
+            &[
+                &col(|h| &h.old_address),
+                &col(|h| &h.new_address),
+                &col(|h| h.kind.as_str()),
+                &forward,
+                &col(|h| &h.event_id),
+                &created,
+                &seen,
+            ],
+        )?)
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+impl Backend for Postgres {
+    fn kind(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn begin(&mut self) -> Result<Box<dyn Tx + '_>> {
+        Ok(Box::new(PgTx {
+            tx: self.client.transaction()?,
+        }))
+    }
+
+    fn schema_version(&mut self) -> Result<i64> {
+        Ok(self
+            .client
+            .query_one(
+                "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM rebound_schema",
+                &[],
+            )?
+            .get(0))
+    }
+
+    fn count(&mut self, table: Table) -> Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {}", table.name());
+        Ok(self.client.query_one(&sql, &[])?.get(0))
+    }
+
+    fn event_keys(&mut self) -> Result<Vec<EventKey>> {
+        let rows = self.client.query("SELECT key FROM events", &[])?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let k: &[u8] = r.get(0);
+                let mut key = [0u8; 16];
+                if k.len() == 16 {
+                    key.copy_from_slice(k);
+                }
+                EventKey(key)
+            })
+            .collect())
+    }
+
+    fn events_json(
+        &mut self,
+        since: i64,
+        each: &mut dyn FnMut(String) -> Result<()>,
+    ) -> Result<()> {
+        let params: [&(dyn postgres::types::ToSql + Sync); 1] = [&since];
+        let mut it = self.client.query_raw(
+            "SELECT event FROM events WHERE at_unix >= $1 ORDER BY at_unix, id",
+            params,
+        )?;
+        while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut it)? {
+            each(row.get(0))?;
+        }
+        Ok(())
+    }
+
+    fn suppressions(&mut self) -> Result<Vec<Suppression>> {
+        let rows = self.client.query(sql::SELECT_SUPPRESSIONS, &[])?;
+        Ok(rows
+            .iter()
+            .map(|r| Suppression {
+                address: r.get(0),
+                rule: r.get(1),
+                reason: r.get(2),
+                event_id: r.get(3),
+                classifier_rule: r.get(4),
+                source: r.get(5),
+                created_at: r.get(6),
+            })
+            .collect())
+    }
+
+    fn suppressed(&mut self, each: &mut dyn FnMut(String, String)) -> Result<()> {
+        let params: [&(dyn postgres::types::ToSql + Sync); 0] = [];
+        let mut it = self
+            .client
+            .query_raw("SELECT address, rule FROM suppressions", params)?;
+        while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut it)? {
+            each(row.get(0), row.get(1));
+        }
+        Ok(())
+    }
+
+    fn remove_suppressions(&mut self, addresses: &[String]) -> Result<u64> {
+        let mut tx = self.client.transaction()?;
+        let n = tx.execute(
+            "DELETE FROM suppressions WHERE address = ANY($1)",
+            &[&addresses],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn hints(&mut self, status: Option<HintStatus>) -> Result<Vec<Hint>> {
+        let filter = status.map_or("", HintStatus::as_str);
+        let rows = self.client.query(sql::SELECT_HINTS, &[&filter])?;
+        Ok(rows
+            .iter()
+            .map(|r| Hint {
+                id: r.get(0),
+                old_address: r.get(1),
+                new_address: r.get(2),
+                kind: HintKind::from_stored(r.get(3)),
+                will_forward: r.get::<_, i32>(4) != 0,
+                status: HintStatus::from_stored(r.get(5)),
+                event_id: r.get(6),
+                seen: r.get(7),
+                created_at: r.get(8),
+                decided_at: r.get(9),
+            })
+            .collect())
+    }
+
+    fn decide_hint(&mut self, id: i64, status: HintStatus, now: i64) -> Result<bool> {
+        let n = self
+            .client
+            .execute(sql::DECIDE_HINT, &[&status.as_str(), &now, &id])?;
+        Ok(n == 1)
+    }
+
+    fn report_counts(&mut self, by: Grouping, since: i64) -> Result<Vec<GroupCounts>> {
+        let rows = self.client.query(&report::counts_sql(by), &[&since])?;
+        Ok(rows
+            .iter()
+            .map(|r| GroupCounts {
+                group: r.get(0),
+                events: r.get(1),
+                recipients: r.get(2),
+                hard_recipients: r.get(3),
+                stale_recipients: r.get(4),
+                sender_side: r.get::<_, Option<i64>>(5).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    fn report_reasons(&mut self, by: Grouping, since: i64) -> Result<Vec<(String, String, i64)>> {
+        let rows = self.client.query(&report::reasons_sql(by), &[&since])?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+}

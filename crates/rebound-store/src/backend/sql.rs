@@ -1,0 +1,36 @@
+//! SQL text shared by both backends, written with PostgreSQL's `$n` placeholders; the SQLite
+//! backend rewrites them to `?n` ([`to_sqlite`]).
+
+pub(crate) const INSERT_SUPPRESSION: &str = "INSERT INTO suppressions \
+    (address, rule, reason, event_id, classifier_rule, source, created_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (address) DO NOTHING";
+
+pub(crate) const UPSERT_HINT: &str = "INSERT INTO hints \
+    (old_address, new_address, kind, will_forward, status, event_id, seen, created_at) \
+    VALUES ($1, $2, $3, $4, 'pending', $5, $7, $6) \
+    ON CONFLICT (old_address, new_address) DO UPDATE SET seen = hints.seen + excluded.seen";
+
+pub(crate) const SELECT_SUPPRESSIONS: &str = "SELECT address, rule, reason, event_id, \
+    classifier_rule, source, created_at FROM suppressions ORDER BY address";
+
+pub(crate) const SELECT_HINTS: &str = "SELECT id, old_address, new_address, kind, will_forward, \
+    status, event_id, seen, created_at, decided_at FROM hints \
+    WHERE ($1 = '' OR status = $1) ORDER BY id";
+
+pub(crate) const DECIDE_HINT: &str = "UPDATE hints SET status = $1, decided_at = $2 WHERE id = $3";
+
+pub(crate) const DELETE_SUPPRESSION: &str = "DELETE FROM suppressions WHERE address = $1";
+
+/// Rewrites `$n` placeholders to SQLite's `?n`.
+pub(crate) fn to_sqlite(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,50 @@
+//! Rebound's store: bounce events, the suppression list and its policy, forward hints and the
+//! lead-source audit, behind one API ([`Store`]) on two backends: SQLite (the embedded default,
+//! one file) and PostgreSQL (shared by many writers). Both have versioned migrations and behave
+//! the same: the policy and batching logic is shared ([`ingest`] is private; see [`Ingester`]).
+//!
+//! - [`Location`]: `--db PATH`, `--db postgres://…`, `REBOUND_DB`, or the default file.
+//! - [`EventKey`] ([`key`]): what makes two reports the same event (idempotent ingest).
+//! - [`Policy`] ([`policy`]): what suppresses, as configuration with documented defaults.
+//! - [`SuppressionSet`] ([`check`]): the list in memory for fast checks.
+//! - [`report`]: the audit by source, domain, reason, day or sender.
+//! - [`exchange`]: CSV export and import.
+//!
+//! ```
+//! use rebound_store::{Location, SourceRule, Store, synthetic};
+//! let dir = std::env::temp_dir().join(format!("rebound-doc-{}", std::process::id()));
+//! let mut store = Store::open(&Location::Sqlite(dir.join("doc.db"))).unwrap();
+//! let events = synthetic::events(0, 10);
+//! let first = store.ingest(&events, &SourceRule::default()).unwrap();
+//! let again = store.ingest(&events, &SourceRule::default()).unwrap();
+//! assert_eq!((first.new, again.new, again.duplicates), (10, 0, 10));
+//! # std::fs::remove_dir_all(dir).ok();
+//! ```
+
+pub mod address;
+mod backend;
+pub mod check;
+pub mod error;
+pub mod exchange;
+mod ingest;
+pub mod key;
+pub mod location;
+pub mod model;
+pub mod policy;
+mod record;
+pub mod report;
+mod store;
+pub mod synthetic;
+pub mod testing;
+pub mod time;
+
+pub use backend::Table;
+pub use check::{Check, SuppressionSet};
+pub use error::{Result, StoreError};
+pub use key::EventKey;
+pub use location::Location;
+pub use model::{Hint, HintKind, HintStatus, IngestStats, Suppression};
+pub use policy::{Judgement, Policy};
+pub use record::SourceRule;
+pub use report::{Grouping, ReportRow};
+pub use store::{DEFAULT_BATCH, Ingester, Store};

@@ -1,0 +1,131 @@
+//! [`EventRow`]: a [`BounceEvent`] flattened into the columns the store writes and queries
+//! (normalized recipient and domains, epoch time and day, lead source, the policy's judgement),
+//! with the full event kept as JSON so nothing the input said is lost.
+
+use crate::address;
+use crate::key::EventKey;
+use crate::policy::{Judgement, Policy};
+use crate::time;
+use rebound_core::BounceEvent;
+
+/// Where an event's lead source comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRule {
+    /// A fixed tag for every event of the run (`--source`); wins over the header.
+    pub tag: Option<String>,
+    /// The header of the returned message (a key of the event's `tags`, compared
+    /// case-insensitively) that names the lead source; default `X-Lead-Source`.
+    pub header: String,
+}
+
+impl Default for SourceRule {
+    fn default() -> Self {
+        Self {
+            tag: None,
+            header: "X-Lead-Source".into(),
+        }
+    }
+}
+
+impl SourceRule {
+    /// The lead source of an event under this rule.
+    pub fn source_of(&self, event: &BounceEvent) -> Option<String> {
+        if let Some(tag) = &self.tag {
+            return Some(tag.clone());
+        }
+        let wanted = self.header.trim();
+        let value = event.tags.get(&wanted.to_ascii_lowercase()).or_else(|| {
+            event
+                .tags
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(wanted))
+                .map(|(_, v)| v)
+        })?;
+        let value = value.trim();
+        (!value.is_empty()).then(|| value.to_string())
+    }
+}
+
+/// One event as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct EventRow {
+    pub key: EventKey,
+    /// Event time (or ingest time when the event has none), epoch seconds.
+    pub at_unix: i64,
+    pub at: Option<String>,
+    pub day: String,
+    pub recipient: Option<String>,
+    pub domain: Option<String>,
+    pub sender: Option<String>,
+    pub sender_domain: Option<String>,
+    pub code: Option<i32>,
+    pub status: Option<String>,
+    pub reason: &'static str,
+    pub bounce_type: &'static str,
+    pub rule: String,
+    pub lead_source: Option<String>,
+    pub message_id: Option<String>,
+    pub reporting_mta: Option<String>,
+    pub judgement: Judgement,
+    pub json: String,
+    /// `(address, will_forward)` of a forward-path the reply named.
+    pub forward: Option<(String, bool)>,
+}
+
+impl EventRow {
+    /// Flattens an event; `now` stands in for a missing or unreadable time.
+    pub fn new(
+        event: &BounceEvent,
+        sources: &SourceRule,
+        policy: &Policy,
+        now: i64,
+    ) -> Result<Self, serde_json::Error> {
+        let at_unix = event
+            .at
+            .as_deref()
+            .and_then(time::parse_datetime)
+            .unwrap_or(now);
+        let recipient = event.recipient.as_deref().and_then(address::normalize);
+        let domain = recipient
+            .as_deref()
+            .and_then(address::domain)
+            .map(str::to_string);
+        let sender = event.sender.as_deref().and_then(address::normalize);
+        let sender_domain = sender
+            .as_deref()
+            .and_then(address::domain)
+            .map(str::to_string);
+        let c = &event.classification;
+        let forward = event
+            .reply
+            .forward
+            .as_ref()
+            .and_then(|f| address::normalize(&f.address).map(|a| (a, f.will_forward)));
+        Ok(Self {
+            key: EventKey::of(event),
+            at_unix,
+            at: event.at.clone(),
+            day: time::day_of(at_unix),
+            recipient,
+            domain,
+            sender,
+            sender_domain,
+            code: event.reply.code.map(i32::from),
+            status: event.reply.status.map(|s| s.to_string()),
+            reason: c.reason.as_str(),
+            bounce_type: c.bounce_type.as_str(),
+            rule: c.rule.to_string(),
+            lead_source: sources.source_of(event),
+            message_id: event.message_id.clone(),
+            reporting_mta: event.reporting_mta.clone(),
+            judgement: policy.judge(c),
+            json: serde_json::to_string(event)?,
+            forward,
+        })
+    }
+
+    /// Whether the policy counts this event as a soft bounce.
+    pub fn soft(&self) -> bool {
+        self.judgement == Judgement::Soft
+    }
+}

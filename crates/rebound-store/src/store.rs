@@ -1,0 +1,217 @@
+//! [`Store`]: the one API over both backends, and [`Ingester`], which batches events into
+//! transactions.
+
+use crate::backend::{Backend, Table, postgres::Postgres, sqlite::Sqlite};
+use crate::check::SuppressionSet;
+use crate::error::Result;
+use crate::ingest::write_batch;
+use crate::key::EventKey;
+use crate::location::Location;
+use crate::model::{Hint, HintStatus, IngestStats, Suppression};
+use crate::policy::Policy;
+use crate::record::{EventRow, SourceRule};
+use crate::report::{self, Grouping, ReportRow};
+use crate::time;
+use rebound_core::BounceEvent;
+
+/// The default number of events per transaction.
+pub const DEFAULT_BATCH: usize = 5_000;
+
+/// A store of bounce events, suppressions and forward hints, on SQLite or PostgreSQL.
+pub struct Store {
+    backend: Box<dyn Backend>,
+    policy: Policy,
+    location: Location,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating and migrating when needed) the store at `location`, with the default
+    /// policy.
+    pub fn open(location: &Location) -> Result<Self> {
+        let backend: Box<dyn Backend> = match location {
+            Location::Sqlite(path) => Box::new(Sqlite::open(path)?),
+            Location::Postgres(url) => Box::new(Postgres::open(url)?),
+        };
+        Ok(Self {
+            backend,
+            policy: Policy::default(),
+            location: location.clone(),
+        })
+    }
+
+    /// Replaces the suppression policy used by later ingests.
+    pub fn set_policy(&mut self, policy: Policy) {
+        self.policy = policy;
+    }
+
+    /// The suppression policy in use.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Where the store lives.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_kind(&self) -> &'static str {
+        self.backend.kind()
+    }
+
+    /// The schema version.
+    pub fn schema_version(&mut self) -> Result<i64> {
+        self.backend.schema_version()
+    }
+
+    /// Ingests events as one transaction (see [`Ingester`] for long streams).
+    pub fn ingest(&mut self, events: &[BounceEvent], sources: &SourceRule) -> Result<IngestStats> {
+        let now = time::now();
+        let mut rows = events
+            .iter()
+            .map(|e| EventRow::new(e, sources, &self.policy, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        write_batch(&mut *self.backend, &mut rows, &self.policy, now)
+    }
+
+    /// A batching ingester: events are written every `batch` events and at
+    /// [`Ingester::finish`].
+    pub fn ingester(&mut self, sources: SourceRule, batch: usize) -> Ingester<'_> {
+        Ingester {
+            store: self,
+            sources,
+            batch: batch.max(1),
+            rows: Vec::new(),
+            stats: IngestStats::default(),
+        }
+    }
+
+    /// Rows in a table.
+    pub fn count(&mut self, table: Table) -> Result<i64> {
+        self.backend.count(table)
+    }
+
+    /// Every stored event key.
+    pub fn event_keys(&mut self) -> Result<Vec<EventKey>> {
+        self.backend.event_keys()
+    }
+
+    /// Calls `each` with the JSON of every event at or after `since` (epoch seconds), oldest
+    /// first.
+    pub fn for_each_event(
+        &mut self,
+        since: Option<i64>,
+        mut each: impl FnMut(String) -> Result<()>,
+    ) -> Result<()> {
+        self.backend
+            .events_json(since.unwrap_or(i64::MIN), &mut each)
+    }
+
+    /// Every suppression, by address.
+    pub fn suppressions(&mut self) -> Result<Vec<Suppression>> {
+        self.backend.suppressions()
+    }
+
+    /// The suppression list in memory, for fast checks.
+    pub fn suppression_set(&mut self) -> Result<SuppressionSet> {
+        let n = usize::try_from(self.backend.count(Table::Suppressions)?).unwrap_or(0);
+        let mut set = SuppressionSet::with_capacity(n);
+        self.backend.suppressed(&mut |a, r| set.insert(&a, &r))?;
+        Ok(set)
+    }
+
+    /// Adds suppressions (addresses already suppressed keep their first reason); returns how
+    /// many were new.
+    pub fn add_suppressions(&mut self, mut rows: Vec<Suppression>) -> Result<u64> {
+        rows.sort_by(|a, b| a.address.cmp(&b.address));
+        rows.dedup_by(|a, b| a.address == b.address);
+        let mut added = 0;
+        for chunk in rows.chunks(DEFAULT_BATCH) {
+            let mut tx = self.backend.begin()?;
+            added += tx.insert_suppressions(chunk)?;
+            tx.commit()?;
+        }
+        Ok(added)
+    }
+
+    /// Removes suppressions of these (normalized) addresses; returns how many existed.
+    pub fn remove_suppressions(&mut self, addresses: &[String]) -> Result<u64> {
+        self.backend.remove_suppressions(addresses)
+    }
+
+    /// Forward hints, optionally of one status.
+    pub fn hints(&mut self, status: Option<HintStatus>) -> Result<Vec<Hint>> {
+        self.backend.hints(status)
+    }
+
+    /// Accepts or rejects a hint (nothing else changes: the new address is never mailed by
+    /// Rebound); returns whether the hint exists.
+    pub fn decide_hint(&mut self, id: i64, status: HintStatus) -> Result<bool> {
+        self.backend.decide_hint(id, status, time::now())
+    }
+
+    /// The audit report, grouped `by`, over events at or after `since` (epoch seconds).
+    pub fn report(&mut self, by: Grouping, since: Option<i64>) -> Result<Vec<ReportRow>> {
+        let since = since.unwrap_or(i64::MIN);
+        let counts = self.backend.report_counts(by, since)?;
+        let reasons = self.backend.report_reasons(by, since)?;
+        Ok(report::assemble(counts, reasons))
+    }
+}
+
+/// Batches events into transactions of a fixed size.
+pub struct Ingester<'a> {
+    store: &'a mut Store,
+    sources: SourceRule,
+    batch: usize,
+    rows: Vec<EventRow>,
+    stats: IngestStats,
+}
+
+impl Ingester<'_> {
+    /// Adds an event; writes a batch when it is full.
+    pub fn push(&mut self, event: &BounceEvent) -> Result<()> {
+        let row = EventRow::new(event, &self.sources, &self.store.policy, time::now())?;
+        self.rows.push(row);
+        if self.rows.len() >= self.batch {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending events now.
+    pub fn flush(&mut self) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let store = &mut *self.store;
+        let stats = write_batch(
+            &mut *store.backend,
+            &mut self.rows,
+            &store.policy,
+            time::now(),
+        )?;
+        self.rows.clear();
+        self.stats += stats;
+        Ok(())
+    }
+
+    /// The tally so far (written batches only).
+    pub fn stats(&self) -> IngestStats {
+        self.stats
+    }
+
+    /// Writes what is pending and returns the tally.
+    pub fn finish(mut self) -> Result<IngestStats> {
+        self.flush()?;
+        Ok(self.stats)
+    }
+}

@@ -1,0 +1,491 @@
+//! The store's behaviour, one test body per behaviour, run on both backends by
+//! [`both_backends!`]: SQLite in a fresh temporary file, PostgreSQL in a fresh schema of the
+//! server named by `REBOUND_TEST_POSTGRES` (skipped, with a message, when it is unset).
+
+#![allow(clippy::unwrap_used)]
+
+use rebound_core::{BounceEvent, Classifier, Reply, Source};
+use rebound_store::testing::{self, FreshSchema};
+use rebound_store::{
+    Check, Grouping, HintKind, HintStatus, Location, SourceRule, Store, Suppression, Table,
+    exchange, synthetic,
+};
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+/// Where one test's store lives; cleaned up on drop.
+enum Harness {
+    Sqlite(PathBuf),
+    Postgres(FreshSchema),
+}
+
+impl Harness {
+    fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(testing::unique_name("rebound-store-test"));
+        Harness::Sqlite(dir)
+    }
+
+    fn postgres(test: &str) -> Option<Self> {
+        let url = testing::postgres_url(test)?;
+        Some(Harness::Postgres(FreshSchema::create(&url).unwrap()))
+    }
+
+    fn location(&self) -> Location {
+        match self {
+            Harness::Sqlite(dir) => Location::Sqlite(dir.join("store.db")),
+            Harness::Postgres(s) => Location::Postgres(s.url.clone()),
+        }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Harness::Sqlite(dir) = self {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Generates `sqlite::NAME` and `postgres::NAME` tests calling `NAME(&Location)`.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { let h = super::Harness::sqlite(); super::$name(&h.location()); } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() {
+                let Some(h) = super::Harness::postgres(stringify!($name)) else { return };
+                super::$name(&h.location());
+            } )*
+        }
+    };
+}
+
+both_backends!(
+    migrations_are_versioned_and_reopen,
+    ingest_is_idempotent,
+    concurrent_writers_store_each_event_once,
+    hard_bounces_suppress_at_once_with_the_reason,
+    soft_bounces_suppress_at_the_threshold_within_the_window,
+    sender_side_verdicts_never_suppress,
+    complaints_suppress,
+    forward_hints_wait_for_review,
+    report_rates_per_source,
+    lead_source_from_flag_or_header,
+    manual_suppressions_and_csv_round_trip,
+);
+
+static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| Classifier::builtin().unwrap());
+
+/// A classified event for `recipient` with `reply` at `at`.
+fn ev(recipient: &str, reply: &str, at: &str) -> BounceEvent {
+    let mut r = Reply::parse(reply).unwrap();
+    r.relate_to_recipient(recipient);
+    let classification = CLASSIFIER.classify(&r);
+    BounceEvent {
+        source: Source::default(),
+        recipient: Some(recipient.into()),
+        sender: Some("news@sender.example".into()),
+        at: Some(at.into()),
+        reply: r,
+        classification,
+        dsn_action: Some("failed".into()),
+        message_id: Some(format!("<{recipient}.{at}@test>")),
+        remote_mta: None,
+        reporting_mta: Some("mta.sender.example".into()),
+        feedback_type: None,
+        provider_class: None,
+        tags: BTreeMap::new(),
+    }
+}
+
+const UNKNOWN: &str = "550 5.1.1 User unknown";
+const FULL: &str = "452 4.2.2 Mailbox full";
+const BLOCKED: &str =
+    "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org";
+
+fn open(loc: &Location) -> Store {
+    Store::open(loc).unwrap()
+}
+
+fn migrations_are_versioned_and_reopen(loc: &Location) {
+    let mut s = open(loc);
+    assert_eq!(s.schema_version().unwrap(), 1);
+    s.ingest(&synthetic::events(0, 10), &SourceRule::default())
+        .unwrap();
+    drop(s);
+    let mut s = open(loc);
+    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.count(Table::Events).unwrap(), 10);
+}
+
+fn ingest_is_idempotent(loc: &Location) {
+    let mut s = open(loc);
+    let rule = SourceRule::default();
+    let first = s.ingest(&synthetic::events(0, 1000), &rule).unwrap();
+    assert_eq!((first.events, first.new), (1000, 1000));
+    let again = s.ingest(&synthetic::events(500, 1000), &rule).unwrap();
+    assert_eq!((again.new, again.duplicates), (500, 500));
+    // Repeats within one batch are one event too.
+    let mut twice = synthetic::events(2000, 10);
+    twice.extend(synthetic::events(2000, 10));
+    assert_eq!(s.ingest(&twice, &rule).unwrap().new, 10);
+    assert_eq!(s.count(Table::Events).unwrap(), 1510);
+    let keys = s.event_keys().unwrap();
+    assert_eq!(keys.iter().collect::<HashSet<_>>().len(), keys.len());
+    // Suppressions and hints did not double either.
+    let sup = s.count(Table::Suppressions).unwrap();
+    let hints: i64 = s.hints(None).unwrap().iter().map(|h| h.seen).sum();
+    s.ingest(&synthetic::events(0, 1500), &rule).unwrap();
+    assert_eq!(s.count(Table::Suppressions).unwrap(), sup);
+    assert_eq!(
+        s.hints(None).unwrap().iter().map(|h| h.seen).sum::<i64>(),
+        hints
+    );
+}
+
+fn concurrent_writers_store_each_event_once(loc: &Location) {
+    drop(open(loc));
+    let threads: Vec<_> = (0..4u64)
+        .map(|t| {
+            let loc = loc.clone();
+            std::thread::spawn(move || {
+                let mut s = Store::open(&loc).unwrap();
+                let mut ing = s.ingester(SourceRule::default(), 250);
+                // Overlapping ranges: thread t writes [t*1000, t*1000 + 2000).
+                for e in synthetic::events(t * 1000, 2000) {
+                    ing.push(&e).unwrap();
+                }
+                ing.finish().unwrap()
+            })
+        })
+        .collect();
+    let new: u64 = threads.into_iter().map(|t| t.join().unwrap().new).sum();
+    let mut s = open(loc);
+    assert_eq!(new, 5000);
+    assert_eq!(s.count(Table::Events).unwrap(), 5000);
+}
+
+fn hard_bounces_suppress_at_once_with_the_reason(loc: &Location) {
+    let mut s = open(loc);
+    let e = ev("Gone@Example.com", UNKNOWN, "2024-05-01T10:00:00Z");
+    let stats = s
+        .ingest(std::slice::from_ref(&e), &SourceRule::default())
+        .unwrap();
+    assert_eq!(stats.suppressed, 1);
+    let list = s.suppressions().unwrap();
+    assert_eq!(list.len(), 1);
+    let sup = &list[0];
+    assert_eq!(sup.address, "gone@example.com");
+    assert_eq!(sup.rule, "hard:userunknown");
+    assert_eq!(sup.reason.as_deref(), Some("userunknown"));
+    assert_eq!(sup.event_id, Some(rebound_store::EventKey::of(&e).to_hex()));
+    assert_eq!(
+        sup.classifier_rule.as_deref(),
+        Some(&*e.classification.rule)
+    );
+    let mut set = s.suppression_set().unwrap();
+    assert_eq!(
+        set.check("<GONE@example.com>"),
+        Check::Suppressed("hard:userunknown")
+    );
+    assert_eq!(set.check("other@example.com"), Check::Clear);
+    assert_eq!(set.check("nonsense"), Check::Invalid);
+}
+
+fn soft_bounces_suppress_at_the_threshold_within_the_window(loc: &Location) {
+    let mut s = open(loc);
+    let rule = SourceRule::default();
+    // Spread over more than 7 days: never 3 within 7 days.
+    for day in ["2024-05-01", "2024-05-06", "2024-05-12", "2024-05-18"] {
+        s.ingest(
+            &[ev("slow@example.com", FULL, &format!("{day}T10:00:00Z"))],
+            &rule,
+        )
+        .unwrap();
+    }
+    assert_eq!(s.count(Table::Suppressions).unwrap(), 0);
+    // Two within the window: not yet; the third, in a later batch: suppressed.
+    s.ingest(
+        &[
+            ev("full@example.com", FULL, "2024-05-01T10:00:00Z"),
+            ev("full@example.com", FULL, "2024-05-02T10:00:00Z"),
+        ],
+        &rule,
+    )
+    .unwrap();
+    assert_eq!(s.count(Table::Suppressions).unwrap(), 0);
+    // Order does not matter: the missing middle event arrives last and completes the window.
+    s.ingest(
+        &[ev("late@example.com", FULL, "2024-05-03T10:00:00Z")],
+        &rule,
+    )
+    .unwrap();
+    s.ingest(
+        &[ev("late@example.com", FULL, "2024-05-01T10:00:00Z")],
+        &rule,
+    )
+    .unwrap();
+    assert_eq!(s.count(Table::Suppressions).unwrap(), 0);
+    s.ingest(
+        &[ev("late@example.com", FULL, "2024-05-02T10:00:00Z")],
+        &rule,
+    )
+    .unwrap();
+    assert_eq!(s.count(Table::Suppressions).unwrap(), 1);
+    let third = ev("full@example.com", FULL, "2024-05-03T10:00:00Z");
+    assert_eq!(
+        s.ingest(std::slice::from_ref(&third), &rule)
+            .unwrap()
+            .suppressed,
+        1
+    );
+    let list = s.suppressions().unwrap();
+    assert_eq!(list[0].address, "full@example.com");
+    assert_eq!(list[0].rule, "soft:3-in-7d");
+    assert_eq!(list[1].address, "late@example.com");
+    assert_eq!(
+        list[0].event_id,
+        Some(rebound_store::EventKey::of(&third).to_hex())
+    );
+    // A stricter policy: 2 within 1 day.
+    let mut strict = s.policy().clone();
+    strict.soft.count = 2;
+    strict.soft.days = 1;
+    s.set_policy(strict);
+    s.ingest(
+        &[
+            ev("two@example.com", FULL, "2024-06-01T10:00:00Z"),
+            ev("two@example.com", FULL, "2024-06-01T20:00:00Z"),
+        ],
+        &rule,
+    )
+    .unwrap();
+    assert!(
+        s.suppressions()
+            .unwrap()
+            .iter()
+            .any(|x| x.address == "two@example.com" && x.rule == "soft:2-in-1d")
+    );
+}
+
+fn sender_side_verdicts_never_suppress(loc: &Location) {
+    let mut s = open(loc);
+    let events: Vec<_> = (0..10)
+        .map(|d| {
+            ev(
+                "fine@example.com",
+                BLOCKED,
+                &format!("2024-05-0{}T10:00:00Z", d % 9 + 1),
+            )
+        })
+        .map(|mut e| {
+            e.message_id = Some(format!("<{}@x>", e.at.clone().unwrap_or_default()));
+            e
+        })
+        .collect();
+    assert_eq!(events[0].classification.bounce_type.as_str(), "block");
+    let stats = s.ingest(&events, &SourceRule::default()).unwrap();
+    assert_eq!(stats.suppressed, 0);
+    assert_eq!(stats.sender_side, stats.new);
+    assert_eq!(s.count(Table::Suppressions).unwrap(), 0);
+    let report = s.report(Grouping::Sender, None).unwrap();
+    assert_eq!(report[0].group, "sender.example");
+    assert_eq!(report[0].sender_side, report[0].events);
+}
+
+fn complaints_suppress(loc: &Location) {
+    let mut s = open(loc);
+    let mut e = ev("angry@example.com", "250 2.0.0 OK", "2024-05-01T10:00:00Z");
+    e.classification.reason = rebound_core::Reason::Feedback;
+    e.classification.bounce_type = rebound_core::BounceType::None;
+    s.ingest(&[e], &SourceRule::default()).unwrap();
+    let list = s.suppressions().unwrap();
+    assert_eq!(list[0].rule, "complaint");
+    let mut off = s.policy().clone();
+    off.complaints.suppress = false;
+    s.set_policy(off);
+    let mut e = ev("calm@example.com", "250 2.0.0 OK", "2024-05-01T10:00:00Z");
+    e.classification.reason = rebound_core::Reason::Feedback;
+    e.classification.bounce_type = rebound_core::BounceType::None;
+    assert_eq!(
+        s.ingest(&[e], &SourceRule::default()).unwrap().suppressed,
+        0
+    );
+}
+
+fn forward_hints_wait_for_review(loc: &Location) {
+    let mut s = open(loc);
+    let same = ev(
+        "jdoe@example.com",
+        "551 User not local; please try <jane.doe@example.com>",
+        "2024-05-01T10:00:00Z",
+    );
+    let other = ev(
+        "bob@example.com",
+        "551 User not local; please try <bob@relay.example.net>",
+        "2024-05-01T10:00:00Z",
+    );
+    assert!(same.reply.forward.is_some(), "{:?}", same.reply);
+    // The same hint from two events of one batch: one hint, seen twice.
+    let mut same_again = same.clone();
+    same_again.at = Some("2024-05-02T10:00:00Z".into());
+    s.ingest(&[same, other, same_again], &SourceRule::default())
+        .unwrap();
+    let hints = s.hints(None).unwrap();
+    assert_eq!(hints.len(), 2);
+    let h_same = hints
+        .iter()
+        .find(|h| h.old_address == "jdoe@example.com")
+        .unwrap();
+    assert_eq!(
+        (h_same.new_address.as_str(), h_same.kind, h_same.status),
+        (
+            "jane.doe@example.com",
+            HintKind::Update,
+            HintStatus::Pending
+        )
+    );
+    let h_other = hints
+        .iter()
+        .find(|h| h.old_address == "bob@example.com")
+        .unwrap();
+    assert_eq!(h_same.seen, 2);
+    assert_eq!(h_other.kind, HintKind::Review);
+    assert!(!h_other.will_forward);
+    // Nothing was followed: the new addresses are neither suppressed nor recorded as events.
+    assert!(
+        s.suppressions()
+            .unwrap()
+            .iter()
+            .all(|x| x.address != "jane.doe@example.com")
+    );
+    assert!(s.decide_hint(h_same.id, HintStatus::Accepted).unwrap());
+    assert!(s.decide_hint(h_other.id, HintStatus::Rejected).unwrap());
+    assert!(!s.decide_hint(9_999_999, HintStatus::Accepted).unwrap());
+    assert_eq!(s.hints(Some(HintStatus::Pending)).unwrap().len(), 0);
+    let accepted = s.hints(Some(HintStatus::Accepted)).unwrap();
+    assert_eq!(accepted.len(), 1);
+    assert!(accepted[0].decided_at.is_some());
+    let mut csv = Vec::new();
+    exchange::write_hints(&mut csv, &accepted).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.starts_with("id,old_address,new_address,kind,status"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("jdoe@example.com,jane.doe@example.com,update,accepted"),
+        "{csv}"
+    );
+}
+
+fn report_rates_per_source(loc: &Location) {
+    let mut s = open(loc);
+    let tag = |mut e: BounceEvent, src: &str| {
+        e.tags.insert("x-lead-source".into(), src.into());
+        e
+    };
+    let events = vec![
+        tag(
+            ev("a@fair.example", UNKNOWN, "2024-05-01T10:00:00Z"),
+            "fair",
+        ),
+        tag(ev("b@fair.example", FULL, "2024-05-01T10:00:00Z"), "fair"),
+        tag(ev("b@fair.example", FULL, "2024-05-02T10:00:00Z"), "fair"),
+        tag(ev("c@web.example", FULL, "2024-05-03T10:00:00Z"), "web"),
+        ev("d@none.example", BLOCKED, "2024-05-04T10:00:00Z"),
+    ];
+    s.ingest(&events, &SourceRule::default()).unwrap();
+    let rows = s.report(Grouping::Source, None).unwrap();
+    let fair = rows.iter().find(|r| r.group == "fair").unwrap();
+    assert_eq!(
+        (
+            fair.events,
+            fair.recipients,
+            fair.hard_recipients,
+            fair.stale_recipients
+        ),
+        (3, 2, 1, 1)
+    );
+    assert!((fair.hard_rate - 0.5).abs() < 1e-9 && (fair.stale_rate - 0.5).abs() < 1e-9);
+    assert_eq!(fair.top_reasons[0].reason, "mailboxfull");
+    assert_eq!(fair.top_reasons[0].events, 2);
+    let none = rows.iter().find(|r| r.group == "(none)").unwrap();
+    assert_eq!((none.events, none.sender_side, none.hard_rate), (1, 1, 0.0));
+    let since = rebound_store::time::parse_date("2024-05-03");
+    let days = s.report(Grouping::Day, since).unwrap();
+    assert_eq!(
+        days.iter().map(|r| r.group.as_str()).collect::<Vec<_>>(),
+        ["2024-05-03", "2024-05-04"]
+    );
+    let domains = s.report(Grouping::Domain, None).unwrap();
+    assert_eq!(domains[0].group, "fair.example");
+    let reasons = s.report(Grouping::Reason, None).unwrap();
+    assert_eq!(reasons[0].group, "mailboxfull");
+    assert_eq!(reasons[0].events, 3);
+}
+
+fn lead_source_from_flag_or_header(loc: &Location) {
+    let mut s = open(loc);
+    let mut e = ev("x@example.com", FULL, "2024-05-01T10:00:00Z");
+    e.tags.insert("x-campaign".into(), "spring".into());
+    let header = SourceRule {
+        tag: None,
+        header: "X-Campaign".into(),
+    };
+    s.ingest(std::slice::from_ref(&e), &header).unwrap();
+    let mut e2 = ev("y@example.com", FULL, "2024-05-01T10:00:00Z");
+    e2.tags.insert("x-campaign".into(), "spring".into());
+    let flag = SourceRule {
+        tag: Some("import-7".into()),
+        header: "X-Campaign".into(),
+    };
+    s.ingest(&[e2], &flag).unwrap();
+    let groups: Vec<_> = s
+        .report(Grouping::Source, None)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.group)
+        .collect();
+    assert_eq!(groups, ["import-7", "spring"]);
+}
+
+fn manual_suppressions_and_csv_round_trip(loc: &Location) {
+    let mut s = open(loc);
+    let manual = |a: &str| Suppression {
+        address: a.into(),
+        rule: "manual".into(),
+        reason: Some("asked to stop".into()),
+        event_id: None,
+        classifier_rule: None,
+        source: None,
+        created_at: 1_714_564_800,
+    };
+    assert_eq!(
+        s.add_suppressions(vec![
+            manual("a@example.com"),
+            manual("b@example.com"),
+            manual("a@example.com")
+        ])
+        .unwrap(),
+        2
+    );
+    assert_eq!(
+        s.add_suppressions(vec![manual("a@example.com")]).unwrap(),
+        0
+    );
+    let mut csv = Vec::new();
+    exchange::write_suppressions(&mut csv, &s.suppressions().unwrap()).unwrap();
+    assert_eq!(
+        s.remove_suppressions(&["a@example.com".into(), "zzz@example.com".into()])
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.count(Table::Suppressions).unwrap(), 1);
+    let imported = exchange::read_suppressions(csv.as_slice(), 0).unwrap();
+    assert_eq!(s.add_suppressions(imported.rows).unwrap(), 1);
+    let list = s.suppressions().unwrap();
+    assert_eq!(list, vec![manual("a@example.com"), manual("b@example.com")]);
+}

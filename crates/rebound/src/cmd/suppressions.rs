@@ -1,0 +1,273 @@
+//! `rebound suppressions`: the suppression list: list, check (fast, many addresses from
+//! standard input), add, remove, CSV export and import, and the policy in force.
+
+use super::ingest::StoreArgs;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use rebound_store::{Check, Suppression, address, exchange, time};
+use serde::Serialize;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The suppression list: addresses not to mail again, and why.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  rebound suppressions list
+  rebound suppressions check jdoe@example.com bob@example.org
+  cut -d, -f1 mailing-list.csv | rebound suppressions check --only-suppressed
+  rebound suppressions add --reason 'asked by phone' jane@example.com
+  rebound suppressions remove jane@example.com
+  rebound suppressions export --csv > suppressions.csv
+  rebound suppressions import --csv suppressions.csv
+  rebound suppressions policy > policy.toml      # the defaults, to edit and pass with --policy
+
+What suppresses (the default policy): a hard recipient-level bounce (userunknown, hostunknown,
+hasmoved, notaccept, suspend) at once; soft bounces after 3 within 7 days (greylisted,
+toomanyconn and speeding do not count); a complaint at once. Sender-side refusals (bounce type
+block: blocked, spamdetected, authfailure, badreputation, norelaying, policyviolation, ...)
+never suppress the recipient: they are counted against the sending setup (see `rebound report
+--by sender`). Every suppression records its rule, reason, event id and classifier rule.
+
+Addresses are compared lower-cased, without angle brackets or white space.")]
+pub struct SuppressionsArgs {
+    #[command(subcommand)]
+    action: Action,
+
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Subcommand)]
+enum Action {
+    /// List suppressed addresses with rule, reason, event id, source and date.
+    List {
+        /// One JSON object per line: address, rule, reason, event_id, classifier_rule, source,
+        /// created_at (epoch seconds).
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// CSV with a header row (as `export --csv`).
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Answer for each address: suppressed (and the rule), ok, or invalid. Without
+    /// addresses, reads one per line from standard input and answers one line each, in order.
+    #[command(
+        after_help = "Output: `ADDRESS<TAB>suppressed<TAB>RULE`, `ADDRESS<TAB>ok` or \
+`ADDRESS<TAB>invalid`, with ADDRESS as given; with --json one object per line: {address,
+status: suppressed|ok|invalid, rule}. Exit code 0 however many are suppressed."
+    )]
+    Check {
+        /// Addresses to check.
+        #[arg(value_name = "ADDRESS")]
+        addresses: Vec<String>,
+        /// One JSON object per address.
+        #[arg(long)]
+        json: bool,
+        /// Print only the suppressed addresses.
+        #[arg(long)]
+        only_suppressed: bool,
+    },
+    /// Suppress addresses by hand (rule `manual`); already suppressed ones keep their reason.
+    Add {
+        /// Addresses.
+        #[arg(value_name = "ADDRESS", required = true)]
+        addresses: Vec<String>,
+        /// Why (kept as the reason).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// Remove addresses from the list (mail to them resumes).
+    Remove {
+        /// Addresses.
+        #[arg(value_name = "ADDRESS", required = true)]
+        addresses: Vec<String>,
+    },
+    /// Write the list as CSV: address, rule, reason, event_id, classifier_rule, source,
+    /// created_at (RFC 3339).
+    Export {
+        /// CSV (the only format; required so scripts say what they expect).
+        #[arg(long, required = true)]
+        csv: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Add addresses from CSV with a header row holding at least `address` (and optionally
+    /// rule, reason, event_id, classifier_rule, source, created_at). Bad rows are reported
+    /// and skipped.
+    Import {
+        /// CSV (the only format).
+        #[arg(long, required = true)]
+        csv: bool,
+        /// The file (`-` for standard input).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Print the suppression policy in force (the defaults, or --policy FILE) as TOML.
+    Policy,
+}
+
+#[derive(Serialize)]
+struct Answer<'a> {
+    address: &'a str,
+    status: &'a str,
+    rule: Option<&'a str>,
+}
+
+pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    if let Action::Policy = args.action {
+        print!("{}", args.store.load_policy()?.to_toml());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut store = args.store.open()?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+    let mut code = ExitCode::SUCCESS;
+    match args.action {
+        Action::Policy => {}
+        Action::List { json, csv } => {
+            let list = store.suppressions()?;
+            if csv {
+                exchange::write_suppressions(&mut out, &list)?;
+            } else if json {
+                for s in &list {
+                    serde_json::to_writer(&mut out, s)?;
+                    writeln!(out)?;
+                }
+            } else {
+                for s in &list {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        s.address,
+                        s.rule,
+                        s.reason.as_deref().unwrap_or("-"),
+                        s.event_id.as_deref().unwrap_or("-"),
+                        s.source.as_deref().unwrap_or("-"),
+                        time::format_rfc3339(s.created_at)
+                    )?;
+                }
+            }
+        }
+        Action::Check {
+            addresses,
+            json,
+            only_suppressed,
+        } => {
+            let mut set = store.suppression_set()?;
+            let mut answer = |given: &str, out: &mut dyn Write| -> std::io::Result<()> {
+                let (status, rule) = match set.check(given) {
+                    Check::Suppressed(rule) => ("suppressed", Some(rule)),
+                    Check::Clear => ("ok", None),
+                    Check::Invalid => ("invalid", None),
+                };
+                if only_suppressed && rule.is_none() {
+                    return Ok(());
+                }
+                if json {
+                    serde_json::to_writer(
+                        &mut *out,
+                        &Answer {
+                            address: given,
+                            status,
+                            rule,
+                        },
+                    )?;
+                    writeln!(out)
+                } else if let Some(rule) = rule {
+                    writeln!(out, "{given}\t{status}\t{rule}")
+                } else {
+                    writeln!(out, "{given}\t{status}")
+                }
+            };
+            if addresses.is_empty() {
+                let mut stdin = std::io::stdin().lock();
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    if stdin
+                        .read_until(b'\n', &mut line)
+                        .context("reading standard input")?
+                        == 0
+                    {
+                        break;
+                    }
+                    while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                        line.pop();
+                    }
+                    answer(&String::from_utf8_lossy(&line), &mut out)?;
+                }
+            } else {
+                for a in &addresses {
+                    answer(a, &mut out)?;
+                }
+            }
+        }
+        Action::Add { addresses, reason } => {
+            let mut rows = Vec::new();
+            for a in &addresses {
+                match address::normalize(a) {
+                    Some(address) => rows.push(Suppression {
+                        address,
+                        rule: "manual".into(),
+                        reason: reason.clone(),
+                        event_id: None,
+                        classifier_rule: None,
+                        source: None,
+                        created_at: time::now(),
+                    }),
+                    None => {
+                        eprintln!("rebound: not an address: `{a}`, skipped");
+                        code = ExitCode::from(1);
+                    }
+                }
+            }
+            let added = store.add_suppressions(rows)?;
+            eprintln!("rebound: {added} addresses suppressed");
+        }
+        Action::Remove { addresses } => {
+            let normalized: Vec<String> = addresses
+                .iter()
+                .filter_map(|a| address::normalize(a))
+                .collect();
+            let removed = store.remove_suppressions(&normalized)?;
+            eprintln!(
+                "rebound: {removed} of {} addresses removed",
+                addresses.len()
+            );
+        }
+        Action::Export { output, .. } => {
+            let list = store.suppressions()?;
+            match output {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("creating {}", path.display()))?;
+                    exchange::write_suppressions(std::io::BufWriter::new(file), &list)?;
+                }
+                None => exchange::write_suppressions(&mut out, &list)?,
+            }
+        }
+        Action::Import { file, .. } => {
+            let name = file.display().to_string();
+            let input: Box<dyn std::io::Read> = if name == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                Box::new(std::fs::File::open(&file).with_context(|| format!("opening {name}"))?)
+            };
+            let imported = exchange::read_suppressions(input, time::now())
+                .with_context(|| format!("reading {name}"))?;
+            for (line, why) in &imported.skipped {
+                eprintln!("rebound: {name}:{line}: {why}, skipped");
+            }
+            if !imported.skipped.is_empty() {
+                code = ExitCode::from(1);
+            }
+            let total = imported.rows.len();
+            let added = store.add_suppressions(imported.rows)?;
+            eprintln!("rebound: {added} of {total} addresses newly suppressed");
+        }
+    }
+    out.flush()?;
+    Ok(code)
+}

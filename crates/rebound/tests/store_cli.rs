@@ -1,0 +1,454 @@
+//! The store through the real `rebound` binary, on both backends (one body per behaviour,
+//! generated for SQLite and PostgreSQL by `both_backends!`; PostgreSQL runs when
+//! `REBOUND_TEST_POSTGRES` names a server and is skipped, saying so, otherwise):
+//! ingest → report → suppressions → hints, bad inputs skipped, four concurrent ingest processes
+//! over overlapping inputs, and an ingest killed with SIGKILL then re-run.
+
+#![allow(clippy::unwrap_used)]
+
+use rebound_store::testing::{self, FreshSchema};
+use rebound_store::{EventKey, Location, Store, Table, synthetic};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// One test's store and scratch directory, removed on drop.
+struct Harness {
+    dir: PathBuf,
+    db: String,
+    _schema: Option<FreshSchema>,
+}
+
+impl Harness {
+    fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(testing::unique_name("rebound-cli-test"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("store.db").display().to_string();
+        Harness {
+            dir,
+            db,
+            _schema: None,
+        }
+    }
+
+    fn postgres(test: &str) -> Option<Self> {
+        let url = testing::postgres_url(test)?;
+        let schema = FreshSchema::create(&url).unwrap();
+        let dir = std::env::temp_dir().join(testing::unique_name("rebound-cli-test"));
+        std::fs::create_dir_all(&dir).unwrap();
+        Some(Harness {
+            dir,
+            db: schema.url.clone(),
+            _schema: Some(schema),
+        })
+    }
+
+    /// `rebound` with the store in `REBOUND_DB` and a private data directory.
+    fn rebound(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rebound"));
+        c.env("REBOUND_DB", &self.db)
+            .env("XDG_DATA_HOME", self.dir.join("data"));
+        c
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .rebound()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn store(&self) -> Store {
+        Store::open(&Location::parse(&self.db).unwrap()).unwrap()
+    }
+
+    /// Writes synthetic events `start .. start + n` as JSON lines; returns the path.
+    fn jsonl(&self, name: &str, start: u64, n: u64) -> PathBuf {
+        let path = self.dir.join(name);
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for e in synthetic::events(start, n) {
+            serde_json::to_writer(&mut f, &e).unwrap();
+            f.write_all(b"\n").unwrap();
+        }
+        f.flush().unwrap();
+        path
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(&super::Harness::sqlite()); } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() {
+                let Some(h) = super::Harness::postgres(stringify!($name)) else { return };
+                super::$name(&h);
+            } )*
+        }
+    };
+}
+
+both_backends!(
+    ingest_report_suppressions_hints_flow,
+    bad_inputs_are_reported_and_skipped,
+    four_concurrent_ingests_store_each_event_once,
+    killed_ingest_loses_nothing_on_rerun,
+    real_mta_bounces_ingested_twice_are_stored_once,
+);
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn ingest_report_suppressions_hints_flow(h: &Harness) {
+    let file = h.jsonl("events.jsonl", 0, 600);
+    let o = h.run(&["ingest", "--json", path_str(&file)], "");
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["new"], 600, "{out}");
+    // Again, from standard input: all duplicates.
+    let again = h.run(
+        &["ingest", "--json", "-"],
+        &std::fs::read_to_string(&file).unwrap(),
+    );
+    let summary: serde_json::Value = serde_json::from_str(&text(&again).0).unwrap();
+    assert_eq!(
+        (summary["new"].as_u64(), summary["duplicates"].as_u64()),
+        (Some(0), Some(600))
+    );
+
+    let o = h.run(&["report", "--by", "source", "--json"], "");
+    let doc: serde_json::Value = serde_json::from_str(&text(&o).0).unwrap();
+    let groups = doc["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), synthetic::SOURCES.len());
+    assert_eq!(
+        groups
+            .iter()
+            .map(|g| g["events"].as_i64().unwrap())
+            .sum::<i64>(),
+        600
+    );
+    let csv = text(&h.run(&["report", "--by", "day", "--csv"], "")).0;
+    assert!(csv.starts_with("group,events,recipients,"), "{csv}");
+
+    // Check: many addresses on stdin, one answer per line, in order.
+    let mut store = h.store();
+    let suppressed: Vec<String> = store
+        .suppressions()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.address)
+        .collect();
+    assert!(!suppressed.is_empty());
+    let input = format!(
+        "{}\nnobody@clean.example\nnot an address\n",
+        suppressed[0].to_uppercase()
+    );
+    let (out, _) = text(&h.run(&["suppressions", "check"], &input));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].contains("\tsuppressed\thard:") || lines[0].contains("\tsuppressed\tsoft:"),
+        "{out}"
+    );
+    assert_eq!(lines[1], "nobody@clean.example\tok");
+    assert_eq!(lines[2], "not an address\tinvalid");
+
+    // Add, remove, export and import.
+    assert!(
+        h.run(
+            &[
+                "suppressions",
+                "add",
+                "--reason",
+                "asked",
+                "Manual@Example.com"
+            ],
+            ""
+        )
+        .status
+        .success()
+    );
+    let (out, _) = text(&h.run(
+        &["suppressions", "check", "--json", "manual@example.com"],
+        "",
+    ));
+    assert!(
+        out.contains(r#""status":"suppressed","rule":"manual""#),
+        "{out}"
+    );
+    let export = text(&h.run(&["suppressions", "export", "--csv"], "")).0;
+    assert!(export.starts_with("address,rule,reason,event_id,classifier_rule,source,created_at\n"));
+    let before = store.count(Table::Suppressions).unwrap();
+    assert!(
+        h.run(&["suppressions", "remove", "manual@example.com"], "")
+            .status
+            .success()
+    );
+    assert_eq!(store.count(Table::Suppressions).unwrap(), before - 1);
+    let o = h.run(&["suppressions", "import", "--csv", "-"], &export);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(store.count(Table::Suppressions).unwrap(), before);
+
+    // Hints: the 551s of the synthetic events, same domain → update, other → review.
+    let (out, _) = text(&h.run(&["hints", "list", "--json"], ""));
+    let hints: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        hints.iter().any(|x| x["kind"] == "update") && hints.iter().any(|x| x["kind"] == "review")
+    );
+    let id = hints[0]["id"].to_string();
+    assert!(h.run(&["hints", "accept", &id], "").status.success());
+    assert_eq!(
+        h.run(&["hints", "reject", "99999999"], "").status.code(),
+        Some(1)
+    );
+    let csv = text(&h.run(&["hints", "export", "--csv", "--status", "accepted"], "")).0;
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+}
+
+fn bad_inputs_are_reported_and_skipped(h: &Harness) {
+    let good = h.jsonl("good.jsonl", 0, 20);
+    let mut lines = std::fs::read_to_string(&good).unwrap();
+    lines.insert_str(0, "{\"not\": \"an event\"}\n\n");
+    let mixed = h.dir.join("mixed.jsonl");
+    std::fs::write(&mixed, lines).unwrap();
+    let missing = h.dir.join("missing.jsonl");
+    let o = h.run(
+        &["ingest", "--json", path_str(&missing), path_str(&mixed)],
+        "",
+    );
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("missing.jsonl"), "{err}");
+    assert!(err.contains("mixed.jsonl:1: not a bounce event"), "{err}");
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (summary["new"].as_u64(), summary["failures"].as_u64()),
+        (Some(20), Some(2))
+    );
+}
+
+/// The keys of synthetic events `range`.
+fn keys(range: std::ops::Range<u64>) -> HashSet<EventKey> {
+    synthetic::events(range.start, range.end - range.start)
+        .iter()
+        .map(EventKey::of)
+        .collect()
+}
+
+/// Every expected event is stored, and nothing else, each once.
+fn assert_exactly(h: &Harness, expected: &HashSet<EventKey>) {
+    let stored = h.store().event_keys().unwrap();
+    let set: HashSet<EventKey> = stored.iter().copied().collect();
+    assert_eq!(set.len(), stored.len(), "duplicate events");
+    assert_eq!(set.len(), expected.len());
+    assert!(set == *expected, "stored events differ from the input");
+}
+
+fn four_concurrent_ingests_store_each_event_once(h: &Harness) {
+    // Process i reads events [i * 3000, i * 3000 + 6000): each overlaps its neighbours.
+    let files: Vec<PathBuf> = (0..4)
+        .map(|i| h.jsonl(&format!("in{i}.jsonl"), i * 3000, 6000))
+        .collect();
+    drop(h.store()); // migrate once up front is not required, but keeps the race on ingest
+    let children: Vec<_> = files
+        .iter()
+        .map(|f| {
+            h.rebound()
+                .args(["ingest", "--json", "--batch", "500", path_str(f)])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut new = 0;
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+        new += summary["new"].as_u64().unwrap();
+    }
+    assert_eq!(new, 15_000);
+    assert_exactly(h, &keys(0..15_000));
+    // The policy outcome is the same as one sequential ingest of the union.
+    let seq = Harness::sqlite();
+    let all = seq.jsonl("all.jsonl", 0, 15_000);
+    assert!(seq.run(&["ingest", path_str(&all)], "").status.success());
+    let addresses = |s: &mut Store| {
+        s.suppressions()
+            .unwrap()
+            .into_iter()
+            .map(|x| x.address)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(addresses(&mut h.store()), addresses(&mut seq.store()));
+}
+
+fn killed_ingest_loses_nothing_on_rerun(h: &Harness) {
+    const N: u64 = 60_000;
+    let file = h.jsonl("large.jsonl", 0, N);
+    let mut child = h
+        .rebound()
+        .args(["ingest", "--batch", "500", path_str(&file)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some batches are in, well before the end.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut store = loop {
+        if let Ok(s) = Store::open(&Location::parse(&h.db).unwrap()) {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    loop {
+        let n = store.count(Table::Events).unwrap_or(0);
+        if n >= 2_000 || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the ingest finished before it could be killed"
+    );
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let partial = store.count(Table::Events).unwrap();
+    assert!(
+        partial > 0 && partial < i64::try_from(N).unwrap(),
+        "killed after {partial} events"
+    );
+    let o = h.run(&["ingest", "--json", path_str(&file)], "");
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        summary["new"].as_i64().unwrap() + partial,
+        i64::try_from(N).unwrap(),
+        "{out}"
+    );
+    assert_exactly(h, &keys(0..N));
+}
+
+/// The `.eml` fixtures real MTAs (Postfix, Exim, OpenSMTPD) wrote, through `rebound-ingest`.
+fn real_mta_bounces_ingested_twice_are_stored_once(h: &Harness) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/mail");
+    let mut emls = Vec::new();
+    for dir in std::fs::read_dir(&root).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == "eml") {
+                emls.push(p.display().to_string());
+            }
+        }
+    }
+    assert!(!emls.is_empty(), "no fixtures under {}", root.display());
+    let mut args = vec!["ingest", "--json"];
+    args.extend(emls.iter().map(String::as_str));
+    let first = h.run(&args, "");
+    assert!(first.status.success(), "{}", text(&first).1);
+    let first: serde_json::Value = serde_json::from_str(&text(&first).0).unwrap();
+    let count = h.store().count(Table::Events).unwrap();
+    assert!(count > 0);
+    assert_eq!(first["new"].as_i64(), Some(count));
+    let again: serde_json::Value = serde_json::from_str(&text(&h.run(&args, "")).0).unwrap();
+    assert_eq!(again["new"], 0);
+    assert_eq!(h.store().count(Table::Events).unwrap(), count);
+    // The 551s became hints, never followed: pending, and the new addresses are not suppressed.
+    let mut store = h.store();
+    let hints = store.hints(None).unwrap();
+    assert!(!hints.is_empty());
+    assert!(
+        hints
+            .iter()
+            .all(|x| x.status == rebound_store::HintStatus::Pending)
+    );
+    let suppressed: HashSet<String> = store
+        .suppressions()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.address)
+        .collect();
+    assert!(hints.iter().any(|x| suppressed.contains(&x.old_address)));
+    assert!(hints.iter().all(|x| !suppressed.contains(&x.new_address)));
+}
+
+#[test]
+fn bad_db_urls_name_themselves_and_unreachable_servers_say_so() {
+    let h = Harness::sqlite();
+    let o = h
+        .rebound()
+        .args([
+            "report",
+            "--db",
+            "postgres://u:secret@127.0.0.1:notaport/db",
+        ])
+        .output()
+        .unwrap();
+    let err = text(&o).1;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err.contains("bad database URL `postgres://u:***@127.0.0.1:notaport/db`"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "{err}");
+    let o = h
+        .rebound()
+        .args(["report", "--db", "postgres://nobody@127.0.0.1:1/none"])
+        .output()
+        .unwrap();
+    let err = text(&o).1;
+    assert!(
+        err.contains("cannot connect to PostgreSQL at `postgres://nobody@127.0.0.1:1/none`"),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "{err}");
+}
+
+#[test]
+fn default_store_lives_in_the_data_directory() {
+    let h = Harness::sqlite();
+    let o = h
+        .rebound()
+        .env_remove("REBOUND_DB")
+        .args(["suppressions", "list"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(h.dir.join("data/rebound/rebound.db").exists());
+}
