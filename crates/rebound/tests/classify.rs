@@ -1,32 +1,8 @@
 //! `rebound classify` and `rebound rules`, end to end through the real binary.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn rebound(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    let data = stdin.unwrap_or_default().to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("the binary finishes");
-    writer.join().expect("stdin writer");
-    out
-}
-
-fn json_lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect()
-}
+use common::{json_lines, rebound};
 
 #[test]
 fn the_551_family() {
@@ -43,7 +19,7 @@ fn the_551_family() {
             "551 User not local, authentication required",
             "551 User not local",
         ],
-        None,
+        b"",
     );
     assert!(
         out.status.success(),
@@ -84,7 +60,7 @@ fn the_551_family() {
 fn json_has_the_stable_fields() {
     let out = rebound(
         &["classify", "--json"],
-        Some(b"host mx.example.com[192.0.2.1] said: 550 5.1.1 <x@example.com>: User unknown (in reply to RCPT TO command)\n"),
+        b"host mx.example.com[192.0.2.1] said: 550 5.1.1 <x@example.com>: User unknown (in reply to RCPT TO command)\n",
     );
     let v = &json_lines(&out)[0];
     for field in [
@@ -117,7 +93,7 @@ fn stdin_lines_bad_bytes_and_overlong_lines() {
     let mut input = b"550 5.1.1 user unknown\n\n\xff\xfe 421 4.7.0 try later \x00\n".to_vec();
     input.extend(std::iter::repeat_n(b'x', 2 << 20));
     input.extend_from_slice(b"\n452 4.2.2 mailbox full\n");
-    let out = rebound(&["classify", "--json"], Some(&input));
+    let out = rebound(&["classify", "--json"], &input);
     let v = json_lines(&out);
     assert_eq!(v.len(), 3, "{}", String::from_utf8_lossy(&out.stdout));
     // Junk before a code followed by its status does not hide the reply.
@@ -131,7 +107,7 @@ fn stdin_lines_bad_bytes_and_overlong_lines() {
 
 #[test]
 fn readable_output_explains() {
-    let out = rebound(&["classify", "552 5.2.2 Mailbox full"], None);
+    let out = rebound(&["classify", "552 5.2.2 Mailbox full"], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("soft bounce, reason mailboxfull"), "{text}");
     assert!(text.contains("do        retry-later"), "{text}");
@@ -143,12 +119,12 @@ fn readable_output_explains() {
 
 #[test]
 fn exit_codes() {
-    assert_eq!(rebound(&["classify", "  "], None).status.code(), Some(1));
+    assert_eq!(rebound(&["classify", "  "], b"").status.code(), Some(1));
     assert_eq!(
-        rebound(&["classify", "--no-such-flag"], None).status.code(),
+        rebound(&["classify", "--no-such-flag"], b"").status.code(),
         Some(2)
     );
-    assert_eq!(rebound(&[], None).status.code(), Some(2));
+    assert_eq!(rebound(&[], b"").status.code(), Some(2));
 }
 
 #[test]
@@ -161,7 +137,7 @@ fn user_rules_and_rules_check() {
         "[[rule]]\nid = \"acme.gone\"\ntext = 'mailbox is gone'\nreason = \"userunknown\"\nexamples = [\"550 mailbox is gone\"]\n",
     )
     .unwrap();
-    let out = rebound(&["rules", "check", good.to_str().unwrap()], None);
+    let out = rebound(&["rules", "check", good.to_str().unwrap()], b"");
     assert!(
         out.status.success(),
         "{}",
@@ -175,7 +151,7 @@ fn user_rules_and_rules_check() {
             "--json",
             "550 the mailbox is gone",
         ],
-        None,
+        b"",
     );
     assert_eq!(json_lines(&out)[0]["rule"], "acme.gone");
 
@@ -186,7 +162,7 @@ fn user_rules_and_rules_check() {
         "[[rule]]\nid = \"acme.late\"\ncode = 599\nreason = \"userunknown\"\nexamples = [\"550 5.1.1 user unknown\"]\n",
     )
     .unwrap();
-    let out = rebound(&["rules", "check", shadowed.to_str().unwrap()], None);
+    let out = rebound(&["rules", "check", shadowed.to_str().unwrap()], b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("shadowed.toml:1: rule `acme.late`"), "{text}");
@@ -194,7 +170,7 @@ fn user_rules_and_rules_check() {
     // A broken file is an error naming file, line and rule.
     let broken = dir.join("broken.toml");
     std::fs::write(&broken, "[[rule]]\nid = \"acme.bad\"\ntext = '(unclosed'\nreason = \"userunknown\"\nexamples = [\"x\"]\n").unwrap();
-    let out = rebound(&["rules", "check", broken.to_str().unwrap()], None);
+    let out = rebound(&["rules", "check", broken.to_str().unwrap()], b"");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(

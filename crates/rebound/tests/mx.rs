@@ -4,10 +4,11 @@
 //! tests need no server (the timeout one asks a silent loopback UDP socket).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use serde_json::{Value, json};
-use std::io::Write;
 use std::net::UdpSocket;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 fn test_ns(test: &str) -> Option<String> {
@@ -24,20 +25,7 @@ fn test_ns(test: &str) -> Option<String> {
 }
 
 fn rebound(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::rebound(args, stdin.as_bytes())
 }
 
 /// `rebound mx --json --nameserver NS ARGS...`: the exit code and one JSON value per line.
