@@ -175,8 +175,8 @@ impl Reply {
         // Wrappers name the command before the reply (Exim, qmail, Sendmail) or in a
         // trailing `(in reply to … command)` (Postfix); the server's words in between do not.
         let command = find_command(preamble).or_else(|| match found {
-            Some(_) => find_command(tail(body, TRAILER_WINDOW)),
-            None => None,
+            Some(_) if body.ends_with(')') => find_command(tail(body, TRAILER_WINDOW)),
+            _ => None,
         });
         if command.is_some() {
             strip_in_reply_to(&mut text);
@@ -392,24 +392,25 @@ fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
 /// prefixes a multi-line reply repeats, on new lines or where a DSN flattened them inline.
 /// A bare code is dropped only when the status follows it, as a continuation writes it.
 fn join_lines(raw: &str, code: Option<u16>, status: Option<EnhancedStatus>) -> String {
-    let code_str = code.map(|c| c.to_string());
-    let status_str = status.map(|s| s.to_string());
+    let (mut code_buf, mut status_buf) = ([0u8; 3], [0u8; 11]);
+    let code_str = code.and_then(|c| write_number(&mut code_buf, c));
+    let status_str = status.and_then(|s| status_text(s, &mut status_buf));
     let mut out = String::with_capacity(raw.len());
     let mut held_code: Option<&str> = None;
     for (n, line) in raw.lines().enumerate() {
         let line = if n == 0 {
             line
         } else {
-            strip_continuation(line, code_str.as_deref(), status_str.as_deref())
+            strip_continuation(line, code_str, status_str)
         };
         for word in line.split_ascii_whitespace() {
             if let Some(held) = held_code.take() {
-                if status_str.as_deref() == Some(word) {
+                if status_str == Some(word) {
                     continue;
                 }
                 push_word(&mut out, held);
             }
-            if let Some(c) = code_str.as_deref()
+            if let Some(c) = code_str
                 && let Some(rest) = word.strip_prefix(c)
             {
                 if rest.is_empty() {
@@ -417,7 +418,7 @@ fn join_lines(raw: &str, code: Option<u16>, status: Option<EnhancedStatus>) -> S
                     continue;
                 }
                 if let Some(tail) = rest.strip_prefix('-') {
-                    if !tail.is_empty() && status_str.as_deref() != Some(tail) {
+                    if !tail.is_empty() && status_str != Some(tail) {
                         push_word(&mut out, tail);
                     }
                     continue;
@@ -430,6 +431,40 @@ fn join_lines(raw: &str, code: Option<u16>, status: Option<EnhancedStatus>) -> S
         push_word(&mut out, held);
     }
     out
+}
+
+/// Writes `n` in decimal at the end of `buf` and returns the digits (no allocation, no
+/// formatting machinery: this runs for every reply).
+fn write_number(buf: &mut [u8], mut n: u16) -> Option<&str> {
+    let mut at = buf.len();
+    loop {
+        at = at.checked_sub(1)?;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).ok()
+}
+
+/// `class.subject.detail` in `buf`, without allocating.
+fn status_text(status: EnhancedStatus, buf: &mut [u8; 11]) -> Option<&str> {
+    let mut parts = [[0u8; 3]; 3];
+    let mut len = 0;
+    for (i, value) in [u16::from(status.class), status.subject, status.detail]
+        .into_iter()
+        .enumerate()
+    {
+        let digits = write_number(&mut parts[i], value)?.as_bytes();
+        if i > 0 {
+            buf[len] = b'.';
+            len += 1;
+        }
+        buf[len..len + digits.len()].copy_from_slice(digits);
+        len += digits.len();
+    }
+    std::str::from_utf8(&buf[..len]).ok()
 }
 
 /// Removes the `550-` / `550 ` and repeated status that start a continuation line.
@@ -457,7 +492,8 @@ fn push_word(out: &mut String, word: &str) {
     out.push_str(word);
 }
 
-/// How far from the end a trailing `(in reply to end of DATA command)` can start.
+/// How far from the end a trailing `(in reply to end of DATA command)` can start (it is
+/// looked for only when the input ends with `)`).
 const TRAILER_WINDOW: usize = 48;
 
 /// The last `n` bytes of `s` (or a little more, to start on a character boundary).
@@ -629,6 +665,15 @@ mod tests {
             assert_eq!(r.permanent(), Some(true));
             assert!(r.text.starts_with("Sorry, no mailbox here"), "{}", r.text);
         }
+    }
+
+    #[test]
+    fn numbers_without_formatting() {
+        let mut b = [0u8; 11];
+        assert_eq!(status_text(st("4.7.650").unwrap(), &mut b), Some("4.7.650"));
+        assert_eq!(write_number(&mut [0u8; 3], 0), Some("0"));
+        assert_eq!(write_number(&mut [0u8; 3], 550), Some("550"));
+        assert_eq!(write_number(&mut [0u8; 2], 550), None);
     }
 
     #[test]
