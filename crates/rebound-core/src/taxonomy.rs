@@ -227,7 +227,7 @@ impl Reason {
             Reason::FailedStartTls  => (B::Block, C::Authentication, S::High, A::FixSenderConfig),
             Reason::NoRelaying      => (B::Block, C::Routing, S::High, A::FixSenderConfig),
             Reason::SyntaxError     => (B::Block, C::Protocol, S::Medium, A::FixSenderConfig),
-            Reason::Suppressed      => (B::Undetermined, C::Policy, S::Low, A::None),
+            Reason::Suppressed      => (B::Undetermined, C::Policy, S::Low, A::Suppress),
             Reason::OnHold          => (B::Undetermined, C::System, S::Medium, A::Review),
             Reason::Undefined       => (B::Undetermined, C::System, S::Medium, A::Review),
             Reason::Delivered       => (B::None, C::None, S::Low, A::None),
