@@ -25,24 +25,32 @@ BIN="$CARGO_TARGET_DIR/release/rebound"
 perl -MSisimai -e1 2>/dev/null || { echo "needs Sisimai: apt-get install -y libsisimai-perl" >&2; exit 2; }
 SET="$SHARED/corpus/sisimai/emails/maildir/bsd"
 msgs=$(ls "$SET"/*.eml | wc -l)
-# Sisimai: one pass over the files (it is the slow side), wall clock.
-t0=$(date +%s.%N)
-perl "$SHARED/tools/sisimai/run_sisimai.pl" --out /dev/null "$SET" 2>/dev/null
-t1=$(date +%s.%N)
-# Rebound: the same files given `repeat` times in one run, one thread (page cache hot).
+# Sisimai: its own messages/s from run_sisimai.pl's summary line (timed inside Perl, after
+# start-up and module loading), best of 3 passes so a noisy neighbour does not count.
+sis=0
+for _ in 1 2 3; do
+  line=$(perl "$SHARED/tools/sisimai/run_sisimai.pl" --out /dev/null "$SET" 2>&1 >/dev/null | grep 'msgs_per_s=' | tail -1)
+  r=$(sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$line")
+  sis=$(python3 -c "print(max($sis, ${r:-0}))")
+done
+# Rebound: the same files given `repeat` times in one run, one thread (page cache hot), best
+# of 3; the classifier's one-time start-up is inside the timing.
 args=(); for _ in $(seq "$repeat"); do args+=("$SET"); done
 "$BIN" parse --json "$SET" > /dev/null   # warm the cache
-t2=$(date +%s.%N)
-"$BIN" parse --json --jobs 1 "${args[@]}" > /dev/null
-t3=$(date +%s.%N)
-python3 - "$msgs" "$repeat" "$t0" "$t1" "$t2" "$t3" <<'PY'
+best=0
+for _ in 1 2 3; do
+  t2=$(date +%s.%N)
+  "$BIN" parse --json --jobs 1 "${args[@]}" > /dev/null
+  t3=$(date +%s.%N)
+  best=$(python3 -c "print(max($best, $msgs * $repeat / ($t3 - $t2)))")
+done
+python3 - "$msgs" "$repeat" "$sis" "$best" <<'PY'
 import sys
 m, r = int(sys.argv[1]), int(sys.argv[2])
-t0, t1, t2, t3 = map(float, sys.argv[3:])
-s = m / (t1 - t0); rb = m * r / (t3 - t2)
-print("sisimai  %8d messages in %6.2f s  %10.0f messages/s" % (m, t1 - t0, s))
-print("rebound  %8d messages in %6.2f s  %10.0f messages/s" % (m * r, t3 - t2, rb))
-print("ratio    %.1fx Sisimai (one thread each, --json output to /dev/null)" % (rb / s))
+s, rb = float(sys.argv[3]), float(sys.argv[4])
+print("sisimai  %8d messages/pass  %10.0f messages/s (run_sisimai.pl's own figure, best of 3)" % (m, s))
+print("rebound  %8d messages/run   %10.0f messages/s (--jobs 1, --json to /dev/null, best of 3)" % (m * r, rb))
+print("ratio    %.1fx Sisimai (one thread each)" % (rb / s if s else float("nan")))
 PY
 if [ "$memory" = 1 ]; then
   mbox=/tmp/rebound-bench-1g.mbox

@@ -69,6 +69,8 @@ for r in rows:
 total = found = 0
 for line in open(corpus + "/sisimai5.jsonl", encoding="utf-8"):
     s = json.loads(line)
+    if s.get("nofact") or not s.get("recipient"):
+        continue  # Sisimai found nothing in this file: not a recipient to find
     total += 1
     found += (s.get("recipient") or "").lower() in ours.get(s["file"], ())
 print("sisimai5_recipients         %d" % total)

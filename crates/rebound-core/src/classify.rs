@@ -231,7 +231,18 @@ fn is_positive(reply: &Reply) -> bool {
 /// forward-path safety rule of RFC 5321 3.4.
 fn verdict(rule: &Rule, reply: &Reply, permanent: Option<bool>) -> Classification {
     let profile = rule.reason.profile();
-    let mut action = rule.action.unwrap_or(profile.action);
+    let bounce_type = rule
+        .bounce_type
+        .unwrap_or_else(|| rule.reason.bounce_type(permanent));
+    // A reason that is hard when permanent, answered with a temporary code: the address is
+    // not proven dead yet, so the default is to retry, not to suppress.
+    let downgraded = profile.bounce_type == BounceType::Hard && bounce_type == BounceType::Soft;
+    let default_action = if downgraded {
+        Action::RetryLater
+    } else {
+        profile.action
+    };
+    let mut action = rule.action.unwrap_or(default_action);
     if rule.reason == Reason::HasMoved {
         // A forward-path is a hint from the remote server, never an instruction: suggest an
         // update only inside the recipient's own domain, otherwise a person must review it.
@@ -242,9 +253,7 @@ fn verdict(rule: &Rule, reply: &Reply, permanent: Option<bool>) -> Classificatio
     }
     Classification {
         permanent,
-        bounce_type: rule
-            .bounce_type
-            .unwrap_or_else(|| rule.reason.bounce_type(permanent)),
+        bounce_type,
         reason: rule.reason,
         category: rule.category.unwrap_or(profile.category),
         severity: rule.severity.unwrap_or(profile.severity),
@@ -272,6 +281,20 @@ mod tests {
         let v = verdict("550 2.0.0 nope");
         assert_eq!(v.permanent, Some(true));
         assert_ne!(v.bounce_type, BounceType::None);
+    }
+
+    #[test]
+    fn a_temporary_user_unknown_is_retried_not_suppressed() {
+        let v = verdict("450 4.1.1 <x@example.com>: Recipient address rejected: User unknown");
+        assert_eq!(
+            (v.reason, v.bounce_type, v.action),
+            (Reason::UserUnknown, BounceType::Soft, Action::RetryLater)
+        );
+        let v = verdict("550 5.1.1 <x@example.com>: Recipient address rejected: User unknown");
+        assert_eq!(
+            (v.bounce_type, v.action),
+            (BounceType::Hard, Action::Suppress)
+        );
     }
 
     #[test]

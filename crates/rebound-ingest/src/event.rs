@@ -13,7 +13,7 @@
 //! specific (Exim and OpenSMTPD write `5.0.0` whatever the server said; Postfix writes it for
 //! a reply without an enhanced code), so a specific status in the diagnostic wins over it.
 
-use crate::mail::{Bounce, Kind, Record};
+use crate::mail::{Bounce, Kind, Record, evidence};
 use rebound_core::{
     BounceEvent, BounceType, Classification, Classifier, EnhancedStatus, Reason, Reply, Source,
 };
@@ -66,8 +66,8 @@ pub fn events(bounce: &Bounce, classifier: &Classifier, origin: &Origin) -> Vec<
 
 /// The reply of a record: its diagnostic parsed, the status field merged in.
 pub fn reply_of(record: &Record) -> Reply {
-    let mut reply = record
-        .diagnostic
+    let diagnostic = record.diagnostic.as_deref().map(evidence::normalize);
+    let mut reply = diagnostic
         .as_deref()
         .and_then(|d| Reply::parse(d).ok())
         .unwrap_or(Reply {
@@ -95,6 +95,8 @@ pub fn reply_of(record: &Record) -> Reply {
     }
     if record.command.is_some() {
         reply.command = record.command;
+    } else if reply.command.is_none() {
+        reply.command = diagnostic.as_deref().and_then(evidence::extra_command);
     }
     if let Some(r) = &record.recipient {
         reply.relate_to_recipient(r);

@@ -20,8 +20,11 @@
 //! ```
 
 pub mod container;
+pub mod detect;
 pub mod event;
+pub mod log;
 pub mod mail;
+pub mod webhook;
 
 pub use container::{ContainerError, Message, Messages};
 pub use event::Origin;

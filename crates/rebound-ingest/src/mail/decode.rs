@@ -101,7 +101,7 @@ pub fn quoted_printable(input: &[u8]) -> Vec<u8> {
 /// The words that matter for classification are ASCII in every real bounce.
 pub fn to_text<'a>(charset: &str, bytes: &'a [u8]) -> Cow<'a, str> {
     if bytes.is_ascii() {
-        return String::from_utf8_lossy(bytes);
+        return super::header::lossy(bytes);
     }
     let cs = charset.trim_matches('"');
     let latin = ["iso-8859", "latin", "windows-12", "cp12", "us-ascii"];

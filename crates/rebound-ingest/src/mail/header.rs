@@ -3,6 +3,16 @@
 //! addresses in `From`, `To` and DSN address fields. Works on LF-normalized bytes.
 
 use memchr::memmem;
+use std::borrow::Cow;
+
+/// Bytes as text: borrowed when valid UTF-8 (the common case, checked fast), else with
+/// U+FFFD for the invalid sequences.
+pub fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
 
 /// One header field: its name as written and its unfolded value (line breaks and the white
 /// space that starts a continuation line become one space).
@@ -25,14 +35,18 @@ impl Headers {
     /// Parses a header block (without the blank line that ends it). Lines that are neither a
     /// field nor a continuation are skipped.
     pub fn parse(block: &[u8]) -> Headers {
-        let mut fields: Vec<Field> = Vec::new();
-        for line in block.split(|&b| b == b'\n') {
+        let mut fields: Vec<Field> = Vec::with_capacity(16);
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len()));
+        for end in ends {
+            let line = &block[start..end];
+            start = end + 1;
             if line.is_empty() {
                 continue;
             }
             if matches!(line[0], b' ' | b'\t') {
                 if let Some(last) = fields.last_mut() {
-                    let more = String::from_utf8_lossy(line);
+                    let more = lossy(line);
                     let more = more.trim();
                     if !more.is_empty() {
                         if !last.value.is_empty() {
@@ -50,7 +64,7 @@ impl Headers {
                     && last.value.ends_with(';')
                 {
                     last.value.push(' ');
-                    last.value.push_str(String::from_utf8_lossy(line).trim());
+                    last.value.push_str(lossy(line).trim());
                 }
                 continue;
             };
@@ -63,8 +77,8 @@ impl Headers {
                 }
             }
             fields.push(Field {
-                name: String::from_utf8_lossy(name.trim_ascii_end()).into_owned(),
-                value: String::from_utf8_lossy(line[colon + 1..].trim_ascii()).into_owned(),
+                name: lossy(name.trim_ascii_end()).into_owned(),
+                value: lossy(line[colon + 1..].trim_ascii()).into_owned(),
             });
         }
         Headers { fields }

@@ -1,6 +1,7 @@
 //! A fast, forgiving MIME walker (RFC 2045, RFC 2046 section 5): splits a message into its
 //! parts without copying, descending into `multipart/*` and `message/rfc822` (RFC 2046 5.2.1)
-//! with an explicit stack. Nesting deeper than [`MAX_DEPTH`] or more than [`MAX_PARTS`] parts
+//! with an explicit stack; inside a returned message only its header and a nested report
+//! are walked, not the original's own parts. Nesting deeper than [`MAX_DEPTH`] or more than [`MAX_PARTS`] parts
 //! stop the walk there (noted in [`Mime::truncated`]); a missing closing boundary ends the
 //! last part at the end of the input. Bodies stay encoded until a reader asks for them.
 
@@ -82,7 +83,10 @@ impl<'a> Mime<'a> {
                 truncated |= mime.starts_with("multipart/") || mime == "message/rfc822";
                 continue;
             }
-            if mime.starts_with("multipart/") {
+            // Inside a returned message only a report (a bounce of a bounce) is worth
+            // walking; the original's own alternatives and attachments are not evidence.
+            let walk = !inside || mime == "multipart/report";
+            if mime.starts_with("multipart/") && walk {
                 if let Some(b) = boundary.filter(|b| !b.is_empty()) {
                     let children = split_multipart(body, b.as_bytes());
                     for child in children.into_iter().rev() {

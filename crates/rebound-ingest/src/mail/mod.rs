@@ -9,6 +9,7 @@ pub mod arf;
 pub mod autoreply;
 pub mod decode;
 pub mod dsn;
+pub mod evidence;
 pub mod header;
 pub mod mime;
 pub mod report;
@@ -115,6 +116,8 @@ pub struct Input<'a> {
     /// The human-readable text: the decoded `text/plain` (else `text/html` without tags)
     /// parts outside returned messages, joined; the whole body when there are no parts.
     pub text: String,
+    /// Where the returned message starts in [`Input::text`] (its length when it does not).
+    pub human_end: usize,
 }
 
 impl<'a> Input<'a> {
@@ -122,7 +125,17 @@ impl<'a> Input<'a> {
     pub fn new(message: &'a [u8]) -> Input<'a> {
         let mime = mime::Mime::parse(message);
         let text = text::human_text(&mime);
-        Input { mime, text }
+        let human_end = text::before_returned(&text).len();
+        Input {
+            mime,
+            text,
+            human_end,
+        }
+    }
+
+    /// The human-readable text before the returned message (see [`text::before_returned`]).
+    pub fn human(&self) -> &str {
+        self.text.get(..self.human_end).unwrap_or(&self.text)
     }
 
     /// The top-level header fields.

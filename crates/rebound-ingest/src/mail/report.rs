@@ -30,17 +30,20 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             ..Record::default()
         };
         let has_code = text::has_reply_code(record.diagnostic.as_deref());
-        let prose = text::reply_for(&input.text, record.recipient.as_deref());
+        let prose = text::reply_for(input.human(), record.recipient.as_deref());
         if let Some(found) = prose {
             if !has_code {
                 record.diagnostic = Some(match record.diagnostic.take() {
                     Some(d) if !found.contains(d.as_str()) => format!("{found} {d}"),
                     _ => found,
                 });
-            } else if let Ok(r) = rebound_core::Reply::parse(&found) {
+            } else {
                 // The prose often names the command the diagnostic leaves out (Postfix).
-                record.command = r.command;
+                record.command = super::evidence::command_in(&found);
             }
+        } else if record.diagnostic.is_none() {
+            // No reply anywhere: the prose's own words about the recipient.
+            record.diagnostic = text::explanation_for(input.human(), record.recipient.as_deref());
         }
         bounce.records.push(record);
     }

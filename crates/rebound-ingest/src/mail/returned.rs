@@ -6,7 +6,9 @@
 
 use super::header::{self, Headers};
 use super::{Bounce, Input, Options};
-use memchr::memmem;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use std::borrow::Cow;
+use std::sync::LazyLock;
 
 /// Lines after which MTAs put the original message inline (lower-case, matched as the start
 /// of a trimmed line).
@@ -35,53 +37,66 @@ pub const INLINE_MARKERS: &[&str] = &[
     "header of original message",
 ];
 
+/// [`INLINE_MARKERS`] as one case-insensitive automaton.
+static MARKERS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(INLINE_MARKERS)
+        .ok()
+});
+
+/// Whether a parsed header block looks like a message's (not a DSN's or a bounce's words).
+fn is_message_header(h: &Headers) -> bool {
+    h.has("message-id") || h.has("from") || h.has("to") || h.has("subject")
+}
+
 /// The header fields of the returned message, if the bounce carries any.
-pub fn headers(input: &Input<'_>) -> Option<Headers> {
+pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers>> {
     let mime = &input.mime;
     if let Some(p) = mime.parts.iter().find(|p| p.inside_message && p.depth > 0)
         && !p.headers.fields.is_empty()
     {
-        return Some(p.headers.clone());
+        return Some(Cow::Borrowed(&p.headers));
     }
     for p in &mime.parts {
         let m = p.mime();
+        // A header block attached as a text file (`mailheaders-….txt`) counts too.
+        let attached = m.starts_with("text/plain")
+            && !p.inside_message
+            && p.depth > 0
+            && (p.headers.has("content-disposition") || p.content_type.param("name").is_some());
         if m == "text/rfc822-headers"
             || m == "text/global-headers"
+            || attached
             || ((m == "message/rfc822" || m == "message/global") && p.encoding != "7bit")
         {
             let body = super::normalize_newlines(&p.decoded()).into_owned();
             let (head, _) = header::split(trim_start_lines(&body));
             let h = Headers::parse(head);
-            if !h.fields.is_empty() {
-                return Some(h);
+            if !h.fields.is_empty() && (!attached || is_message_header(&h)) {
+                return Some(Cow::Owned(h));
             }
         }
     }
-    inline(input)
+    inline(input).map(Cow::Owned)
 }
 
-/// The original header inline in the bounce body, after one of [`INLINE_MARKERS`].
+/// The original header inline in the bounce body, after one of [`INLINE_MARKERS`] (the
+/// first marker followed by a header block).
 fn inline(input: &Input<'_>) -> Option<Headers> {
-    for p in input
-        .mime
-        .parts
-        .iter()
-        .filter(|p| !p.inside_message && p.mime().starts_with("text/"))
-    {
-        let body = p.decoded();
-        let lower = body.to_ascii_lowercase();
-        let at = INLINE_MARKERS
-            .iter()
-            .filter_map(|m| memmem::find(&lower, m.as_bytes()))
-            .min()?;
-        let after = match memchr::memchr(b'\n', &body[at..]) {
-            Some(i) => &body[at + i + 1..],
-            None => continue,
+    let markers = MARKERS.as_ref()?;
+    // The decoded text parts are already joined in `input.text`: no second decoding.
+    let body = input.text.as_bytes();
+    for m in markers.find_iter(body).take(8) {
+        let Some(i) = memchr::memchr(b'\n', &body[m.start()..]) else {
+            continue;
         };
+        let after = &body[m.start() + i + 1..];
         let (head, _) = header::split(trim_start_lines(after));
-        let unindented: Vec<u8> = unindent(head);
-        let h = Headers::parse(&unindented);
-        if h.has("message-id") || h.has("from") || h.has("to") || h.has("subject") {
+        let h = Headers::parse(&unindent(head));
+        if is_message_header(&h) {
             return Some(h);
         }
     }
@@ -148,14 +163,53 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
     if bounce.date.is_none() {
         bounce.date = input.top().get("date").map(str::to_owned);
     }
-    // A recipient-less record: the returned message's `To` is the best evidence left.
-    let to = returned
-        .as_ref()
-        .and_then(|h| h.get("to"))
-        .and_then(header::address);
-    if let Some(to) = to {
-        for r in bounce.records.iter_mut().filter(|r| r.recipient.is_none()) {
-            r.recipient = Some(to.clone());
+    // A recipient-less record: the returned message's `To` (else the `for` of its first
+    // `Received`) is the best evidence left; an unqualified one (`kijitora`) is completed
+    // from the address of the returned message with the same local part.
+    let Some(h) = returned.as_ref() else {
+        return;
+    };
+    let to = h
+        .get("to")
+        .and_then(header::address)
+        .or_else(|| received_for(h).into_iter().next());
+    for r in bounce.records.iter_mut() {
+        match r.recipient.as_deref() {
+            None => r.recipient.clone_from(&to),
+            Some(local) if !local.contains('@') => {
+                if let Some(full) = qualify(local, h) {
+                    r.recipient = Some(full);
+                }
+            }
+            Some(_) => {}
         }
     }
+}
+
+/// The addresses in the `for` clauses of `Received` fields (RFC 5321 4.4).
+fn received_for(h: &Headers) -> Vec<String> {
+    h.fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("received"))
+        .filter_map(|f| {
+            let v = f.value.as_str();
+            let i = v.find(" for ")?;
+            header::address(&v[i + 5..])
+        })
+        .collect()
+}
+
+/// The address of the returned message (`To`, `Cc`, `Received … for`, `Envelope-To`,
+/// `X-Original-To`, `Delivered-To`) whose local part is `local`.
+fn qualify(local: &str, h: &Headers) -> Option<String> {
+    let names = ["to", "cc", "envelope-to", "x-original-to", "delivered-to"];
+    let from_fields = h
+        .fields
+        .iter()
+        .filter(|f| names.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
+        .flat_map(|f| f.value.split(',').filter_map(header::address));
+    from_fields.chain(received_for(h)).find(|a| {
+        a.rsplit_once('@')
+            .is_some_and(|(l, _)| l.eq_ignore_ascii_case(local))
+    })
 }

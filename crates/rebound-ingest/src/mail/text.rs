@@ -8,7 +8,9 @@ use super::header;
 use super::mime::Mime;
 use super::returned::INLINE_MARKERS;
 use super::{Bounce, Input, Kind, Record};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rebound_core::Reply;
+use std::sync::LazyLock;
 
 /// The largest human-readable text kept per message; bounce explanations are short.
 const MAX_TEXT: usize = 256 * 1024;
@@ -79,47 +81,64 @@ pub fn strip_tags(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The text before the returned message starts.
+/// The [`INLINE_MARKERS`] that start the returned message itself (not the ones that open a
+/// session transcript or the list of failed recipients above it), as one automaton.
+static RETURNED_START: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(INLINE_MARKERS.iter().filter(|m| {
+            !m.starts_with("----- transcript")
+                && !m.starts_with("the original message was")
+                && !m.starts_with("----- the following addresses")
+        }))
+        .ok()
+});
+
+/// The text before the returned message starts (one pass over the text).
 pub fn before_returned(text: &str) -> &str {
-    let lower = text.to_ascii_lowercase();
-    let cut = INLINE_MARKERS
-        .iter()
-        .filter(|m| {
-            !m.starts_with("----- transcript") && !m.starts_with("the original message was")
-        })
-        .filter_map(|m| lower.find(m))
-        .min()
-        .unwrap_or(text.len());
-    &text[..cut]
+    let cut = RETURNED_START
+        .as_ref()
+        .and_then(|ac| ac.find(text))
+        .map_or(text.len(), |m| m.start());
+    text.get(..cut).unwrap_or(text)
 }
 
-/// Whether a diagnostic holds a basic reply code or an enhanced status.
+/// Whether a diagnostic holds a failure: a 4xx/5xx basic reply code or a class 4/5
+/// enhanced status (a transcript's `250 2.1.5 Ok` is not the failure).
 pub fn has_reply_code(diagnostic: Option<&str>) -> bool {
     diagnostic
         .and_then(|d| Reply::parse(d).ok())
-        .is_some_and(|r| r.code.is_some() || r.status.is_some())
+        .is_some_and(|r| r.code.is_some_and(|c| c >= 400) || r.status.is_some_and(|s| s.class >= 4))
 }
 
 /// Whether one line holds a reply code (a code and status, or a code where a reply starts).
 fn line_has_code(line: &str) -> bool {
-    line.bytes().any(|b| matches!(b, b'4' | b'5'))
+    has_code_shape(line.as_bytes())
         && Reply::parse(line).is_ok_and(|r| r.code.is_some() && r.code.is_some_and(|c| c >= 400))
 }
 
-/// The reply the human-readable text gives for a recipient: the first line with a reply code
-/// at or after the line naming the recipient (else anywhere before the returned message),
-/// with the continuation lines that follow it.
+/// A cheap test before the reply parser: three digits starting with 4 or 5 standing alone
+/// (not inside a longer number).
+fn has_code_shape(b: &[u8]) -> bool {
+    b.windows(3).enumerate().any(|(i, w)| {
+        matches!(w[0], b'4' | b'5')
+            && w[1].is_ascii_digit()
+            && w[2].is_ascii_digit()
+            && (i == 0 || !b[i - 1].is_ascii_digit())
+            && !b.get(i + 3).is_some_and(u8::is_ascii_digit)
+    })
+}
+
+/// The reply the human-readable text (already cut by [`before_returned`]) gives for a
+/// recipient: the first line with a reply code at or after the line naming the recipient
+/// (else anywhere), with the continuation lines that follow it.
 pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<String> {
-    let text = before_returned(text);
     let lines: Vec<&str> = text.lines().collect();
     let from = recipient
         .filter(|r| !r.is_empty())
-        .and_then(|r| {
-            let r = r.to_ascii_lowercase();
-            lines
-                .iter()
-                .position(|l| l.to_ascii_lowercase().contains(&r))
-        })
+        .and_then(|r| line_of(text, r))
         .unwrap_or(0);
     let pick = (from..lines.len())
         .find(|&i| line_has_code(lines[i]))
@@ -134,6 +153,41 @@ pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<String> {
         out.push_str(t);
     }
     Some(out)
+}
+
+/// The prose's words about a recipient when it gives no reply code: the last line naming
+/// the recipient with some words besides the address (`<x@y>... Deferred: Name server: …`,
+/// `Your message wasn't delivered to x@y because …`) and the next non-blank lines, up to 4.
+pub fn explanation_for(text: &str, recipient: Option<&str>) -> Option<String> {
+    let r = recipient.filter(|r| r.contains('@'))?.to_ascii_lowercase();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().rposition(|l| {
+        let lower = l.to_ascii_lowercase();
+        lower.contains(&r)
+            && lower
+                .replace(&r, "")
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .count()
+                >= 8
+    })?;
+    let mut out: Vec<&str> = vec![lines[at].trim()];
+    out.extend(
+        lines[at + 1..]
+            .iter()
+            .map(|l| l.trim())
+            .take_while(|l| !l.is_empty() && !l.starts_with("--") && address_line(l).is_none())
+            .take(3),
+    );
+    Some(out.join(" "))
+}
+
+/// The number of the first line containing `needle` (ASCII case-insensitive), by one
+/// search over the text rather than one per line.
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let at = memchr::memmem::find(lower.as_bytes(), needle.to_ascii_lowercase().as_bytes())?;
+    Some(memchr::memchr_iter(b'\n', &lower.as_bytes()[..at]).count())
 }
 
 /// A recipient line: an address (bare or in `<…>`) at the start of the trimmed line,
@@ -209,8 +263,14 @@ pub fn blocks(
     let mut started = layout.start.is_empty();
     let mut preamble = Vec::new();
     let mut out: Vec<Block> = Vec::new();
+    let markers = !layout.start.is_empty() || !layout.end.is_empty();
+    let mut lower = String::new();
     for line in text.lines() {
-        let lower = line.to_ascii_lowercase();
+        if markers {
+            lower.clear();
+            lower.push_str(line);
+            lower.make_ascii_lowercase();
+        }
         if !started {
             started = layout.start.iter().any(|m| lower.contains(m));
             continue;
@@ -294,20 +354,36 @@ pub const LABELS: &[&str] = &[
     "your message to",
     "mail to",
     "message to",
+    "delivery failed:",
+    "target mail address:",
+    "did not reach the following recipient:",
+    "returned permanent errors:",
+    "address:",
 ];
 
-/// The labelled recipient-line test, a third pass: `Recipient: <x@example.com>`,
-/// `RCPT TO: x@example.com`, `Could not be delivered to: <x@example.com>`.
+/// The labelled recipient-line test, a third pass: the earliest of [`LABELS`] anywhere in the
+/// line followed by an address: `Recipient: <x@example.com>`, ` In:  RCPT TO:<x@example.com>`,
+/// `[Status: Error, Address: <x@example.com>, …]`.
 pub fn labelled_recipient(line: &str) -> Option<(String, String)> {
-    let t = line.trim().trim_start_matches(['>', ' ']);
-    let lower = t.to_ascii_lowercase();
-    let label = LABELS.iter().find(|l| lower.starts_with(*l))?;
-    let rest = &t[label.len()..];
+    if !line.contains('@') {
+        return None;
+    }
+    let lower = line.to_ascii_lowercase();
+    let (at, label) = LABELS
+        .iter()
+        .filter_map(|l| lower.find(l).map(|i| (i, l.len())))
+        .min_by_key(|&(i, _)| i)?;
+    let rest = line.get(at + label..)?;
     let addr = header::address(rest)?;
+    // A label inside a sentence (`Reason: Unable to deliver message to <x> (…)`): the
+    // sentence is the explanation.
+    if line[..at].trim_start_matches(['>', ' ']).trim().len() > 3 {
+        return Some((addr, line.trim().to_string()));
+    }
     let after = rest
         .find('>')
         .map_or("", |i| &rest[i + 1..])
-        .trim_start_matches(['.', ':'])
+        .trim_start_matches(['.', ':', ','])
         .trim();
     Some((addr, after.to_string()))
 }
@@ -373,7 +449,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if !looks_like_bounce(input) {
         return None;
     }
-    let text = before_returned(&input.text);
+    let text = input.human();
     let layout = Layout {
         start: &[],
         end: &[],

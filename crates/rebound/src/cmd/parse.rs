@@ -49,6 +49,16 @@ pub struct ParseArgs {
     /// A header of the returned message to keep as an event tag (repeatable), e.g. X-Lead-Source.
     #[arg(long = "header", value_name = "NAME")]
     headers: Vec<String>,
+
+    /// Input format: auto (sniff each file), mail, mbox, an MTA log (postfix, exim, sendmail,
+    /// opensmtpd, kumomta, powermta) or a webhook body (ses, sendgrid, mailgun, postmark,
+    /// sparkpost, mandrill).
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    format: rebound_ingest::detect::Format,
+
+    /// Keep reading a log file as it grows, across rotation (like tail -F).
+    #[arg(long)]
+    follow: bool,
 }
 
 /// The outcome of one message.
@@ -78,7 +88,8 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let progress = progress_bar();
     let mut summary = Summary::default();
-    let mut messages = Messages::new(&args.paths);
+    let (foreign, mail_paths) = rebound_ingest::detect::split_paths(&args.paths, args.format);
+    let mut messages = Messages::new(&mail_paths);
     let mut emit = |outcome: Outcome, out: &mut dyn Write| -> anyhow::Result<()> {
         match outcome {
             Outcome::Events(events) => {
@@ -93,6 +104,9 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
                     if args.json {
                         serde_json::to_writer(&mut *out, e)?;
                         writeln!(out)?;
+                        if args.follow {
+                            out.flush()?;
+                        }
                     } else {
                         print_row(out, e)?;
                     }
@@ -119,6 +133,14 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
             "source", "recipient", "code", "status", "reason", "type"
         )?;
     }
+    // MTA logs and webhook bodies: one outcome per event or unreadable line.
+    rebound_ingest::detect::read_all(&foreign, &classifier, args.follow, &mut |item| {
+        let outcome = match item {
+            Ok(event) => Outcome::Events(vec![event]),
+            Err(why) => Outcome::Failed(why),
+        };
+        emit(outcome, &mut out).map_err(std::io::Error::other)
+    })?;
     let files = if args.jobs <= 1 {
         for item in messages.by_ref() {
             emit(process(item, &options, &classifier), &mut out)?;

@@ -20,7 +20,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         start: &[],
         end: &[],
     };
-    let body = text::before_returned(&input.text);
+    let body = input.human();
     let (preamble, blocks) = text::blocks(body, &layout, text::labelled_recipient);
     let mut bounce = Bounce::new(Kind::Text, "au");
     bounce.records = text::records(&preamble, blocks);

@@ -2,7 +2,6 @@
 //! (named in `X-Failed-Recipients`) with a localized text saying the group does not exist or
 //! the sender may not post to it. No reply code; the format itself means `rejected`.
 
-use crate::mail::text;
 use crate::mail::{Bounce, Input, Kind, Record};
 use rebound_core::Reason;
 
@@ -19,7 +18,8 @@ pub fn detect(input: &Input<'_>) -> bool {
 /// One record per failed group address.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let failed = input.top().get("x-failed-recipients")?;
-    let explanation = text::before_returned(&input.text)
+    let explanation = input
+        .human()
         .split_whitespace()
         .take(60)
         .collect::<Vec<_>>()

@@ -5,6 +5,8 @@
 
 pub mod amazonses;
 pub mod au;
+pub mod exim;
+pub mod fml;
 pub mod googlegroups;
 
 use super::{Bounce, Input, header};
@@ -30,6 +32,16 @@ pub const READERS: &[Reader] = &[
         name: "googlegroups",
         detect: googlegroups::detect,
         parse: googlegroups::parse,
+    },
+    Reader {
+        name: "fml",
+        detect: fml::detect,
+        parse: fml::parse,
+    },
+    Reader {
+        name: "exim",
+        detect: exim::detect,
+        parse: exim::parse,
     },
     Reader {
         name: "au",

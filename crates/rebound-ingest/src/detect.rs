@@ -1,0 +1,320 @@
+//! What is this input? Sniffs the kind of a file or body from its first bytes: a bounce
+//! email, an mbox, an MTA log (and which MTA's), or an email-service webhook (and which
+//! provider's), and routes it to its reader. `--format` on the command line overrides the
+//! guess ([`Format`]).
+
+use crate::log::{LogFormat, LogOptions, LogStats, file};
+use crate::webhook::{self, WebhookError, WebhookFormat};
+use rebound_core::{BounceEvent, Classifier};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// How much of an input is looked at to sniff its kind.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The kind of an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// One email message (a bounce, hopefully).
+    Mail,
+    /// An mbox file (RFC 4155).
+    Mbox,
+    /// An MTA log.
+    Log(LogFormat),
+    /// A webhook body (the provider, when the first bytes tell).
+    Webhook(Option<WebhookFormat>),
+    /// Nothing recognizable.
+    Unknown,
+}
+
+/// The format asked for on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Sniff each input.
+    #[default]
+    Auto,
+    /// Email messages (.eml files, Maildir, directories).
+    Mail,
+    /// mbox files.
+    Mbox,
+    /// An MTA log.
+    Log(LogFormat),
+    /// A webhook body.
+    Webhook(WebhookFormat),
+}
+
+/// An unknown format name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown format `{0}` (auto, mail, mbox, postfix, exim, sendmail, opensmtpd, kumomta, powermta, ses, sendgrid, mailgun, postmark, sparkpost, mandrill)"
+)]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Format, UnknownFormat> {
+        match s {
+            "auto" => Ok(Format::Auto),
+            "mail" => Ok(Format::Mail),
+            "mbox" => Ok(Format::Mbox),
+            _ => LogFormat::from_name(s)
+                .map(Format::Log)
+                .or_else(|| WebhookFormat::from_name(s).map(Format::Webhook))
+                .ok_or_else(|| UnknownFormat(s.to_string())),
+        }
+    }
+}
+
+/// Sniffs the kind of an input from its first bytes (up to [`SNIFF_BYTES`]).
+pub fn sniff(head: &[u8]) -> InputKind {
+    let head = &head[..head.len().min(SNIFF_BYTES)];
+    let text = String::from_utf8_lossy(head);
+    let start = text.trim_start();
+    if start.starts_with("mandrill_events=") || text.contains("&mandrill_events=") {
+        return InputKind::Webhook(Some(WebhookFormat::Mandrill));
+    }
+    let first_line = start.lines().next().unwrap_or("");
+    if LogFormat::KumoMta.detect(first_line) {
+        return InputKind::Log(LogFormat::KumoMta);
+    }
+    if start.starts_with('{') || start.starts_with('[') {
+        let provider = webhook::body_json(head)
+            .ok()
+            .and_then(|v| webhook::detect(&v));
+        return InputKind::Webhook(provider.or_else(|| keyword_provider(start)));
+    }
+    if let Some(format) = log_format(start) {
+        return InputKind::Log(format);
+    }
+    if first_line.starts_with("From ") {
+        return InputKind::Mbox;
+    }
+    if is_header_field(first_line) {
+        return InputKind::Mail;
+    }
+    InputKind::Unknown
+}
+
+/// The provider of a (possibly cut) JSON body, by the field names only it uses.
+fn keyword_provider(text: &str) -> Option<WebhookFormat> {
+    let has = |k: &str| text.contains(k);
+    if has("\"TopicArn\"") || has("\"notificationType\"") || has("\"bouncedRecipients\"") {
+        Some(WebhookFormat::Ses)
+    } else if has("\"event-data\"") {
+        Some(WebhookFormat::Mailgun)
+    } else if has("\"TypeCode\"") {
+        Some(WebhookFormat::Postmark)
+    } else if has("\"msys\"") {
+        Some(WebhookFormat::SparkPost)
+    } else if has("\"sg_event_id\"") {
+        Some(WebhookFormat::SendGrid)
+    } else if has("\"msg\"") && has("\"event\"") {
+        Some(WebhookFormat::Mandrill)
+    } else {
+        None
+    }
+}
+
+/// The log format most of the first lines fit.
+fn log_format(text: &str) -> Option<LogFormat> {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(50)
+        .collect();
+    LogFormat::ALL
+        .into_iter()
+        .map(|f| (f, lines.iter().filter(|l| f.detect(l)).count()))
+        .filter(|&(_, n)| n > 0)
+        .max_by_key(|&(_, n)| n)
+        .map(|(f, _)| f)
+}
+
+/// `Name: value` with an RFC 5322 field name.
+fn is_header_field(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(name, _)| {
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
+}
+
+/// The kind of the file at `path` under `format`: given, or sniffed from its head.
+/// Directories are mail (Maildir or folders of .eml files).
+pub fn kind_of(path: &Path, format: Format) -> std::io::Result<InputKind> {
+    match format {
+        Format::Mail => return Ok(InputKind::Mail),
+        Format::Mbox => return Ok(InputKind::Mbox),
+        Format::Log(f) => return Ok(InputKind::Log(f)),
+        Format::Webhook(f) => return Ok(InputKind::Webhook(Some(f))),
+        Format::Auto => {}
+    }
+    if path.as_os_str() == "-" || path.is_dir() {
+        return Ok(InputKind::Mail);
+    }
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(sniff(&head))
+}
+
+/// Why a log or webhook input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Reading failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The webhook body was refused.
+    #[error("{0}")]
+    Webhook(#[from] WebhookError),
+    /// The input's size is over the webhook limit.
+    #[error("over {max} bytes: too large for a webhook body", max = webhook::json::MAX_BODY)]
+    TooLarge,
+}
+
+/// Reads a log or webhook file (`-`: standard input) of `kind`, calling `each` per event.
+/// With `stop`, a log file is followed (`tail -F`) until `stop()` says so. Returns the log
+/// counts (empty for a webhook).
+pub fn read_foreign(
+    path: &Path,
+    kind: InputKind,
+    classifier: &Classifier,
+    options: &LogOptions,
+    stop: Option<&dyn Fn() -> bool>,
+    each: &mut dyn FnMut(BounceEvent) -> std::io::Result<()>,
+) -> Result<LogStats, ReadError> {
+    let name = path.display().to_string();
+    let stdin = path.as_os_str() == "-";
+    match kind {
+        InputKind::Log(format) => match stop {
+            Some(stop) if !stdin => {
+                Ok(file::follow(path, format, classifier, options, stop, each)?)
+            }
+            _ if stdin => Ok(file::read_stream(
+                std::io::stdin().lock(),
+                &name,
+                format,
+                classifier,
+                options,
+                each,
+            )?),
+            _ => {
+                let f = std::io::BufReader::with_capacity(256 * 1024, std::fs::File::open(path)?);
+                Ok(file::read_stream(
+                    f, &name, format, classifier, options, each,
+                )?)
+            }
+        },
+        InputKind::Webhook(format) => {
+            let mut body = Vec::new();
+            let limit = webhook::json::MAX_BODY as u64 + 1;
+            if stdin {
+                std::io::stdin().lock().take(limit).read_to_end(&mut body)?;
+            } else {
+                std::fs::File::open(path)?
+                    .take(limit)
+                    .read_to_end(&mut body)?;
+            }
+            if body.len() > webhook::json::MAX_BODY {
+                return Err(ReadError::TooLarge);
+            }
+            for e in webhook::read_webhook(&body, format, classifier, Some(&name))? {
+                each(e)?;
+            }
+            Ok(LogStats::default())
+        }
+        _ => Ok(LogStats::default()),
+    }
+}
+
+/// Splits inputs into logs and webhook bodies (with their kind) and the paths the mail
+/// reader takes (emails, mbox, Maildir, directories, standard input under `auto`, and files
+/// that could not be sniffed: the mail reader reports why).
+pub fn split_paths(paths: &[PathBuf], format: Format) -> (Vec<(PathBuf, InputKind)>, Vec<PathBuf>) {
+    let (mut foreign, mut mail) = (Vec::new(), Vec::new());
+    for path in paths {
+        match kind_of(path, format) {
+            Ok(kind @ (InputKind::Log(_) | InputKind::Webhook(_))) => {
+                foreign.push((path.clone(), kind))
+            }
+            _ => mail.push(path.clone()),
+        }
+    }
+    (foreign, mail)
+}
+
+/// Reads every log and webhook input, handing `each` an event or, for a garbled log line or
+/// a refused body, why (`path: line N: …`). With `follow`, the one log input is followed
+/// until the process ends.
+pub fn read_all(
+    inputs: &[(PathBuf, InputKind)],
+    classifier: &Classifier,
+    follow: bool,
+    each: &mut dyn FnMut(Result<BounceEvent, String>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if follow && (inputs.len() != 1 || !matches!(inputs[0].1, InputKind::Log(_))) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "--follow reads exactly one log file",
+        ));
+    }
+    let never = || false;
+    let options = LogOptions::default();
+    for (path, kind) in inputs {
+        let stop: Option<&dyn Fn() -> bool> = if follow { Some(&never) } else { None };
+        let result = read_foreign(path, *kind, classifier, &options, stop, &mut |e| {
+            each(Ok(e))
+        });
+        let name = path.display();
+        match result {
+            Ok(stats) => {
+                for g in &stats.first_garbled {
+                    each(Err(format!("{name}: line {}: skipped: {}", g.line, g.why)))?;
+                }
+                if stats.garbled > stats.first_garbled.len() as u64 {
+                    let more = stats.garbled - stats.first_garbled.len() as u64;
+                    each(Err(format!("{name}: {more} more garbled lines skipped")))?;
+                }
+            }
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Err(e),
+            Err(e) => each(Err(format!("{name}: {e}")))?,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        assert_eq!(sniff(b"Return-Path: <>\nFrom: x\n\nbody"), InputKind::Mail);
+        assert_eq!(
+            sniff(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\nFrom: x\n"),
+            InputKind::Mbox
+        );
+        assert_eq!(
+            sniff(b"2026-11-27T02:37:06.2+00:00 mta-lab postfix/qmgr[385]: 3279098C335: removed\n"),
+            InputKind::Log(LogFormat::Postfix)
+        );
+        assert_eq!(
+            sniff(b"2026-11-27 02:37:08 1xWlpk-000091-0g Completed\n"),
+            InputKind::Log(LogFormat::Exim)
+        );
+        assert_eq!(
+            sniff(b"[{\"event\":\"bounce\",\"email\":\"a@b\",\"sg_event_id\":\"x\"}]"),
+            InputKind::Webhook(Some(WebhookFormat::SendGrid))
+        );
+        assert_eq!(
+            sniff(b"mandrill_events=%5B%5D"),
+            InputKind::Webhook(Some(WebhookFormat::Mandrill))
+        );
+        assert_eq!(
+            "postfix".parse::<Format>(),
+            Ok(Format::Log(LogFormat::Postfix))
+        );
+        assert!("nope".parse::<Format>().is_err());
+    }
+}

@@ -1,0 +1,186 @@
+//! Exim's main log (`log_file_path`, `mainlog`): one line per event, keyed by message id.
+//!
+//! ```text
+//! 2026-11-27 02:37:08 1xWlpk-000091-0g <= bounces+user-unknown@exim.test H=… id=user-unknown.exim.1795747028@lab.test for user-unknown@remote.test
+//! 2026-11-27 02:37:08 1xWlpk-000091-0g ** user-unknown@remote.test R=dnslookup T=remote_smtp H=mx.remote.test [127.0.0.2]:25: SMTP error from remote mail server after RCPT TO:<user-unknown@remote.test>: 550 5.1.1 …
+//! 2026-11-27 02:37:09 1xWlpl-00009u-2j == greylist@remote.test R=dnslookup T=remote_smtp defer (-44) H=…: SMTP error from remote mail server after RCPT TO:<greylist@remote.test>: 450 4.7.1 …
+//! 2026-11-27 02:38:16 1xWlpl-00009u-2j ** greylist@remote.test: retry timeout exceeded
+//! 2026-11-27 02:37:08 1xWlpk-000091-0g Completed
+//! ```
+//!
+//! `**` is a failure, `==` a deferral (`retry time not reached` lines repeat an earlier
+//! deferral and are skipped). A failure that only says the retry time ran out gets the last
+//! deferral's reply. Exim writes the lines of a multi-line reply joined by a literal `\n`.
+//! The sender and Message-ID come from the `<=` line; the id is forgotten at `Completed`.
+
+use super::LineParser;
+use super::finding::{Finding, action_for_class, bare_address};
+use super::queue::{Deferral, Queue};
+use super::time::exim_prefix;
+use crate::mail::Record;
+use rebound_core::Reason;
+
+/// Whether `line` is an Exim main log line.
+pub fn detect(line: &str) -> bool {
+    split(line).is_some()
+}
+
+/// A main log line: time, message id (if any) and the rest.
+fn split(line: &str) -> Option<(String, Option<&str>, &str)> {
+    let (at, used) = exim_prefix(line)?;
+    let mut rest = line[used..].trim_start();
+    // Optional `[pid]` (log_selector +pid).
+    if rest.starts_with('[')
+        && let Some(close) = rest.find("] ")
+    {
+        rest = &rest[close + 2..];
+    }
+    let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    Some(if is_message_id(first) {
+        (at, Some(first), after)
+    } else {
+        (at, None, rest)
+    })
+}
+
+/// `1xWlpk-000091-0g` (Exim < 4.97) or `1rAbCd-00000000Xyz-0000` (4.97+).
+fn is_message_id(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    a.len() == 6
+        && (6..=11).contains(&b.len())
+        && (2..=4).contains(&c.len())
+        && s.bytes().all(|x| x.is_ascii_alphanumeric() || x == b'-')
+}
+
+/// The Exim main log reader.
+#[derive(Debug)]
+pub struct Parser {
+    queue: Queue,
+}
+
+impl Parser {
+    /// A reader remembering at most `max_open` messages.
+    pub fn new(max_open: usize) -> Parser {
+        Parser {
+            queue: Queue::new(max_open),
+        }
+    }
+
+    fn failure(
+        &mut self,
+        at: String,
+        id: &str,
+        rest: &str,
+        deferred: bool,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), &'static str> {
+        // `rcpt [<orig>] [R=… T=… [defer (n)] H=host [ip]:port]: text` or `rcpt: text`.
+        let (head, text) = match rest.find(": ") {
+            Some(i) => (&rest[..i], rest[i + 2..].trim()),
+            None => (rest, ""),
+        };
+        let recipient = head
+            .split_whitespace()
+            .next()
+            .and_then(bare_address)
+            .ok_or("exim: no recipient")?;
+        if deferred && text.to_ascii_lowercase().contains("retry time not") {
+            return Ok(());
+        }
+        let remote_mta = head
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("H="))
+            .map(str::to_string);
+        let diagnostic = (!text.is_empty()).then(|| text.replace("\\n", "\n"));
+        let pending = self.queue.entry(id);
+        let (sender, message_id) = (pending.sender.clone(), pending.message_id.clone());
+        let mut record = Record {
+            recipient: Some(recipient.clone()),
+            action: Some(action_for_class(if deferred { 4 } else { 5 }).into()),
+            diagnostic,
+            remote_mta,
+            last_attempt: Some(at),
+            ..Record::default()
+        };
+        let mut rule = None;
+        if deferred {
+            pending.defer(Deferral {
+                recipient,
+                diagnostic: record.diagnostic.clone(),
+                status: None,
+                remote_mta: record.remote_mta.clone(),
+            });
+        } else if text.eq_ignore_ascii_case("retry timeout exceeded") {
+            // The final failure after deferrals: the last attempt tells why.
+            match pending.deferrals.iter().find(|d| d.recipient == recipient) {
+                Some(d) => {
+                    record.diagnostic = d.diagnostic.clone();
+                    record.remote_mta = d.remote_mta.clone();
+                }
+                None => {
+                    record.reason = Some(Reason::Expired);
+                    rule = Some("log.expired");
+                }
+            }
+            pending.deferrals.retain(|d| d.recipient != recipient);
+        }
+        let mut f = Finding {
+            record,
+            rule,
+            sender,
+            message_id,
+            index: 1,
+            ..Finding::default()
+        };
+        f.tags.insert("queue_id".into(), id.to_string());
+        out.push(f);
+        Ok(())
+    }
+
+    fn arrival(&mut self, id: &str, rest: &str) {
+        let sender = rest.split_whitespace().next().and_then(bare_address);
+        let message_id = rest
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("id="))
+            .and_then(bare_address);
+        let p = self.queue.entry(id);
+        p.sender = sender;
+        p.message_id = message_id;
+    }
+}
+
+impl LineParser for Parser {
+    fn line(
+        &mut self,
+        _number: u64,
+        line: &str,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), &'static str> {
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        let (at, id, rest) = split(line).ok_or("not an Exim main log line")?;
+        let Some(id) = id else { return Ok(()) };
+        if rest == "Completed" {
+            self.queue.remove(id);
+            return Ok(());
+        }
+        let (flag, after) = rest.split_once(' ').unwrap_or((rest, ""));
+        match flag {
+            "<=" => self.arrival(id, after),
+            "**" => return self.failure(at, id, after, false, out),
+            "==" => return self.failure(at, id, after, true, out),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn evicted(&self) -> u64 {
+        self.queue.evicted
+    }
+}

@@ -1,0 +1,239 @@
+//! OpenSMTPD logs (via syslog, program `smtpd`): each delivery attempt is one line that
+//! names the envelope, sender, recipient, result and the server's reply:
+//!
+//! ```text
+//! … smtpd[420]: 983b332f10296bf5 mta delivery evpid=9fca999a00284a55 from=<bounces+user-unknown@opensmtpd.test> to=<user-unknown@remote.test> rcpt=<-> source="127.0.0.2" relay="127.0.0.2 (mx.remote.test)" delay=1s result="PermFail" stat="550 5.1.1 …"
+//! … smtpd[421]: relay: Expire for e3404295b4da4cb7: from=<bounces+greylist@opensmtpd.test>, to=<greylist@remote.test>, rcpt=<->, delay=1m, stat=Envelope expired
+//! ```
+//!
+//! `PermFail` is a failure, `TempFail` a deferral (remembered per envelope id); `Expire for`
+//! is the final failure of an envelope, with its last deferral's reply. OpenSMTPD 6.8 flattens
+//! multi-line replies oddly (continuation lines lose their code); the reply parser copes.
+
+use super::LineParser;
+use super::fields::comma_fields;
+use super::finding::{Finding, bare_address};
+use super::queue::{Deferral, Queue};
+use super::syslog;
+use crate::mail::Record;
+use rebound_core::Reason;
+
+/// Whether `line` is an OpenSMTPD syslog line.
+pub fn detect(line: &str) -> bool {
+    syslog::split(line, 2000).is_some_and(|l| {
+        l.program == "smtpd"
+            && (l.message.contains(" evpid=")
+                || l.message.contains(" smtp connected ")
+                || l.message.contains(" mta "))
+    })
+}
+
+/// `key=value` pairs separated by spaces; values may be double-quoted.
+fn space_fields(s: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        loop {
+            rest = rest.trim_start();
+            if rest.is_empty() {
+                return None;
+            }
+            let word_end = rest.find([' ', '=']).unwrap_or(rest.len());
+            if rest.as_bytes().get(word_end) != Some(&b'=') {
+                rest = &rest[word_end..];
+                continue;
+            }
+            let key = &rest[..word_end];
+            let v = &rest[word_end + 1..];
+            let (value, next) = match v.strip_prefix('"') {
+                Some(q) => match q.find('"') {
+                    // The last field (`stat`) may hold quotes: it runs to the line's end.
+                    Some(_) if key == "stat" => (q.strip_suffix('"').unwrap_or(q), ""),
+                    Some(close) => (&q[..close], &q[close + 1..]),
+                    None => (q, ""),
+                },
+                None if key == "stat" => (v, ""),
+                None => {
+                    let end = v.find(' ').unwrap_or(v.len());
+                    (&v[..end], &v[end..])
+                }
+            };
+            rest = next;
+            return Some((key, value));
+        }
+    })
+}
+
+/// The OpenSMTPD line reader.
+#[derive(Debug)]
+pub struct Parser {
+    year: i32,
+    queue: Queue,
+}
+
+impl Parser {
+    /// A reader for BSD timestamps of `year`, remembering at most `max_open` envelopes.
+    pub fn new(year: i32, max_open: usize) -> Parser {
+        Parser {
+            year,
+            queue: Queue::new(max_open),
+        }
+    }
+
+    fn delivery(
+        &mut self,
+        at: &str,
+        host: &str,
+        fields: &str,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), &'static str> {
+        let (mut evpid, mut from, mut to, mut relay, mut result, mut stat) =
+            (None, None, None, None, None, None);
+        for (key, value) in space_fields(fields) {
+            match key {
+                "evpid" => evpid = Some(value),
+                "from" => from = Some(value),
+                "to" => to = Some(value),
+                "relay" => relay = Some(value),
+                "result" => result = Some(value),
+                "stat" => stat = Some(value),
+                _ => {}
+            }
+        }
+        let (Some(evpid), Some(result)) = (evpid, result) else {
+            return Err("opensmtpd: delivery line without evpid or result");
+        };
+        let action = match result {
+            "PermFail" => "failed",
+            "TempFail" => "delayed",
+            "Ok" => {
+                self.queue.remove(evpid);
+                return Ok(());
+            }
+            _ => return Err("opensmtpd: unknown delivery result"),
+        };
+        let recipient = to.and_then(bare_address).ok_or("opensmtpd: no recipient")?;
+        // relay="127.0.0.2 (mx.remote.test)" or relay="badmx.test"
+        let remote_mta = relay.map(|r| match (r.find('('), r.rfind(')')) {
+            (Some(a), Some(b)) if a < b => r[a + 1..b].to_string(),
+            _ => r.to_string(),
+        });
+        let diagnostic = stat.map(str::to_string);
+        let sender = from.and_then(bare_address);
+        if action == "delayed" {
+            let p = self.queue.entry(evpid);
+            p.sender.clone_from(&sender);
+            p.defer(Deferral {
+                recipient: recipient.clone(),
+                diagnostic: diagnostic.clone(),
+                status: None,
+                remote_mta: remote_mta.clone(),
+            });
+        } else {
+            self.queue.remove(evpid);
+        }
+        out.push(finding(
+            Record {
+                recipient: Some(recipient),
+                action: Some(action.into()),
+                diagnostic,
+                remote_mta,
+                last_attempt: Some(at.to_string()),
+                ..Record::default()
+            },
+            evpid,
+            sender,
+            host,
+        ));
+        Ok(())
+    }
+
+    fn expire(
+        &mut self,
+        at: &str,
+        host: &str,
+        rest: &str,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), &'static str> {
+        let (evpid, fields) = rest.split_once(": ").ok_or("opensmtpd: bad Expire line")?;
+        let (mut from, mut to) = (None, None);
+        for (key, value) in comma_fields(fields, "stat") {
+            match key {
+                "from" => from = bare_address(value),
+                "to" => to = bare_address(value),
+                _ => {}
+            }
+        }
+        let recipient = to.ok_or("opensmtpd: Expire line without to=")?;
+        let last = self
+            .queue
+            .remove(evpid)
+            .and_then(|p| p.deferrals.into_iter().find(|d| d.recipient == recipient));
+        let mut record = Record {
+            recipient: Some(recipient),
+            action: Some("failed".into()),
+            last_attempt: Some(at.to_string()),
+            ..Record::default()
+        };
+        let mut f = match last {
+            Some(d) => {
+                record.diagnostic = d.diagnostic;
+                record.remote_mta = d.remote_mta;
+                finding(record, evpid, from, host)
+            }
+            None => {
+                record.diagnostic = Some("Envelope expired".into());
+                record.reason = Some(Reason::Expired);
+                finding(record, evpid, from, host)
+            }
+        };
+        if f.record.reason.is_some() {
+            f.rule = Some("log.expired");
+        }
+        out.push(f);
+        Ok(())
+    }
+}
+
+fn finding(record: Record, evpid: &str, sender: Option<String>, host: &str) -> Finding {
+    let mut f = Finding {
+        record,
+        sender,
+        reporting_mta: Some(host.to_string()),
+        index: 1,
+        ..Finding::default()
+    };
+    f.tags.insert("queue_id".into(), evpid.to_string());
+    f
+}
+
+impl LineParser for Parser {
+    fn line(
+        &mut self,
+        _number: u64,
+        line: &str,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), &'static str> {
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        let l = syslog::split(line, self.year).ok_or("not a syslog line")?;
+        if l.program != "smtpd" {
+            return Ok(());
+        }
+        if let Some(rest) = l.message.strip_prefix("relay: Expire for ") {
+            return self.expire(&l.at, l.host, rest, out);
+        }
+        // `<session> mta delivery …` or `<session> mda delivery …`
+        let mut words = l.message.splitn(4, ' ');
+        let (_session, kind, verb, fields) =
+            (words.next(), words.next(), words.next(), words.next());
+        if matches!(kind, Some("mta" | "mda")) && verb == Some("delivery") {
+            return self.delivery(&l.at, l.host, fields.unwrap_or(""), out);
+        }
+        Ok(())
+    }
+
+    fn evicted(&self) -> u64 {
+        self.queue.evicted
+    }
+}

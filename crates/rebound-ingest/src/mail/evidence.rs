@@ -1,0 +1,126 @@
+//! The evidence a bounce text gives besides the reply itself: the SMTP command the session
+//! was at when the server answered (RFC 5321 section 4.2 replies answer a command), from the
+//! phrases MTAs write that `Reply::parse` does not read itself (`after RCPT command`,
+//! `[RCPT_TO]`, transcript lines `>>> RCPT TO:` / `In: RCPT TO:`), and the unwrapping of
+//! replies that a producer quoted inside its own words (Amazon SES
+//! `550-'5.7.1 <x@y>... Access denied'`), so the classifier reads the server's reply.
+
+use rebound_core::{Reply, SmtpCommand};
+
+/// Phrases naming the command, lower-case, beyond those `Reply::parse` knows.
+#[rustfmt::skip]
+const EXTRA_MARKERS: &[(&str, SmtpCommand)] = &[
+    ("after rcpt command", SmtpCommand::Rcpt),
+    ("[rcpt_to]", SmtpCommand::Rcpt),
+    ("in: rcpt to", SmtpCommand::Rcpt),
+    ("after mail command", SmtpCommand::Mail),
+    ("[mail_from]", SmtpCommand::Mail),
+    ("after data command", SmtpCommand::Data),
+    ("step: data send", SmtpCommand::Data),
+    ("(data)", SmtpCommand::Data),
+    ("after end of data", SmtpCommand::EndOfData),
+];
+
+/// The command a text says the reply answered: what `Reply::parse` reads, else the first
+/// of [`EXTRA_MARKERS`] present.
+pub fn command_in(text: &str) -> Option<SmtpCommand> {
+    Reply::parse(text)
+        .ok()
+        .and_then(|r| r.command)
+        .or_else(|| extra_command(text))
+}
+
+/// The command named by one of [`EXTRA_MARKERS`] only (for a text already given to
+/// `Reply::parse`).
+pub fn extra_command(text: &str) -> Option<SmtpCommand> {
+    if !text.contains(['[', '(', 'a', 'A', 'S', 's', 'I', 'i']) {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    EXTRA_MARKERS
+        .iter()
+        .filter_map(|(m, c)| lower.find(m).map(|i| (i, *c)))
+        .min_by_key(|&(i, _)| i)
+        .map(|(_, c)| c)
+}
+
+/// The diagnostic as the reply parser should read it: [`unwrap_quoted`], then a basic code
+/// written with a colon (`550: 5.1.1 <x@y>…`, Yahoo) or Zoho's
+/// `ERROR_CODE :550, ERROR_CODE :5.2.1 …` turned into `550 5.1.1 …`.
+pub fn normalize(diagnostic: &str) -> std::borrow::Cow<'_, str> {
+    let d = unwrap_quoted(diagnostic);
+    let t = d.trim_start();
+    if let Some(rest) = t.strip_prefix("ERROR_CODE :") {
+        let (code, rest) = rest.split_once(',').unwrap_or((rest, ""));
+        let rest = rest.trim_start();
+        let rest = rest.strip_prefix("ERROR_CODE :").unwrap_or(rest);
+        return format!("{} {}", code.trim(), rest.trim_start_matches([',', ' '])).into();
+    }
+    let b = t.as_bytes();
+    if b.len() > 4
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && b[3] == b':'
+        && matches!(b[0], b'4' | b'5')
+    {
+        return format!("{} {}", &t[..3], t[4..].trim_start_matches([' ', ':'])).into();
+    }
+    d
+}
+
+/// Unwraps a reply quoted as `DDD-'text'` (a basic code, a dash and the quoted reply) into
+/// `DDD text`; any other text is returned as it is.
+pub fn unwrap_quoted(diagnostic: &str) -> std::borrow::Cow<'_, str> {
+    let b = diagnostic.as_bytes();
+    let found = (0..b.len().saturating_sub(4)).find(|&i| {
+        b[i..i + 3].iter().all(u8::is_ascii_digit)
+            && matches!(b[i], b'4' | b'5')
+            && b[i + 3] == b'-'
+            && b[i + 4] == b'\''
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+    });
+    let Some(i) = found else {
+        return diagnostic.into();
+    };
+    let inner = &diagnostic[i + 5..];
+    let (quoted, after) = inner.split_once('\'').unwrap_or((inner, ""));
+    format!(
+        "{}{} {}{}",
+        &diagnostic[..i],
+        &diagnostic[i..i + 3],
+        quoted,
+        after
+    )
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands() {
+        assert_eq!(
+            command_in("SMTP error from remote server after RCPT command: host: x 5.2.1 no"),
+            Some(SmtpCommand::Rcpt)
+        );
+        assert_eq!(
+            command_in("User Unknown [RCPT_TO]"),
+            Some(SmtpCommand::Rcpt)
+        );
+        assert_eq!(command_in("550 5.1.1 user unknown"), None);
+    }
+
+    #[test]
+    fn quoted_reply() {
+        assert_eq!(
+            unwrap_quoted("- Unknown address error 550-'5.7.1 <a@b>... Access denied' (x: 0)"),
+            "- Unknown address error 550 5.7.1 <a@b>... Access denied (x: 0)"
+        );
+        assert_eq!(unwrap_quoted("550 fine"), "550 fine");
+        assert_eq!(normalize("550: 5.1.1 <a@b>... no"), "550 5.1.1 <a@b>... no");
+        assert_eq!(
+            normalize("ERROR_CODE :550, ERROR_CODE :5.2.1 <a@b>... no"),
+            "550 5.2.1 <a@b>... no"
+        );
+    }
+}

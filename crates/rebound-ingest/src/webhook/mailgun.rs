@@ -1,0 +1,100 @@
+//! Mailgun webhooks (2018+): `{"signature": {…}, "event-data": {…}}`. `failed` events are
+//! read: `severity` permanent or temporary, Mailgun's `reason` (`bounce`, `generic`,
+//! `greylisted`, `suppress-bounce`, …) and the server's reply in `delivery-status`
+//! (`code`, `enhanced-code`, `message`, `description`). Mailgun's pseudo-codes 605/606/607
+//! ("not delivering to a previously bounced / unsubscribed / complained address") and the
+//! `suppress-*` reasons are stated as `suppressed`. The provider class is `severity/reason`.
+
+use super::json::Obj;
+use super::{WebhookError, fill_from_class, status};
+use crate::log::Finding;
+use crate::log::finding::{action_for_class, bare_address};
+use crate::log::time::from_unix;
+use crate::mail::Record;
+use rebound_core::Reason;
+use serde_json::Value;
+
+const P: &str = "mailgun";
+
+/// Whether the body is a Mailgun webhook.
+pub fn detect(body: &Value) -> bool {
+    body.get("event-data").is_some()
+}
+
+/// Reads one Mailgun webhook.
+pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+    let ed = Obj::of(body, P, "body")?.req_obj("event-data")?;
+    if !matches!(ed.req_str("event")?, "failed" | "bounced" | "dropped") {
+        return Ok(());
+    }
+    let severity = ed.str("severity")?.unwrap_or("permanent");
+    let reason = ed.str("reason")?.unwrap_or("");
+    let permanent = severity != "temporary";
+    let ds = ed.obj("delivery-status")?;
+    let (mut code, mut enhanced, mut message, mut remote) = (None, None, None, None);
+    if let Some(ds) = ds {
+        code = ds.num("code")?.filter(|c| (100.0..1000.0).contains(c));
+        enhanced = ds.str("enhanced-code")?;
+        message = ds.str("message")?.or(ds.str("description")?);
+        remote = ds.str("mx-host")?.map(str::to_string);
+    }
+    let pseudo = code.is_some_and(|c| c >= 600.0);
+    let diagnostic = match (code, message) {
+        (Some(c), Some(m)) if !pseudo => Some(format!(
+            "{c} {}{m}",
+            enhanced.map(|e| format!("{e} ")).unwrap_or_default()
+        )),
+        (_, Some(m)) => Some(m.to_string()),
+        _ => None,
+    };
+    let headers = ed
+        .obj("message")?
+        .map(|m| m.obj("headers"))
+        .transpose()?
+        .flatten();
+    let class = format!("{severity}/{reason}");
+    let mut record = Record {
+        recipient: bare_address(ed.req_str("recipient")?),
+        action: Some(action_for_class(if permanent { 5 } else { 4 }).into()),
+        status: status(enhanced),
+        diagnostic,
+        remote_mta: remote,
+        last_attempt: ed.num("timestamp")?.and_then(from_unix),
+        ..Record::default()
+    };
+    let mut rule = None;
+    if pseudo || reason.starts_with("suppress-") {
+        record.reason = Some(Reason::Suppressed);
+        rule = Some("webhook.mailgun.suppressed");
+    }
+    fill_from_class(
+        &mut record,
+        Some(permanent),
+        (0, 0),
+        &format!("Mailgun {class}"),
+    );
+    let mut f = Finding {
+        record,
+        rule,
+        sender: ed
+            .obj("envelope")?
+            .map(|e| e.str("sender"))
+            .transpose()?
+            .flatten()
+            .and_then(bare_address),
+        message_id: headers
+            .map(|h| h.str("message-id"))
+            .transpose()?
+            .flatten()
+            .and_then(bare_address),
+        provider_class: Some(class),
+        number: 1,
+        index: 1,
+        ..Finding::default()
+    };
+    if let Some(id) = ed.str("id")? {
+        f.tags.insert("mailgun_event_id".into(), id.to_string());
+    }
+    out.push(f);
+    Ok(())
+}

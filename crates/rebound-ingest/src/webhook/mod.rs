@@ -1,0 +1,246 @@
+//! Email-service webhooks: a provider's JSON body in, classified [`BounceEvent`]s out, in the
+//! same shape as bounce emails (`source.kind` = `webhook`, `source.message` = the record's
+//! number in the body, `provider_class` = the provider's own class).
+//!
+//! | provider | module | reads |
+//! | --- | --- | --- |
+//! | Amazon SES | [`ses`] | SNS envelope (JSON-encoded `Message`), raw notifications, event publishing: `Bounce`, `DeliveryDelay` |
+//! | SendGrid | [`sendgrid`] | event batches: `bounce` (type bounce/blocked), `deferred`, `dropped` |
+//! | Mailgun | [`mailgun`] | `event-data` of `failed` events (severity permanent/temporary) |
+//! | Postmark | [`postmark`] | bounce webhooks (`TypeCode`) |
+//! | SparkPost | [`sparkpost`] | `msys` arrays: `bounce`, `out_of_band`, `delay`, `policy_rejection`, `generation_*` |
+//! | Mandrill | [`mandrill`] | `mandrill_events` JSON array, raw or in the form-encoded body |
+//!
+//! Every provider module has the same shape: `detect` (is this body mine?) and `parse`
+//! (body → [`Finding`]s). The provider's reply text and status go through the classifier like
+//! any DSN's; where the provider gives no reply text, its class supplies the text and an
+//! RFC 3463 status ([`fill_from_class`]). Classes that say "not sent: suppressed" or "not a
+//! bounce" (auto-reply, complaint) are stated, with a `webhook.<provider>.<class>` rule id.
+//!
+//! Hostile bodies are refused with a clear [`WebhookError`]: over [`json::MAX_BODY`] bytes,
+//! nested deeper than [`json::MAX_DEPTH`], or with a field of the wrong type.
+
+pub mod json;
+pub mod mailgun;
+pub mod mandrill;
+pub mod postmark;
+pub mod sendgrid;
+pub mod ses;
+pub mod sparkpost;
+
+use crate::log::Finding;
+use crate::mail::Record;
+use rebound_core::{BounceEvent, Classifier, EnhancedStatus};
+use serde_json::Value;
+
+/// The webhook payloads this crate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WebhookFormat {
+    /// Amazon SES.
+    Ses,
+    /// SendGrid.
+    SendGrid,
+    /// Mailgun.
+    Mailgun,
+    /// Postmark.
+    Postmark,
+    /// SparkPost.
+    SparkPost,
+    /// Mandrill (Mailchimp Transactional).
+    Mandrill,
+}
+
+impl WebhookFormat {
+    /// Every provider, in detection order.
+    pub const ALL: [WebhookFormat; 6] = [
+        WebhookFormat::Ses,
+        WebhookFormat::Mailgun,
+        WebhookFormat::Postmark,
+        WebhookFormat::SparkPost,
+        WebhookFormat::Mandrill,
+        WebhookFormat::SendGrid,
+    ];
+
+    /// The name used on the command line and in the `provider` tag.
+    pub fn name(self) -> &'static str {
+        match self {
+            WebhookFormat::Ses => "ses",
+            WebhookFormat::SendGrid => "sendgrid",
+            WebhookFormat::Mailgun => "mailgun",
+            WebhookFormat::Postmark => "postmark",
+            WebhookFormat::SparkPost => "sparkpost",
+            WebhookFormat::Mandrill => "mandrill",
+        }
+    }
+
+    /// The provider of a name (as [`WebhookFormat::name`] gives it).
+    pub fn from_name(name: &str) -> Option<WebhookFormat> {
+        WebhookFormat::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Whether a parsed body looks like this provider's.
+    pub fn detect(self, body: &Value) -> bool {
+        match self {
+            WebhookFormat::Ses => ses::detect(body),
+            WebhookFormat::SendGrid => sendgrid::detect(body),
+            WebhookFormat::Mailgun => mailgun::detect(body),
+            WebhookFormat::Postmark => postmark::detect(body),
+            WebhookFormat::SparkPost => sparkpost::detect(body),
+            WebhookFormat::Mandrill => mandrill::detect(body),
+        }
+    }
+
+    fn parse(self, body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+        match self {
+            WebhookFormat::Ses => ses::parse(body, out),
+            WebhookFormat::SendGrid => sendgrid::parse(body, out),
+            WebhookFormat::Mailgun => mailgun::parse(body, out),
+            WebhookFormat::Postmark => postmark::parse(body, out),
+            WebhookFormat::SparkPost => sparkpost::parse(body, out),
+            WebhookFormat::Mandrill => mandrill::parse(body, out),
+        }
+    }
+}
+
+/// Why a webhook body was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    /// The body is over [`json::MAX_BODY`].
+    #[error("the body is {0} bytes, over the limit of {max} bytes", max = json::MAX_BODY)]
+    TooLarge(usize),
+    /// Arrays and objects nest deeper than [`json::MAX_DEPTH`].
+    #[error("the JSON nests deeper than {max} levels", max = json::MAX_DEPTH)]
+    TooDeep,
+    /// More than [`json::MAX_EVENTS`] events in one body.
+    #[error("more than {max} events in one body", max = json::MAX_EVENTS)]
+    TooManyEvents,
+    /// Not JSON.
+    #[error("not valid JSON: {0}")]
+    Json(String),
+    /// A field has the wrong type.
+    #[error("{provider}: field `{field}` should be {expected}")]
+    WrongType {
+        /// The provider.
+        provider: &'static str,
+        /// The field.
+        field: String,
+        /// What it should be.
+        expected: &'static str,
+    },
+    /// A required field is missing.
+    #[error("{provider}: field `{field}` is missing")]
+    Missing {
+        /// The provider.
+        provider: &'static str,
+        /// The field.
+        field: String,
+    },
+    /// The body is JSON but no provider's shape.
+    #[error("not a known webhook payload (SES, SendGrid, Mailgun, Postmark, SparkPost, Mandrill)")]
+    Unknown,
+}
+
+/// The JSON of a body: itself, or Mandrill's form-encoded `mandrill_events` field.
+pub fn body_json(body: &[u8]) -> Result<Value, WebhookError> {
+    let trimmed = body.trim_ascii_start();
+    if !trimmed.starts_with(b"{")
+        && !trimmed.starts_with(b"[")
+        && let Some(events) = json::form_field(body, "mandrill_events")
+    {
+        return json::parse(&events);
+    }
+    json::parse(body)
+}
+
+/// The provider of a parsed body, if any matches.
+pub fn detect(body: &Value) -> Option<WebhookFormat> {
+    WebhookFormat::ALL.into_iter().find(|f| f.detect(body))
+}
+
+/// Reads a body of `format` (detected when `None`) into findings.
+pub fn parse(
+    body: &[u8],
+    format: Option<WebhookFormat>,
+) -> Result<(WebhookFormat, Vec<Finding>), WebhookError> {
+    let value = body_json(body)?;
+    let format = match format {
+        Some(f) => f,
+        None => detect(&value).ok_or(WebhookError::Unknown)?,
+    };
+    let mut out = Vec::new();
+    format.parse(&value, &mut out)?;
+    if out.len() > json::MAX_EVENTS {
+        return Err(WebhookError::TooManyEvents);
+    }
+    Ok((format, out))
+}
+
+/// Reads a body into classified events (`path` names where it came from).
+pub fn read_webhook(
+    body: &[u8],
+    format: Option<WebhookFormat>,
+    classifier: &Classifier,
+    path: Option<&str>,
+) -> Result<Vec<BounceEvent>, WebhookError> {
+    let (format, findings) = parse(body, format)?;
+    Ok(findings
+        .into_iter()
+        .map(|mut f| {
+            f.tags.insert("provider".into(), format.name().to_string());
+            f.into_event("webhook", path, classifier)
+        })
+        .collect())
+}
+
+/// The elements of a batch (an array), or the body itself as a batch of one.
+pub fn batch(body: &Value) -> Result<&[Value], WebhookError> {
+    match body {
+        Value::Array(a) if a.len() > json::MAX_EVENTS => Err(WebhookError::TooManyEvents),
+        Value::Array(a) => Ok(a.as_slice()),
+        other => Ok(std::slice::from_ref(other)),
+    }
+}
+
+/// Where the provider gave no reply text or status, its class supplies them: `description`
+/// as the text, and the status `class.subject.detail` with the class from `permanent`
+/// (`None`: unknown, no status).
+pub fn fill_from_class(
+    record: &mut Record,
+    permanent: Option<bool>,
+    subject_detail: (u16, u16),
+    description: &str,
+) {
+    if record.diagnostic.is_none() {
+        record.diagnostic = Some(description.to_string());
+    }
+    if record.status.is_none() && !diagnostic_has_code(record.diagnostic.as_deref()) {
+        record.status = permanent.and_then(|p| {
+            EnhancedStatus::new(if p { 5 } else { 4 }, subject_detail.0, subject_detail.1)
+        });
+    }
+}
+
+/// Whether a diagnostic starts with a basic reply code (after an optional `smtp;`).
+fn diagnostic_has_code(d: Option<&str>) -> bool {
+    let Some(d) = d else { return false };
+    let d = d.trim_start();
+    let d = d
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("smtp;"))
+        .map_or(d, |_| d[5..].trim_start());
+    let b = d.as_bytes();
+    b.len() >= 3
+        && (b'2'..=b'5').contains(&b[0])
+        && (b'0'..=b'5').contains(&b[1])
+        && b[2].is_ascii_digit()
+}
+
+/// A status field (`"5.1.1"`), ignoring anything unparsable.
+pub fn status(s: Option<&str>) -> Option<EnhancedStatus> {
+    s.and_then(|s| s.trim().parse().ok())
+}
+
+/// The number of the `i`-th (0-based) element as a 1-based record or recipient number.
+pub fn nth(i: usize) -> u32 {
+    u32::try_from(i + 1).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,109 @@
+//! Postmark bounce webhooks: one object per bounce, `RecordType` `Bounce`, Postmark's class
+//! in `Type` / `TypeCode` (BounceTypeCode of Postmark's API), the server's words in
+//! `Details` (`smtp;550 5.1.1 …`). Subscription changes and relay tests are no events;
+//! auto-responders and challenge mails are stated as `vacation`, spam complaints as
+//! `feedback`, manual deactivation as `suppressed`. The provider class is `Type`.
+
+use super::json::Obj;
+use super::{WebhookError, fill_from_class};
+use crate::log::Finding;
+use crate::log::finding::{action_for_class, bare_address};
+use crate::log::time::rfc3339_prefix;
+use crate::mail::Record;
+use rebound_core::Reason;
+use serde_json::Value;
+
+const P: &str = "postmark";
+
+/// What a TypeCode means here.
+enum Class {
+    /// A failure: permanent or not (None: unknown), with the RFC 3463 subject and detail.
+    Failure(Option<bool>, (u16, u16)),
+    /// A reason Postmark states itself.
+    Stated(Reason, &'static str),
+    /// Not a bounce event.
+    Skip,
+}
+
+/// Postmark's BounceTypeCode values (postmark.js `BounceTypeCode`).
+fn class(code: u64) -> Class {
+    match code {
+        1 => Class::Failure(Some(true), (0, 0)), // HardBounce
+        2 | 4096 => Class::Failure(Some(false), (0, 0)), // Transient, SoftBounce
+        128 => Class::Failure(Some(true), (1, 6)), // AddressChange
+        256 => Class::Failure(Some(false), (4, 4)), // DnsError
+        512 | 8192 | 100_006 | 100_009 => Class::Failure(Some(true), (7, 1)), // Spam/Virus notification, Blocked, DMARCPolicy
+        100_000 => Class::Failure(Some(true), (1, 3)),                        // BadEmailAddress
+        100_007 | 100_003 => Class::Failure(Some(true), (0, 0)), // SMTPApiError, Unconfirmed
+        100_010 => Class::Failure(Some(true), (6, 0)),           // TemplateRenderingFailed
+        2048 => Class::Failure(None, (0, 0)),                    // Unknown
+        64 | 16_384 => Class::Stated(Reason::Vacation, "webhook.postmark.autoresponder"),
+        100_001 => Class::Stated(Reason::Feedback, "webhook.postmark.spamcomplaint"),
+        100_002 => Class::Stated(Reason::Suppressed, "webhook.postmark.deactivated"),
+        _ => Class::Skip, // Unsubscribe, Subscribe, OpenRelayTest, InboundError, unknown codes
+    }
+}
+
+/// Whether the body is a Postmark bounce webhook.
+pub fn detect(body: &Value) -> bool {
+    body.get("TypeCode").is_some() && body.get("Email").is_some()
+        || body.get("RecordType").and_then(Value::as_str) == Some("Bounce")
+}
+
+/// Reads one Postmark bounce.
+pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+    let o = Obj::of(body, P, "body")?;
+    if o.str("RecordType")?.is_some_and(|t| t != "Bounce") {
+        return Ok(());
+    }
+    let code = o.num("TypeCode")?.ok_or_else(|| WebhookError::Missing {
+        provider: P,
+        field: "TypeCode".into(),
+    })?;
+    // Codes are whole numbers well within u64.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let code = if code >= 0.0 { code as u64 } else { 0 };
+    let name = o.str("Type")?.unwrap_or("Unknown");
+    let details = o.str("Details")?.map(str::to_string);
+    let description = o.str("Description")?.unwrap_or(name);
+    let mut record = Record {
+        recipient: bare_address(o.req_str("Email")?),
+        diagnostic: details,
+        last_attempt: o
+            .str("BouncedAt")?
+            .and_then(rfc3339_prefix)
+            .map(str::to_string),
+        ..Record::default()
+    };
+    let mut rule = None;
+    match class(code) {
+        Class::Skip => return Ok(()),
+        Class::Stated(reason, id) => {
+            record.reason = Some(reason);
+            rule = Some(id);
+            record.action = Some("failed".into());
+            fill_from_class(&mut record, None, (0, 0), description);
+        }
+        Class::Failure(permanent, sd) => {
+            fill_from_class(&mut record, permanent, sd, description);
+            let class = record
+                .status
+                .map_or(if permanent == Some(false) { 4 } else { 5 }, |s| s.class);
+            record.action = Some(action_for_class(class).into());
+        }
+    }
+    let mut f = Finding {
+        record,
+        rule,
+        sender: o.str("From")?.and_then(bare_address),
+        provider_class: Some(name.to_string()),
+        number: 1,
+        index: 1,
+        ..Finding::default()
+    };
+    if let Some(id) = o.str("MessageID")? {
+        f.tags.insert("postmark_message_id".into(), id.to_string());
+    }
+    out.push(f);
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Amazon SES notifications: the SNS `Notification` envelope (the SES event JSON-encoded in
+//! `Message`), the raw notification (`notificationType`) and configuration-set event
+//! publishing (`eventType`). `Bounce` gives one event per `bouncedRecipients` entry,
+//! `DeliveryDelay` one per `delayedRecipients` entry. The provider class is
+//! `bounceType/bounceSubType` (`Permanent/NoEmail`); SES's suppression-list subtypes are
+//! stated as `suppressed` (SES did not send).
+
+use super::json::{self, Obj};
+use super::{WebhookError, fill_from_class, nth, status};
+use crate::log::Finding;
+use crate::log::finding::bare_address;
+use crate::log::time::rfc3339_prefix;
+use crate::mail::Record;
+use rebound_core::Reason;
+use serde_json::Value;
+
+const P: &str = "ses";
+
+/// Whether the body is an SES notification or its SNS envelope.
+pub fn detect(body: &Value) -> bool {
+    let has = |k| body.get(k).is_some();
+    (has("Type") && has("Message") && has("TopicArn"))
+        || has("notificationType")
+        || (has("eventType") && has("mail"))
+}
+
+/// The status RFC 3463 gives the subtype's condition (subject, detail).
+fn subtype_status(sub: &str) -> (u16, u16) {
+    match sub {
+        "NoEmail" => (1, 1),
+        "MailboxFull" => (2, 2),
+        "MessageTooLarge" => (3, 4),
+        "ContentRejected" | "AttachmentRejected" => (6, 0),
+        _ => (0, 0),
+    }
+}
+
+/// Reads one SES body.
+pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+    let o = Obj::of(body, P, "body")?;
+    if o.has("Message") && o.has("Type") {
+        let inner = json::parse(o.req_str("Message")?.as_bytes())?;
+        if inner.get("Message").is_some() {
+            return Err(json::wrong(
+                P,
+                "Message",
+                "an SES event, not another envelope",
+            ));
+        }
+        return parse(&inner, out);
+    }
+    let kind = match o.str("notificationType")? {
+        Some(k) => k,
+        None => o.req_str("eventType")?,
+    };
+    let mail = o.obj("mail")?;
+    let sender = mail
+        .map(|m| m.str("source"))
+        .transpose()?
+        .flatten()
+        .and_then(bare_address);
+    let common_id = match mail.map(|m| m.obj("commonHeaders")).transpose()?.flatten() {
+        Some(c) => c.str("messageId")?,
+        None => None,
+    };
+    let ses_id = mail.map(|m| m.str("messageId")).transpose()?.flatten();
+    let (detail, recipients_key, class, permanent, action) = match kind {
+        "Bounce" => {
+            let b = o.req_obj("bounce")?;
+            let t = b.str("bounceType")?.unwrap_or("Undetermined");
+            let sub = b.str("bounceSubType")?.unwrap_or("Undetermined");
+            let permanent = match t {
+                "Permanent" => Some(true),
+                "Transient" => Some(false),
+                _ => None,
+            };
+            (
+                b,
+                "bouncedRecipients",
+                format!("{t}/{sub}"),
+                permanent,
+                "failed",
+            )
+        }
+        "DeliveryDelay" => {
+            let d = o.req_obj("deliveryDelay")?;
+            let t = d.str("delayType")?.unwrap_or("Undetermined");
+            (
+                d,
+                "delayedRecipients",
+                format!("DeliveryDelay/{t}"),
+                Some(false),
+                "delayed",
+            )
+        }
+        _ => return Ok(()),
+    };
+    let sub = class.split('/').nth(1).unwrap_or("");
+    let suppressed = matches!(sub, "Suppressed" | "OnAccountSuppressionList");
+    let at = detail
+        .str("timestamp")?
+        .and_then(rfc3339_prefix)
+        .map(str::to_string);
+    let reporting_mta = detail
+        .str("reportingMTA")?
+        .map(|m| m.rsplit(';').next().unwrap_or(m).trim().to_string());
+    for (i, r) in detail.arr(recipients_key)?.iter().enumerate() {
+        let r = Obj::of(r, P, recipients_key)?;
+        let mut record = Record {
+            recipient: bare_address(r.req_str("emailAddress")?),
+            action: Some(r.str("action")?.unwrap_or(action).to_ascii_lowercase()),
+            status: status(r.str("status")?),
+            diagnostic: r.str("diagnosticCode")?.map(str::to_string),
+            last_attempt: at.clone(),
+            ..Record::default()
+        };
+        let mut rule = None;
+        if suppressed {
+            record.reason = Some(Reason::Suppressed);
+            rule = Some("webhook.ses.suppressed");
+        }
+        fill_from_class(
+            &mut record,
+            permanent,
+            subtype_status(sub),
+            &format!("Amazon SES {class}"),
+        );
+        let mut f = Finding {
+            record,
+            rule,
+            sender: sender.clone(),
+            message_id: common_id.or(ses_id).and_then(bare_address),
+            reporting_mta: reporting_mta.clone(),
+            provider_class: Some(class.clone()),
+            number: 1,
+            index: nth(i),
+            ..Finding::default()
+        };
+        if let Some(id) = ses_id {
+            f.tags.insert("ses_message_id".into(), id.to_string());
+        }
+        out.push(f);
+    }
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! MTA log fixtures: every `tests/fixtures/log/<mta>/<case>.log` is sniffed (it must be
+//! detected as its folder's format), read, and its events compared with `<case>.json`
+//! (`REBOUND_BLESS=1` writes them; a mismatch writes `<case>.json.failed`). Also: garbled
+//! lines are counted and skipped, the same bounce as a Postfix DSN email and as its log line
+//! agree, memory stays bounded, and `follow` survives a real rotation.
+
+#![allow(clippy::unwrap_used)]
+
+use rebound_core::{BounceEvent, Classifier};
+use rebound_ingest::detect::{InputKind, sniff};
+use rebound_ingest::log::{LogFormat, LogOptions, LogReader, file, read_log};
+use rebound_ingest::{Options, Origin, read_message};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn options() -> LogOptions {
+    LogOptions {
+        year: Some(2026),
+        ..LogOptions::default()
+    }
+}
+
+fn summarize(e: &BounceEvent) -> Value {
+    let v = serde_json::to_value(e).unwrap();
+    let mut out = serde_json::Map::new();
+    out.insert("line".into(), v["source"]["message"].clone());
+    out.insert("kind".into(), v["source"]["kind"].clone());
+    for k in [
+        "recipient",
+        "sender",
+        "at",
+        "code",
+        "status",
+        "command",
+        "forward",
+        "dsn_action",
+        "remote_mta",
+        "message_id",
+        "permanent",
+        "reason",
+        "bounce_type",
+        "rule",
+        "provider_class",
+        "tags",
+    ] {
+        out.insert(k.into(), v.get(k).cloned().unwrap_or(Value::Null));
+    }
+    Value::Object(out)
+}
+
+fn read(path: &Path, format: LogFormat, classifier: &Classifier) -> (Vec<BounceEvent>, Value) {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let mut reader = LogReader::new(format, classifier, Some(name), &options());
+    let input = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    let events = read_log(input, &mut reader, 1 << 20).unwrap();
+    let garbled: Vec<Value> = reader
+        .stats()
+        .first_garbled
+        .iter()
+        .map(|g| json!([g.line, g.why]))
+        .collect();
+    let got = json!({
+        "events": events.iter().map(summarize).collect::<Vec<_>>(),
+        "garbled": garbled,
+    });
+    (events, got)
+}
+
+fn format_of(dir: &str, file: &str) -> LogFormat {
+    LogFormat::from_name(dir)
+        .or_else(|| LogFormat::from_name(file.split('-').next().unwrap()))
+        .unwrap_or_else(|| panic!("{dir}/{file}: no format"))
+}
+
+#[test]
+fn log_fixtures_match_golden_files() {
+    let classifier = Classifier::builtin().unwrap();
+    let bless = std::env::var_os("REBOUND_BLESS").is_some();
+    let (mut checked, mut failed) = (0, Vec::new());
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures().join("log"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let dir_name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| x == "log" || x == "jsonl" || x == "csv")
+            })
+            .collect();
+        files.sort();
+        for path in files {
+            let file = path.file_name().unwrap().to_string_lossy().to_string();
+            let format = format_of(&dir_name, &file);
+            if dir_name != "malformed" {
+                let head = std::fs::read(&path).unwrap();
+                assert_eq!(
+                    sniff(&head),
+                    InputKind::Log(format),
+                    "{dir_name}/{file}: detection"
+                );
+            }
+            let (_, got) = read(&path, format, &classifier);
+            let pretty = serde_json::to_string_pretty(&got).unwrap() + "\n";
+            let expected = path.with_extension("json");
+            let failed_path = path.with_extension("json.failed");
+            if bless {
+                std::fs::write(&expected, &pretty).unwrap();
+                continue;
+            }
+            let want: Value = serde_json::from_str(
+                &std::fs::read_to_string(&expected)
+                    .unwrap_or_else(|_| panic!("{dir_name}/{file}: no golden file")),
+            )
+            .unwrap();
+            checked += 1;
+            if want != got {
+                std::fs::write(&failed_path, &pretty).unwrap();
+                failed.push(format!("{dir_name}/{file}"));
+            } else {
+                let _ = std::fs::remove_file(&failed_path);
+            }
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "golden mismatches (see *.json.failed): {failed:?}"
+    );
+    assert!(bless || checked >= 40, "only {checked} fixtures");
+}
+
+#[test]
+fn garbled_lines_are_counted_and_skipped() {
+    let classifier = Classifier::builtin().unwrap();
+    let path = fixtures().join("log/malformed/postfix-garbled.log");
+    let (events, got) = read(&path, LogFormat::Postfix, &classifier);
+    // The bounce still comes through, with its sender, around the garbage.
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].recipient.as_deref(),
+        Some("user-unknown@remote.test")
+    );
+    assert_eq!(
+        events[0].sender.as_deref(),
+        Some("bounces+user-unknown@postfix.test")
+    );
+    let lines: Vec<u64> = got["garbled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g[0].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 7, 8, 9]);
+}
+
+#[test]
+fn a_ten_megabyte_line_is_skipped() {
+    let classifier = Classifier::builtin().unwrap();
+    let mut raw = vec![b'x'; 10 << 20];
+    raw.push(b'\n');
+    raw.extend_from_slice(
+        std::fs::read(fixtures().join("log/postfix/user-unknown.log"))
+            .unwrap()
+            .as_slice(),
+    );
+    let mut reader = LogReader::new(LogFormat::Postfix, &classifier, None, &options());
+    let events = read_log(&raw[..], &mut reader, 1 << 20).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(reader.stats().garbled, 1);
+    assert_eq!(reader.stats().first_garbled[0].line, 1);
+}
+
+/// The same bounce as the Postfix DSN email and as the Postfix log line of the same case
+/// (two runs of the same lab) gives the same recipient, status and verdict.
+#[test]
+fn postfix_dsn_email_and_log_line_agree() {
+    let classifier = Classifier::builtin().unwrap();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(fixtures().join("mail/postfix")).unwrap() {
+        let eml = entry.unwrap().path();
+        let name = eml.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".eml") || name.contains(".delayed.") {
+            continue;
+        }
+        let log = fixtures()
+            .join("log/postfix")
+            .join(name.replace(".eml", ".log"));
+        if !log.exists() {
+            continue;
+        }
+        let raw = std::fs::read(&eml).unwrap();
+        let mail =
+            read_message(&raw, &Options::default(), &classifier, &Origin::default()).unwrap();
+        let (logged, _) = read(&log, LogFormat::Postfix, &classifier);
+        for m in mail
+            .iter()
+            .filter(|e| e.dsn_action.as_deref() == Some("failed"))
+        {
+            let l = logged
+                .iter()
+                .rev()
+                .find(|e| e.recipient == m.recipient && e.dsn_action.as_deref() == Some("failed"))
+                .unwrap_or_else(|| panic!("{name}: no failed log event for {:?}", m.recipient));
+            let key = |e: &BounceEvent| {
+                (
+                    e.recipient.clone(),
+                    e.reply.status.map(|s| s.to_string()),
+                    e.classification.reason,
+                    e.classification.bounce_type,
+                )
+            };
+            assert_eq!(key(l), key(m), "{name}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 9, "only {compared} bounces compared");
+}
+
+#[test]
+fn memory_stays_bounded() {
+    let classifier = Classifier::builtin().unwrap();
+    let opts = LogOptions {
+        year: Some(2026),
+        max_open: 100,
+    };
+    let mut reader = LogReader::new(LogFormat::Postfix, &classifier, None, &opts);
+    let mut out = Vec::new();
+    for i in 0..10_000u64 {
+        // Messages that never log `removed`.
+        let line = format!(
+            "2026-11-27T02:37:06+00:00 h postfix/qmgr[1]: Q{i:010}: from=<s@x.test>, size=1, nrcpt=1 (queue active)"
+        );
+        reader.line(i + 1, line.as_bytes(), &mut out);
+    }
+    assert_eq!(reader.stats().evicted, 10_000 - 100);
+}
+
+#[test]
+fn follow_survives_rotation() {
+    let classifier = Classifier::builtin().unwrap();
+    let dir = std::env::temp_dir().join(format!("rebound-follow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("mail.log");
+    let source = std::fs::read_to_string(fixtures().join("log/postfix/user-unknown.log")).unwrap();
+    let second = std::fs::read_to_string(fixtures().join("log/postfix/unauth.log")).unwrap();
+    std::fs::write(&path, &source).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel();
+    let (p, s) = (path.clone(), Arc::clone(&stop));
+    let handle = std::thread::spawn(move || {
+        let classifier = Classifier::builtin().unwrap();
+        let stop_now = || s.load(Ordering::Relaxed);
+        file::follow(
+            &p,
+            LogFormat::Postfix,
+            &classifier,
+            &options(),
+            &stop_now,
+            &mut |e| tx.send(e.recipient).map_err(std::io::Error::other),
+        )
+        .unwrap()
+    });
+    let first = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(first.as_deref(), Some("user-unknown@remote.test"));
+    // Rotate: rename the file away, create a new one, write the next case into it.
+    std::fs::rename(&path, dir.join("mail.log.1")).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(&path, &second).unwrap();
+    let next = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(next.as_deref(), Some("unauth@remote.test"));
+    stop.store(true, Ordering::Relaxed);
+    let started = Instant::now();
+    let stats = handle.join().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(stats.events, 2);
+    drop(classifier);
+    let _ = std::fs::remove_dir_all(&dir);
+}

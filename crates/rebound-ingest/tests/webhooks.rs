@@ -1,0 +1,186 @@
+//! Webhook fixtures: every `tests/fixtures/webhook/<provider>/<case>.json` (public examples,
+//! see SOURCES.md there) is sniffed (it must be detected as its folder's provider), read, and
+//! its events compared with `<case>.expected.json` (`REBOUND_BLESS=1` writes them). Also:
+//! hostile bodies (huge, deeply nested, wrong types) are refused with a clear error.
+
+#![allow(clippy::unwrap_used)]
+
+use rebound_core::Classifier;
+use rebound_ingest::detect::{InputKind, sniff};
+use rebound_ingest::webhook::{WebhookError, WebhookFormat, json, read_webhook};
+use serde_json::{Value, json as j};
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/webhook")
+}
+
+fn summarize(body: &[u8], format: WebhookFormat, classifier: &Classifier) -> Value {
+    match read_webhook(body, Some(format), classifier, None) {
+        Err(e) => j!({ "error": e.to_string() }),
+        Ok(events) => Value::Array(
+            events
+                .iter()
+                .map(|e| {
+                    let v = serde_json::to_value(e).unwrap();
+                    let mut out = serde_json::Map::new();
+                    out.insert("record".into(), v["source"]["message"].clone());
+                    out.insert("index".into(), v["source"]["index"].clone());
+                    out.insert("kind".into(), v["source"]["kind"].clone());
+                    for k in [
+                        "recipient",
+                        "sender",
+                        "at",
+                        "code",
+                        "status",
+                        "text",
+                        "dsn_action",
+                        "remote_mta",
+                        "reporting_mta",
+                        "message_id",
+                        "permanent",
+                        "reason",
+                        "bounce_type",
+                        "action",
+                        "rule",
+                        "provider_class",
+                        "tags",
+                    ] {
+                        out.insert(k.into(), v.get(k).cloned().unwrap_or(Value::Null));
+                    }
+                    Value::Object(out)
+                })
+                .collect(),
+        ),
+    }
+}
+
+#[test]
+fn webhook_fixtures_match_golden_files() {
+    let classifier = Classifier::builtin().unwrap();
+    let bless = std::env::var_os("REBOUND_BLESS").is_some();
+    let (mut checked, mut failed) = (0, Vec::new());
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let provider = dir.file_name().unwrap().to_string_lossy().to_string();
+        let format = WebhookFormat::from_name(&provider).unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let n = p.file_name().unwrap().to_string_lossy();
+                (n.ends_with(".json") || n.ends_with(".form")) && !n.ends_with(".expected.json")
+            })
+            .collect();
+        files.sort();
+        for path in files {
+            let name = format!("{provider}/{}", path.file_name().unwrap().to_string_lossy());
+            let body = std::fs::read(&path).unwrap();
+            assert_eq!(
+                sniff(&body),
+                InputKind::Webhook(Some(format)),
+                "{name}: detection"
+            );
+            let got = summarize(&body, format, &classifier);
+            // Detection from the parsed body agrees with the folder too.
+            let detected = read_webhook(&body, None, &classifier, None).map(|e| e.len());
+            assert_eq!(detected.ok(), got.as_array().map(Vec::len), "{name}: auto");
+            let pretty = serde_json::to_string_pretty(&got).unwrap() + "\n";
+            let stem = path.with_extension("");
+            let expected = stem.with_extension("expected.json");
+            let failed_path = stem.with_extension("expected.json.failed");
+            if bless {
+                std::fs::write(&expected, &pretty).unwrap();
+                continue;
+            }
+            let want: Value =
+                serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
+            checked += 1;
+            if want != got {
+                std::fs::write(&failed_path, &pretty).unwrap();
+                failed.push(name);
+            } else {
+                let _ = std::fs::remove_file(&failed_path);
+            }
+        }
+    }
+    assert!(failed.is_empty(), "golden mismatches: {failed:?}");
+    assert!(bless || checked >= 20, "only {checked} fixtures");
+}
+
+fn refuse(body: &[u8], format: Option<WebhookFormat>) -> WebhookError {
+    let classifier = Classifier::builtin().unwrap();
+    read_webhook(body, format, &classifier, None).unwrap_err()
+}
+
+#[test]
+fn hostile_bodies_are_refused_clearly() {
+    let huge = vec![b' '; json::MAX_BODY + 1];
+    assert!(matches!(refuse(&huge, None), WebhookError::TooLarge(_)));
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(refuse(deep.as_bytes(), None), WebhookError::TooDeep);
+    let deep_obj = "{\"a\":".repeat(1000) + "1" + &"}".repeat(1000);
+    assert_eq!(refuse(deep_obj.as_bytes(), None), WebhookError::TooDeep);
+    assert!(matches!(
+        refuse(b"{\"bounce\":", None),
+        WebhookError::Json(_)
+    ));
+    assert_eq!(refuse(b"{\"hello\": 1}", None), WebhookError::Unknown);
+    // Wrong types name the field.
+    let e = refuse(br#"{"notificationType":"Bounce","bounce":5}"#, None);
+    assert_eq!(e.to_string(), "ses: field `bounce` should be an object");
+    let e = refuse(br#"[{"event":"bounce","email":7,"sg_event_id":"x"}]"#, None);
+    assert_eq!(e.to_string(), "sendgrid: field `email` should be a string");
+    let e = refuse(
+        br#"{"event-data":{"event":"failed","recipient":"a@b","delivery-status":[]}}"#,
+        None,
+    );
+    assert_eq!(
+        e.to_string(),
+        "mailgun: field `delivery-status` should be an object"
+    );
+    let e = refuse(
+        br#"{"RecordType":"Bounce","TypeCode":"one","Email":"a@b"}"#,
+        None,
+    );
+    assert_eq!(
+        e.to_string(),
+        "postmark: field `TypeCode` should be a number"
+    );
+    let e = refuse(
+        br#"[{"msys":{"message_event":{"type":"bounce","bounce_class":{}}}}]"#,
+        None,
+    );
+    assert_eq!(
+        e.to_string(),
+        "sparkpost: field `bounce_class` should be a number"
+    );
+    let e = refuse(br#"[{"event":"hard_bounce","msg":"x"}]"#, None);
+    assert_eq!(e.to_string(), "mandrill: field `msg` should be an object");
+    let e = refuse(
+        br#"{"Type":"Notification","TopicArn":"t","Message":"{\"Type\":\"x\",\"Message\":\"y\"}"}"#,
+        None,
+    );
+    assert!(e.to_string().contains("another envelope"), "{e}");
+    let e = refuse(
+        br#"{"notificationType":"Bounce","bounce":{"bouncedRecipients":[{}]}}"#,
+        None,
+    );
+    assert_eq!(e.to_string(), "ses: field `emailAddress` is missing");
+}
+
+#[test]
+fn non_bounce_events_give_nothing() {
+    let classifier = Classifier::builtin().unwrap();
+    let body = br#"[{"event":"open","email":"a@b.example","sg_event_id":"x","timestamp":1}]"#;
+    assert!(
+        read_webhook(body, None, &classifier, None)
+            .unwrap()
+            .is_empty()
+    );
+}
