@@ -6,7 +6,7 @@
 use crate::log::{LogFormat, LogOptions, LogStats, file};
 use crate::webhook::{self, WebhookError, WebhookFormat};
 use rebound_core::{BounceEvent, Classifier};
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -139,8 +139,9 @@ fn is_header_field(line: &str) -> bool {
     })
 }
 
-/// The kind of the file at `path` under `format`: given, or sniffed from its head.
-/// Directories are mail (Maildir or folders of .eml files).
+/// The kind of the input at `path` under `format`: given, or sniffed from its head
+/// ([`head`]). Directories are mail (Maildir or folders of .eml files); standard input (`-`)
+/// is sniffed from a peek at its first bytes like a file.
 pub fn kind_of(path: &Path, format: Format) -> std::io::Result<InputKind> {
     match format {
         Format::Mail => return Ok(InputKind::Mail),
@@ -149,14 +150,37 @@ pub fn kind_of(path: &Path, format: Format) -> std::io::Result<InputKind> {
         Format::Webhook(f) => return Ok(InputKind::Webhook(Some(f))),
         Format::Auto => {}
     }
-    if path.as_os_str() == "-" || path.is_dir() {
+    if path.as_os_str() != "-" && path.is_dir() {
         return Ok(InputKind::Mail);
+    }
+    Ok(sniff(&head(path)?))
+}
+
+/// The first bytes of the input at `path`, without consuming them: up to [`SNIFF_BYTES`] of a
+/// file, or, for standard input (`-`), what its buffer holds after one read (at most the
+/// standard library's buffer, 8 KiB; nothing more is read, so a huge or endless stream is
+/// never held). The standard input buffer is shared by the whole process, so every reader
+/// that follows still sees these bytes. Empty for a directory.
+pub fn head(path: &Path) -> std::io::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut stdin = std::io::stdin().lock();
+        let peek = loop {
+            match stdin.fill_buf() {
+                Ok(b) => break b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        return Ok(peek[..peek.len().min(SNIFF_BYTES)].to_vec());
+    }
+    if path.is_dir() {
+        return Ok(Vec::new());
     }
     let mut head = Vec::with_capacity(4096);
     std::fs::File::open(path)?
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)?;
-    Ok(sniff(&head))
+    Ok(head)
 }
 
 /// Why a log or webhook input could not be read.
@@ -229,8 +253,8 @@ pub fn read_foreign(
 }
 
 /// Splits inputs into logs and webhook bodies (with their kind) and the paths the mail
-/// reader takes (emails, mbox, Maildir, directories, standard input under `auto`, and files
-/// that could not be sniffed: the mail reader reports why).
+/// reader takes (emails, mbox, Maildir, directories, and inputs that could not be sniffed:
+/// the mail reader reports why). Standard input is sniffed like a file.
 pub fn split_paths(paths: &[PathBuf], format: Format) -> (Vec<(PathBuf, InputKind)>, Vec<PathBuf>) {
     let (mut foreign, mut mail) = (Vec::new(), Vec::new());
     for path in paths {
@@ -263,9 +287,19 @@ pub fn read_all(
     let options = LogOptions::default();
     for (path, kind) in inputs {
         let stop: Option<&dyn Fn() -> bool> = if follow { Some(&never) } else { None };
+        // An error of `each` (a closed pipe, a store that failed) stops the run; only errors
+        // of reading the input are reported and skipped.
+        let mut stopped: Option<std::io::Error> = None;
         let result = read_foreign(path, *kind, classifier, &options, stop, &mut |e| {
-            each(Ok(e))
+            each(Ok(e)).map_err(|err| {
+                let kind = err.kind();
+                stopped = Some(err);
+                std::io::Error::new(kind, "stopped by the event handler")
+            })
         });
+        if let Some(err) = stopped {
+            return Err(err);
+        }
         let name = path.display();
         match result {
             Ok(stats) => {

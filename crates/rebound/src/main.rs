@@ -4,6 +4,7 @@
 
 mod cmd;
 mod input;
+mod route;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

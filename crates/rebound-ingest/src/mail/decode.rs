@@ -63,12 +63,13 @@ pub fn quoted_printable(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     while i < input.len() {
-        let b = input[i];
-        if b != b'=' {
-            out.push(b);
-            i += 1;
-            continue;
-        }
+        // Copy the plain run up to the next `=` whole.
+        let Some(eq) = memchr::memchr(b'=', &input[i..]) else {
+            out.extend_from_slice(&input[i..]);
+            break;
+        };
+        out.extend_from_slice(&input[i..i + eq]);
+        i += eq;
         match (input.get(i + 1), input.get(i + 2)) {
             (Some(b'\n'), _) => i += 2,
             (Some(b'\r'), Some(b'\n')) => i += 3,

@@ -71,12 +71,12 @@ pub fn parse(body: &str) -> Report {
         .map(|g| g.trim_matches('\n'))
         .filter(|g| !g.trim().is_empty())
     {
-        let headers = Headers::parse(group.as_bytes());
+        let headers = Headers::borrowed(group.as_bytes());
         let mut current: Option<RecipientFields> = None;
         let mut early = RecipientFields::default();
         let mut seen_final = false;
         for f in &headers.fields {
-            let (name, value) = (f.name.as_str(), f.value.as_str());
+            let (name, value) = (&*f.name, &*f.value);
             if starts_recipient(name) {
                 let is_final = name.eq_ignore_ascii_case("final-recipient");
                 let new_group = match &current {
@@ -122,7 +122,7 @@ fn recipient_field(c: &mut RecipientFields, lname: &str, value: &str) {
     match lname {
         "action" => c.action = non_empty(&value.to_ascii_lowercase()),
         "status" => c.status = status_in(value),
-        "remote-mta" => c.remote_mta = non_empty(header::strip_type(value)),
+        "remote-mta" => c.remote_mta = host_name(header::strip_type(value)),
         "diagnostic-code" => {
             let (ty, text) = diagnostic(value);
             c.diagnostic_type = ty;
@@ -155,6 +155,20 @@ fn diagnostic(value: &str) -> (Option<String>, &str) {
         }
         _ => (None, v),
     }
+}
+
+/// The host name of a host description: the first word, without brackets or a final dot.
+/// `Remote-MTA` values carry comments after the name (`lsean.ezweb.ne.jp (TCP|192.0.2.1|…)
+/// (au mail)`, `mx.example.jp. (192.0.2.1, the server for …)`); RFC 3464 2.3.5 wants the
+/// name alone.
+pub fn host_name(description: &str) -> Option<String> {
+    let word = description
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .find(|w| !w.is_empty())?;
+    let host = word
+        .trim_matches(['[', ']', '<', '>', ',', ':', ';'])
+        .trim_end_matches('.');
+    (!host.is_empty()).then(|| host.to_string())
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -194,6 +208,25 @@ mod tests {
         );
         assert_eq!(r.recipients.len(), 1);
         assert_eq!(r.recipients[0].action.as_deref(), Some("failed"));
+    }
+
+    #[test]
+    fn remote_mta_is_the_host_name() {
+        for (v, want) in [
+            (
+                "lsean.ezweb.ne.jp (TCP|17.111.174.65|31066|27.85.176.228|25) (au mail)",
+                "lsean.ezweb.ne.jp",
+            ),
+            (
+                "lsean.ezweb.ne.jp. (27.85.176.228, the server for the domain)",
+                "lsean.ezweb.ne.jp",
+            ),
+            ("[192.0.2.1]", "192.0.2.1"),
+            ("mx.example.com", "mx.example.com"),
+        ] {
+            assert_eq!(host_name(v).as_deref(), Some(want));
+        }
+        assert_eq!(host_name("  "), None);
     }
 
     #[test]

@@ -44,6 +44,45 @@ pub fn extra_command(text: &str) -> Option<SmtpCommand> {
         .map(|(_, c)| c)
 }
 
+/// A session transcript's evidence: the command of the last `>>>` line before the first
+/// `<<<` reply, and the `<<<` reply lines (markers removed) joined; `(None, "")` when the
+/// lines hold no reply.
+pub fn transcript(lines: &[String]) -> (Option<SmtpCommand>, String) {
+    let mut command = None;
+    let mut reply: Vec<&str> = Vec::new();
+    for line in lines.iter().map(|l| l.trim()) {
+        if let Some(sent) = line.strip_prefix(">>>") {
+            if reply.is_empty() {
+                command = sent_command(sent.trim());
+            }
+        } else if let Some(got) = line.strip_prefix("<<<") {
+            reply.push(got.trim());
+        }
+    }
+    if reply.is_empty() {
+        return (None, String::new());
+    }
+    (command, reply.join(" "))
+}
+
+/// The command of a line the client sent (`RCPT TO:<x>`, `MAIL FROM:<x>`, `DATA`, `.`).
+fn sent_command(sent: &str) -> Option<SmtpCommand> {
+    let word = sent
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .next()?
+        .to_ascii_uppercase();
+    Some(match word.as_str() {
+        "RCPT" => SmtpCommand::Rcpt,
+        "MAIL" => SmtpCommand::Mail,
+        "DATA" => SmtpCommand::Data,
+        "." => SmtpCommand::EndOfData,
+        "EHLO" | "HELO" => SmtpCommand::Helo,
+        "STARTTLS" => SmtpCommand::Starttls,
+        "AUTH" => SmtpCommand::Auth,
+        _ => return None,
+    })
+}
+
 /// The diagnostic as the reply parser should read it: [`unwrap_quoted`], then a basic code
 /// written with a colon (`550: 5.1.1 <x@y>…`, Yahoo) or Zoho's
 /// `ERROR_CODE :550, ERROR_CODE :5.2.1 …` turned into `550 5.1.1 …`.
@@ -108,6 +147,22 @@ mod tests {
             Some(SmtpCommand::Rcpt)
         );
         assert_eq!(command_in("550 5.1.1 user unknown"), None);
+    }
+
+    #[test]
+    fn transcripts() {
+        let lines: Vec<String> = [">>> RCPT TO:<a@b.c>", "<<< 550 <a@b.c>: User unknown"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            transcript(&lines),
+            (
+                Some(SmtpCommand::Rcpt),
+                "550 <a@b.c>: User unknown".to_string()
+            )
+        );
+        assert_eq!(transcript(&lines[..1]), (None, String::new()));
     }
 
     #[test]

@@ -15,30 +15,49 @@ pub fn lossy(b: &[u8]) -> Cow<'_, str> {
 }
 
 /// One header field: its name as written and its unfolded value (line breaks and the white
-/// space that starts a continuation line become one space).
+/// space that starts a continuation line become one space). Both borrow from the parsed block
+/// unless unfolding or invalid UTF-8 made a copy necessary.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+pub struct Field<'a> {
     /// The field name, as written.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// The unfolded value, leading and trailing white space removed.
-    pub value: String,
+    pub value: Cow<'a, str>,
 }
 
 /// An ordered list of header fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Headers {
+pub struct Headers<'a> {
     /// The fields, in order.
-    pub fields: Vec<Field>,
+    pub fields: Vec<Field<'a>>,
 }
 
-impl Headers {
-    /// Parses a header block (without the blank line that ends it). Lines that are neither a
-    /// field nor a continuation are skipped.
-    pub fn parse(block: &[u8]) -> Headers {
-        let mut fields: Vec<Field> = Vec::with_capacity(16);
+impl Headers<'static> {
+    /// Parses a header block (without the blank line that ends it) into fields that own their
+    /// text, for blocks that do not outlive the parse (see [`Headers::borrowed`]).
+    pub fn parse(block: &[u8]) -> Headers<'static> {
+        Headers::borrowed(block).into_owned()
+    }
+}
+
+impl<'a> Headers<'a> {
+    /// Parses a header block (without the blank line that ends it), borrowing the names and
+    /// values from it. Lines that are neither a field nor a continuation are skipped.
+    pub fn borrowed(block: &'a [u8]) -> Headers<'a> {
+        let mut fields: Vec<Field<'a>> = Vec::with_capacity(16);
+        // Validated once: every cut below falls on an ASCII byte, so a valid block gives
+        // valid slices without a check per field.
+        let text = std::str::from_utf8(block).ok();
+        let cut = |from: usize, to: usize| -> Cow<'a, str> {
+            match text.and_then(|t| t.get(from..to)) {
+                Some(s) => Cow::Borrowed(s),
+                None => lossy(&block[from..to]),
+            }
+        };
         let mut start = 0;
         let ends = memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len()));
         for end in ends {
+            let line_start = start;
             let line = &block[start..end];
             start = end + 1;
             if line.is_empty() {
@@ -46,13 +65,17 @@ impl Headers {
             }
             if matches!(line[0], b' ' | b'\t') {
                 if let Some(last) = fields.last_mut() {
-                    let more = lossy(line);
-                    let more = more.trim();
+                    let more = line.trim_ascii();
                     if !more.is_empty() {
-                        if !last.value.is_empty() {
-                            last.value.push(' ');
+                        let more = lossy(more);
+                        let more = more.trim();
+                        if !more.is_empty() {
+                            let value = last.value.to_mut();
+                            if !value.is_empty() {
+                                value.push(' ');
+                            }
+                            value.push_str(more);
                         }
-                        last.value.push_str(more);
                     }
                 }
                 continue;
@@ -63,8 +86,9 @@ impl Headers {
                 if let Some(last) = fields.last_mut()
                     && last.value.ends_with(';')
                 {
-                    last.value.push(' ');
-                    last.value.push_str(lossy(line).trim());
+                    let value = last.value.to_mut();
+                    value.push(' ');
+                    value.push_str(lossy(line).trim());
                 }
                 continue;
             };
@@ -76,12 +100,28 @@ impl Headers {
                     continue;
                 }
             }
+            let value = line[colon + 1..].trim_ascii_start();
+            let value_start = line_start + (line.len() - value.len());
             fields.push(Field {
-                name: lossy(name.trim_ascii_end()).into_owned(),
-                value: lossy(line[colon + 1..].trim_ascii()).into_owned(),
+                name: cut(line_start, line_start + name.trim_ascii_end().len()),
+                value: cut(value_start, value_start + value.trim_ascii_end().len()),
             });
         }
         Headers { fields }
+    }
+
+    /// The same fields, owning their text.
+    pub fn into_owned(self) -> Headers<'static> {
+        Headers {
+            fields: self
+                .fields
+                .into_iter()
+                .map(|f| Field {
+                    name: Cow::Owned(f.name.into_owned()),
+                    value: Cow::Owned(f.value.into_owned()),
+                })
+                .collect(),
+        }
     }
 
     /// The first value of a field (name compared case-insensitively).
@@ -89,7 +129,7 @@ impl Headers {
         self.fields
             .iter()
             .find(|f| f.name.eq_ignore_ascii_case(name))
-            .map(|f| f.value.as_str())
+            .map(|f| &*f.value)
     }
 
     /// Whether a field is present.
@@ -124,30 +164,40 @@ pub fn split(message: &[u8]) -> (&[u8], &[u8]) {
     (&message[..end], &message[end..])
 }
 
-/// A parsed `Content-Type`: `type/subtype` lower-cased, and its parameters.
+/// A parsed `Content-Type`: `type/subtype` lower-cased, and its parameters (borrowed from the
+/// header value unless lower-casing needed a copy).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ContentType {
+pub struct ContentType<'a> {
     /// `type/subtype`, lower-cased; `text/plain` when absent (RFC 2045 5.2).
-    pub mime: String,
+    pub mime: Cow<'a, str>,
     /// Parameters, names lower-cased, values unquoted.
-    pub params: Vec<(String, String)>,
+    pub params: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
-impl ContentType {
+/// `s` lower-cased (ASCII), borrowed when it already is.
+pub fn ascii_lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+impl<'a> ContentType<'a> {
     /// Parses a `Content-Type` value; `None` gives the RFC 2045 default.
-    pub fn parse(value: Option<&str>) -> ContentType {
+    pub fn parse(value: Option<&'a str>) -> ContentType<'a> {
         let Some(value) = value else {
             return ContentType {
-                mime: "text/plain".into(),
+                mime: Cow::Borrowed("text/plain"),
                 params: Vec::new(),
             };
         };
         let mut parts = split_params(value);
         let mime = parts
             .next()
-            .map(|m| m.trim().to_ascii_lowercase())
+            .map(|m| ascii_lower(m.trim()))
             .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "text/plain".into());
+            .unwrap_or(Cow::Borrowed("text/plain"));
         let params = parts
             .filter_map(|p| {
                 let (k, v) = p.split_once('=')?;
@@ -155,10 +205,22 @@ impl ContentType {
                 let v = v
                     .strip_prefix('"')
                     .map_or(v, |v| v.strip_suffix('"').unwrap_or(v));
-                Some((k.trim().to_ascii_lowercase(), v.to_string()))
+                Some((ascii_lower(k.trim()), Cow::Borrowed(v)))
             })
             .collect();
         ContentType { mime, params }
+    }
+
+    /// The same content type, owning its text.
+    pub fn into_owned(self) -> ContentType<'static> {
+        ContentType {
+            mime: Cow::Owned(self.mime.into_owned()),
+            params: self
+                .params
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
+                .collect(),
+        }
     }
 
     /// A parameter's value (name lower-case).
@@ -166,7 +228,7 @@ impl ContentType {
         self.params
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| &**v)
     }
 }
 

@@ -19,11 +19,11 @@ pub const MAX_PARTS: usize = 512;
 #[derive(Debug, Clone)]
 pub struct Part<'a> {
     /// The entity's header fields.
-    pub headers: Headers,
+    pub headers: Headers<'a>,
     /// Its parsed `Content-Type`.
-    pub content_type: ContentType,
+    pub content_type: ContentType<'a>,
     /// Its `Content-Transfer-Encoding`, lower-cased (`7bit` when absent).
-    pub encoding: String,
+    pub encoding: Cow<'a, str>,
     /// The body as it appears in the message.
     pub body: &'a [u8],
     /// 0 for the message itself, +1 per multipart or message level.
@@ -73,35 +73,40 @@ impl<'a> Mime<'a> {
                 break;
             }
             let part = entity(bytes, depth, inside);
-            let mime = part.content_type.mime.clone();
+            let mime = &*part.content_type.mime;
             let body = part.body;
-            let boundary = part.content_type.param("boundary").map(str::to_owned);
-            let encoding_is_plain =
-                matches!(part.encoding.as_str(), "7bit" | "8bit" | "binary" | "");
-            parts.push(part);
             if depth >= MAX_DEPTH {
                 truncated |= mime.starts_with("multipart/") || mime == "message/rfc822";
+                parts.push(part);
                 continue;
             }
             // Inside a returned message only a report (a bounce of a bounce) is worth
             // walking; the original's own alternatives and attachments are not evidence.
             let walk = !inside || mime == "multipart/report";
             if mime.starts_with("multipart/") && walk {
-                if let Some(b) = boundary.filter(|b| !b.is_empty()) {
-                    let children = split_multipart(body, b.as_bytes());
-                    for child in children.into_iter().rev() {
+                if let Some(b) = part
+                    .content_type
+                    .param("boundary")
+                    .filter(|b| !b.is_empty())
+                {
+                    let first_child = stack.len();
+                    split_multipart(body, b.as_bytes(), |child| {
                         stack.push((child, depth + 1, inside));
-                    }
+                    });
+                    stack[first_child..].reverse();
                 }
-            } else if (mime == "message/rfc822" || mime == "message/global") && encoding_is_plain {
+            } else if (mime == "message/rfc822" || mime == "message/global")
+                && matches!(&*part.encoding, "7bit" | "8bit" | "binary" | "")
+            {
                 stack.push((body, depth + 1, true));
             }
+            parts.push(part);
         }
         Mime { parts, truncated }
     }
 
     /// The top-level header fields.
-    pub fn top(&self) -> &Headers {
+    pub fn top(&self) -> &Headers<'a> {
         &self.parts[0].headers
     }
 
@@ -117,12 +122,29 @@ impl<'a> Mime<'a> {
 /// Reads one entity's header block and body.
 fn entity(bytes: &[u8], depth: usize, inside_message: bool) -> Part<'_> {
     let (head, body) = header::split(bytes);
-    let headers = Headers::parse(head);
-    let content_type = ContentType::parse(headers.get("content-type"));
-    let encoding = headers
-        .get("content-transfer-encoding")
-        .map(|e| e.trim().to_ascii_lowercase())
-        .unwrap_or_else(|| "7bit".into());
+    let headers = Headers::borrowed(head);
+    // Borrowed from the input when the field was on one line; a folded one owns its text.
+    let content_type = match headers
+        .fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case("content-type"))
+        .map(|f| &f.value)
+    {
+        Some(Cow::Borrowed(v)) => ContentType::parse(Some(v)),
+        Some(Cow::Owned(v)) => ContentType::parse(Some(v)).into_owned(),
+        None => ContentType::parse(None),
+    };
+    let encoding = match headers
+        .fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case("content-transfer-encoding"))
+    {
+        Some(f) => match &f.value {
+            Cow::Borrowed(v) => header::ascii_lower(v.trim()),
+            Cow::Owned(v) => Cow::Owned(v.trim().to_ascii_lowercase()),
+        },
+        None => Cow::Borrowed("7bit"),
+    };
     Part {
         headers,
         content_type,
@@ -136,7 +158,7 @@ fn entity(bytes: &[u8], depth: usize, inside_message: bool) -> Part<'_> {
 /// The bodies between `--boundary` delimiter lines (RFC 2046 5.1.1). Preamble and epilogue
 /// are dropped; without a closing delimiter the last part runs to the end; without any
 /// delimiter the whole body is one part.
-fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+fn split_multipart<'a>(body: &'a [u8], boundary: &[u8], mut emit: impl FnMut(&'a [u8])) {
     let mut delim = Vec::with_capacity(boundary.len() + 3);
     delim.extend_from_slice(b"\n--");
     delim.extend_from_slice(boundary);
@@ -170,18 +192,17 @@ fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
         }
     }
     if starts.is_empty() {
-        return vec![body];
+        emit(body);
+        return;
     }
-    let mut out = Vec::with_capacity(starts.len());
     for w in starts.windows(2) {
-        out.push(&body[w[0].1.min(w[1].0)..w[1].0]);
+        emit(&body[w[0].1.min(w[1].0)..w[1].0]);
     }
     if closed_at.is_none()
         && let Some(&(_, last)) = starts.last()
     {
-        out.push(&body[last.min(body.len())..]);
+        emit(&body[last.min(body.len())..]);
     }
-    out
 }
 
 /// After a delimiter ending at `end`: where the next part starts, and whether it was the

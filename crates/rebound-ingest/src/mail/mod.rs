@@ -139,7 +139,7 @@ impl<'a> Input<'a> {
     }
 
     /// The top-level header fields.
-    pub fn top(&self) -> &header::Headers {
+    pub fn top(&self) -> &header::Headers<'a> {
         self.mime.top()
     }
 
@@ -161,18 +161,16 @@ pub fn normalize_newlines(bytes: &[u8]) -> Cow<'_, [u8]> {
     }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\r' {
-            out.push(b'\n');
-            if bytes.get(i + 1) == Some(&b'\n') {
-                i += 1;
-            }
-        } else {
-            out.push(b);
+    // Copy the runs between CRs whole; each CR (with the LF after it) becomes one LF.
+    for cr in memchr::memchr_iter(b'\r', bytes) {
+        out.extend_from_slice(&bytes[i..cr]);
+        out.push(b'\n');
+        i = cr + 1;
+        if bytes.get(i) == Some(&b'\n') {
+            i += 1;
         }
-        i += 1;
     }
+    out.extend_from_slice(&bytes[i..]);
     Cow::Owned(out)
 }
 

@@ -59,12 +59,12 @@ pub fn find_report(input: &Input<'_>) -> Option<Report> {
         .or_else(|| mime.first("message/global-delivery-status"));
     if let Some(part) = part {
         let body = part.decoded();
-        let mut text = String::from_utf8_lossy(&body).into_owned();
         // Some MTAs base64-encode the part without saying so.
-        if !text.contains(':') {
-            text = String::from_utf8_lossy(&super::decode::base64(&body)).into_owned();
+        if memchr::memchr(b':', &body).is_none() {
+            let raw = super::decode::base64(&body);
+            return Some(dsn::parse(&String::from_utf8_lossy(&raw)));
         }
-        return Some(dsn::parse(&text));
+        return Some(dsn::parse(&String::from_utf8_lossy(&body)));
     }
     // DSN fields inside a text part (a report with the wrong content type).
     for p in mime

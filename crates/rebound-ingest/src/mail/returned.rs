@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 /// of a trimmed line).
 pub const INLINE_MARKERS: &[&str] = &[
     "------ this is a copy of the message",
+    "------ this is a copy of your message",
     "--- below this line is a copy of the message",
     "message headers follow",
     "----- original message -----",
@@ -53,7 +54,7 @@ fn is_message_header(h: &Headers) -> bool {
 }
 
 /// The header fields of the returned message, if the bounce carries any.
-pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers>> {
+pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers<'a>>> {
     let mime = &input.mime;
     if let Some(p) = mime.parts.iter().find(|p| p.inside_message && p.depth > 0)
         && !p.headers.fields.is_empty()
@@ -85,7 +86,7 @@ pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers>> {
 
 /// The original header inline in the bounce body, after one of [`INLINE_MARKERS`] (the
 /// first marker followed by a header block).
-fn inline(input: &Input<'_>) -> Option<Headers> {
+fn inline(input: &Input<'_>) -> Option<Headers<'static>> {
     let markers = MARKERS.as_ref()?;
     // The decoded text parts are already joined in `input.text`: no second decoding.
     let body = input.text.as_bytes();
@@ -163,9 +164,18 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
     if bounce.date.is_none() {
         bounce.date = input.top().get("date").map(str::to_owned);
     }
-    // A recipient-less record: the returned message's `To` (else the `for` of its first
+    // A recipient-less record: the bounce's own `X-Failed-Recipients` (by position) names
+    // the address that failed; else the returned message's `To` (else the `for` of its first
     // `Received`) is the best evidence left; an unqualified one (`kijitora`) is completed
     // from the address of the returned message with the same local part.
+    if let Some(failed) = input.top().get("x-failed-recipients") {
+        let failed = super::vendor::split_addresses(failed);
+        for (r, f) in bounce.records.iter_mut().zip(failed) {
+            if r.recipient.is_none() {
+                r.recipient = Some(f);
+            }
+        }
+    }
     let Some(h) = returned.as_ref() else {
         return;
     };
@@ -192,7 +202,7 @@ fn received_for(h: &Headers) -> Vec<String> {
         .iter()
         .filter(|f| f.name.eq_ignore_ascii_case("received"))
         .filter_map(|f| {
-            let v = f.value.as_str();
+            let v = &*f.value;
             let i = v.find(" for ")?;
             header::address(&v[i + 5..])
         })

@@ -2,7 +2,9 @@
 //! got in prose (for DSNs that state no reply code in a field), and the shared scan behind
 //! every plain-text bounce format: a recipient line (`<x@example.com>:`, `  x@example.com`)
 //! followed by the lines that explain it, between a format's start and end markers. Vendor
-//! modules ([`super::vendor`]) configure it; [`parse`] is the last-resort reader.
+//! modules ([`super::vendor`]) configure it; [`parse`] is the last-resort reader. Also the
+//! small ISO-2022-JP reader ([`iso2022jp_kana`]) that Japanese vendor notices need to match
+//! their kana phrases.
 
 use super::header;
 use super::mime::Mime;
@@ -301,6 +303,21 @@ pub fn blocks(
     (preamble, out)
 }
 
+/// The lines after the first line containing `marker` (lower-case), from the first
+/// non-blank one to the next blank line or `-----` rule, joined by spaces; "" if none.
+pub fn section_after(text: &str, marker: &str) -> String {
+    let mut lines = text.lines();
+    if !lines.any(|l| l.to_ascii_lowercase().contains(marker)) {
+        return String::new();
+    }
+    lines
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty() && !l.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The default recipient-line test for [`blocks`].
 pub fn default_recipient(line: &str) -> Option<(String, String)> {
     address_line(line).map(|(a, r)| (a, r.to_string()))
@@ -444,6 +461,105 @@ pub fn looks_like_bounce(input: &Input<'_>) -> bool {
         .any(|w| subject.contains(w))
 }
 
+/// The one address the text names, other than the bounce's own `From` / `To` and the
+/// returned message's sender: the recipient of a bounce that names it only inside a
+/// sentence (`Invalid final delivery userid: x@y`, `User's mailbox is full: <x@y>`).
+/// `None` when the text names no such address or several.
+pub fn sole_address(input: &Input<'_>, text: &str) -> Option<String> {
+    let own: Vec<String> = [input.from(), input.top().get("to").unwrap_or("")]
+        .iter()
+        .filter_map(|v| header::address(v))
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    let mut found: Option<String> = None;
+    for word in text.split(|c: char| {
+        c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '"' | ',' | ';')
+    }) {
+        if !word.contains('@') {
+            continue;
+        }
+        let Some(a) = header::address(word) else {
+            continue;
+        };
+        let Some((local, domain)) = a.rsplit_once('@') else {
+            continue;
+        };
+        if local.is_empty() || !domain.contains('.') || own.contains(&a.to_ascii_lowercase()) {
+            continue;
+        }
+        match &found {
+            Some(f) if !f.eq_ignore_ascii_case(&a) => return None,
+            Some(_) => {}
+            None => found = Some(a),
+        }
+    }
+    found
+}
+
+/// Decodes the ISO-2022-JP runs (`ESC $ B` … `ESC ( B`, RFC 1468) of a text as far as a
+/// table-free decoder can: hiragana, katakana, the long-vowel mark, common punctuation and
+/// full-width letters and digits; every kanji becomes U+FFFD. Enough to match the kana
+/// phrases of Japanese bounce notices (`ディレクトリのリストにありません`); text without an
+/// escape sequence is returned as it is.
+pub fn iso2022jp_kana(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\u{1b}$") {
+        return text.into();
+    }
+    let b = text.as_bytes();
+    let ascii = |i: usize| b.get(i).is_some_and(|c| (0x21..0x7f).contains(c));
+    let mut out = String::with_capacity(text.len());
+    let mut jis = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == 0x1b && ascii(i + 1) && ascii(i + 2) {
+            match (b[i + 1], b[i + 2]) {
+                (b'$', b'B' | b'@') => jis = true,
+                (b'(', b'B' | b'J') => jis = false,
+                _ => out.push('\u{fffd}'),
+            }
+            i += 3;
+            continue;
+        }
+        if jis && ascii(i) && ascii(i + 1) {
+            out.push(jis_char(b[i], b[i + 1]));
+            i += 2;
+            continue;
+        }
+        // Outside a JIS run, or a newline inside one (a run ends at the line's end).
+        if b[i] == b'\n' {
+            jis = false;
+        }
+        let ch = text
+            .get(i..)
+            .and_then(|t| t.chars().next())
+            .unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out.into()
+}
+
+/// One JIS X 0208 character (row and cell bytes, 0x21–0x7E) without a kanji table.
+fn jis_char(row: u8, cell: u8) -> char {
+    let c = u32::from(cell.wrapping_sub(0x21));
+    let code = match (row, cell) {
+        (0x24, 0x21..=0x73) => 0x3041 + c,
+        (0x25, 0x21..=0x76) => 0x30a1 + c,
+        (0x23, 0x30..=0x39) => 0xff10 + u32::from(cell - 0x30),
+        (0x23, 0x41..=0x5a) => 0xff21 + u32::from(cell - 0x41),
+        (0x23, 0x61..=0x7a) => 0xff41 + u32::from(cell - 0x61),
+        (0x21, 0x21) => 0x3000,
+        (0x21, 0x22) => 0x3001,
+        (0x21, 0x23) => 0x3002,
+        (0x21, 0x3c) => 0x30fc,
+        (0x21, 0x4a) => 0xff08,
+        (0x21, 0x4b) => 0xff09,
+        (0x21, 0x27) => 0xff1a,
+        _ => 0xfffd,
+    };
+    char::from_u32(code).unwrap_or('\u{fffd}')
+}
+
 /// The last-resort reader: a bounce-looking message whose text lists recipients.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if !looks_like_bounce(input) {
@@ -463,6 +579,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     }
     let mut records = records(&preamble, found);
     if records.is_empty() {
+        let recipient = sole_address(input, text);
         let diagnostic = reply_for(text, None).or_else(|| {
             let t = text
                 .split_whitespace()
@@ -472,6 +589,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             (!t.is_empty()).then_some(t)
         });
         records.push(Record {
+            recipient,
             diagnostic,
             ..Record::default()
         });
@@ -502,6 +620,19 @@ mod tests {
         );
         assert_eq!(address_line("Hello there"), None);
         assert_eq!(address_line("a@b.c said hello"), None);
+    }
+
+    #[test]
+    fn kana() {
+        assert_eq!(
+            iso2022jp_kana("\u{1b}$B%G%#%l%/%H%j$N%j%9%H$K$\"$j$^$;$s\u{1b}(B x"),
+            "ディレクトリのリストにありません x"
+        );
+        assert_eq!(iso2022jp_kana("\u{1b}$B8+\u{1b}(B"), "\u{fffd}");
+        assert_eq!(iso2022jp_kana("plain"), "plain");
+        // Truncated and hostile input.
+        assert_eq!(iso2022jp_kana("\u{1b}$B%"), "%");
+        assert_eq!(iso2022jp_kana("\u{1b}$"), "\u{1b}$");
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //! (`code`, `enhanced-code`, `message`, `description`). Mailgun's pseudo-codes 605/606/607
 //! ("not delivering to a previously bounced / unsubscribed / complained address") and the
 //! `suppress-*` reasons are stated as `suppressed`. The provider class is `severity/reason`.
+//! `complained` events are complaints (reason `feedback`, class `complained`).
 
 use super::json::Obj;
-use super::{WebhookError, fill_from_class, status};
+use super::{WebhookError, complaint, fill_from_class, status};
 use crate::log::Finding;
 use crate::log::finding::{action_for_class, bare_address};
 use crate::log::time::from_unix;
@@ -24,7 +25,11 @@ pub fn detect(body: &Value) -> bool {
 /// Reads one Mailgun webhook.
 pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
     let ed = Obj::of(body, P, "body")?.req_obj("event-data")?;
-    if !matches!(ed.req_str("event")?, "failed" | "bounced" | "dropped") {
+    let event = ed.req_str("event")?;
+    if event == "complained" {
+        return parse_complaint(ed, out);
+    }
+    if !matches!(event, "failed" | "bounced" | "dropped") {
         return Ok(());
     }
     let severity = ed.str("severity")?.unwrap_or("permanent");
@@ -47,11 +52,6 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         (_, Some(m)) => Some(m.to_string()),
         _ => None,
     };
-    let headers = ed
-        .obj("message")?
-        .map(|m| m.obj("headers"))
-        .transpose()?
-        .flatten();
     let class = format!("{severity}/{reason}");
     let mut record = Record {
         recipient: bare_address(ed.req_str("recipient")?),
@@ -73,6 +73,39 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         (0, 0),
         &format!("Mailgun {class}"),
     );
+    push(out, ed, record, rule, class)
+}
+
+/// A `complained` event: the recipient reported the message as spam.
+fn parse_complaint(ed: Obj<'_>, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+    let mut record = Record {
+        recipient: bare_address(ed.req_str("recipient")?),
+        last_attempt: ed.num("timestamp")?.and_then(from_unix),
+        ..Record::default()
+    };
+    complaint(&mut record, Some("complained"), "Mailgun spam complaint");
+    push(
+        out,
+        ed,
+        record,
+        Some("webhook.mailgun.complained"),
+        "complained".to_string(),
+    )
+}
+
+/// The finding of an event: the record and what the event says of the message.
+fn push(
+    out: &mut Vec<Finding>,
+    ed: Obj<'_>,
+    record: Record,
+    rule: Option<&'static str>,
+    class: String,
+) -> Result<(), WebhookError> {
+    let headers = ed
+        .obj("message")?
+        .map(|m| m.obj("headers"))
+        .transpose()?
+        .flatten();
     let mut f = Finding {
         record,
         rule,

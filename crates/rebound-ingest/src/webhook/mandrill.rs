@@ -2,11 +2,12 @@
 //! as the `mandrill_events` field (both the raw array and the form body are read).
 //! `hard_bounce`, `soft_bounce` and `deferral` events carry the server's reply in `msg.diag`
 //! (`smtp;550 5.1.1 …`) and Mandrill's class in `msg.bounce_description`; `reject` (Mandrill
-//! refused to send: rejection list) is stated as `suppressed`. The provider class is
+//! refused to send: rejection list) is stated as `suppressed`; `spam` (the recipient reported
+//! the message) is a complaint (reason `feedback`). The provider class is
 //! `event/bounce_description`.
 
 use super::json::Obj;
-use super::{WebhookError, batch, fill_from_class, nth};
+use super::{WebhookError, batch, complaint, fill_from_class, nth};
 use crate::log::Finding;
 use crate::log::finding::{action_for_class, bare_address};
 use crate::log::time::from_unix;
@@ -32,6 +33,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             "hard_bounce" | "reject" => (Some(true), false),
             "soft_bounce" => (Some(false), false),
             "deferral" => (Some(false), true),
+            "spam" => (None, false),
             _ => continue,
         };
         let msg = e.req_obj("msg")?;
@@ -51,16 +53,21 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             record.reason = Some(Reason::Suppressed);
             rule = Some("webhook.mandrill.reject");
         }
-        fill_from_class(
-            &mut record,
-            permanent,
-            (0, 0),
-            &format!(
-                "Mandrill {}",
-                description.unwrap_or(event).replace('_', " ")
-            ),
-        );
-        record.action = Some(action_for_class(if delayed { 4 } else { 5 }).into());
+        if event == "spam" {
+            complaint(&mut record, Some(event), "Mandrill spam complaint");
+            rule = Some("webhook.mandrill.spam");
+        } else {
+            fill_from_class(
+                &mut record,
+                permanent,
+                (0, 0),
+                &format!(
+                    "Mandrill {}",
+                    description.unwrap_or(event).replace('_', " ")
+                ),
+            );
+            record.action = Some(action_for_class(if delayed { 4 } else { 5 }).into());
+        }
         let mut f = Finding {
             record,
             rule,

@@ -4,12 +4,18 @@
 //!
 //! | provider | module | reads |
 //! | --- | --- | --- |
-//! | Amazon SES | [`ses`] | SNS envelope (JSON-encoded `Message`), raw notifications, event publishing: `Bounce`, `DeliveryDelay` |
-//! | SendGrid | [`sendgrid`] | event batches: `bounce` (type bounce/blocked), `deferred`, `dropped` |
-//! | Mailgun | [`mailgun`] | `event-data` of `failed` events (severity permanent/temporary) |
+//! | Amazon SES | [`ses`] | SNS envelope (JSON-encoded `Message`), raw notifications, event publishing: `Bounce`, `DeliveryDelay`, `Complaint` |
+//! | SendGrid | [`sendgrid`] | event batches: `bounce` (type bounce/blocked), `deferred`, `dropped`, `spamreport` |
+//! | Mailgun | [`mailgun`] | `event-data` of `failed` events (severity permanent/temporary), `complained` |
 //! | Postmark | [`postmark`] | bounce webhooks (`TypeCode`) |
-//! | SparkPost | [`sparkpost`] | `msys` arrays: `bounce`, `out_of_band`, `delay`, `policy_rejection`, `generation_*` |
-//! | Mandrill | [`mandrill`] | `mandrill_events` JSON array, raw or in the form-encoded body |
+//! | SparkPost | [`sparkpost`] | `msys` arrays: `bounce`, `out_of_band`, `delay`, `policy_rejection`, `generation_*`, `spam_complaint` |
+//! | Mandrill | [`mandrill`] | `mandrill_events` JSON array, raw or in the form-encoded body: bounces, `reject`, `spam` |
+//!
+//! Spam complaints (SES `Complaint`, SendGrid `spamreport`, Mailgun `complained`, SparkPost
+//! `spam_complaint`, Mandrill `spam`) become events with reason `feedback` and bounce type
+//! `none` ([`complaint`]); the provider's complaint type is kept as `feedback_type` (SES's
+//! `complaintFeedbackType`, SparkPost's `fbtype`; the event name where the provider has no
+//! finer type).
 //!
 //! Every provider module has the same shape: `detect` (is this body mine?) and `parse`
 //! (body → [`Finding`]s). The provider's reply text and status go through the classifier like
@@ -233,6 +239,17 @@ fn diagnostic_has_code(d: Option<&str>) -> bool {
         && (b'2'..=b'5').contains(&b[0])
         && (b'0'..=b'5').contains(&b[1])
         && b[2].is_ascii_digit()
+}
+
+/// States a record as a spam complaint: reason `feedback` (bounce type `none`: not a delivery
+/// failure), the provider's complaint type as `feedback_type`, and `description` as the text
+/// when the provider gave none. No status: a complaint has no SMTP reply.
+pub fn complaint(record: &mut Record, feedback_type: Option<&str>, description: &str) {
+    record.reason = Some(rebound_core::Reason::Feedback);
+    record.feedback_type = feedback_type.map(str::to_string);
+    if record.diagnostic.is_none() {
+        record.diagnostic = Some(description.to_string());
+    }
 }
 
 /// A status field (`"5.1.1"`), ignoring anything unparsable.

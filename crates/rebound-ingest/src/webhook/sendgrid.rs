@@ -2,10 +2,11 @@
 //! `bounce`, `blocked` or `expired`) carry the server's text in `reason` and the status in
 //! `status`; `deferred` events carry `response`; `dropped` events say why SendGrid did not
 //! send (`Bounced Address`, `Unsubscribed Address`, `Spam Reporting Address`: stated as
-//! `suppressed`). The provider class is `event/type` or `dropped/reason`.
+//! `suppressed`); `spamreport` events are complaints (reason `feedback`). The provider class
+//! is `event/type`, `dropped/reason` or `spamreport`.
 
 use super::json::Obj;
-use super::{WebhookError, batch, fill_from_class, nth, status};
+use super::{WebhookError, batch, complaint, fill_from_class, nth, status};
 use crate::log::Finding;
 use crate::log::finding::bare_address;
 use crate::log::time::from_unix;
@@ -53,11 +54,12 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
                     reason,
                 )
             }
+            "spamreport" => ("", None, "spamreport".to_string(), None),
             _ => continue,
         };
         let mut record = Record {
             recipient: bare_address(e.req_str("email")?),
-            action: Some(action.into()),
+            action: Some(action.to_string()).filter(|a| !a.is_empty()),
             status: status(e.str("status")?),
             diagnostic: text.map(str::to_string),
             last_attempt: e.num("timestamp")?.and_then(from_unix),
@@ -73,7 +75,12 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             record.reason = Some(Reason::Suppressed);
             rule = Some("webhook.sendgrid.dropped");
         }
-        fill_from_class(&mut record, permanent, (0, 0), &format!("SendGrid {class}"));
+        if event == "spamreport" {
+            complaint(&mut record, Some(event), "SendGrid spam report");
+            rule = Some("webhook.sendgrid.spamreport");
+        } else {
+            fill_from_class(&mut record, permanent, (0, 0), &format!("SendGrid {class}"));
+        }
         let mut f = Finding {
             record,
             rule,

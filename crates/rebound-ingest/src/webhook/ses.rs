@@ -3,7 +3,9 @@
 //! publishing (`eventType`). `Bounce` gives one event per `bouncedRecipients` entry,
 //! `DeliveryDelay` one per `delayedRecipients` entry. The provider class is
 //! `bounceType/bounceSubType` (`Permanent/NoEmail`); SES's suppression-list subtypes are
-//! stated as `suppressed` (SES did not send).
+//! stated as `suppressed` (SES did not send). `Complaint` gives one `feedback` event per
+//! `complainedRecipients` entry (bounce type `none`), with SES's `complaintFeedbackType`
+//! (`abuse`, …) kept as `feedback_type` and the class `Complaint/<type>`.
 
 use super::json::{self, Obj};
 use super::{WebhookError, fill_from_class, nth, status};
@@ -82,6 +84,17 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
                 "failed",
             )
         }
+        "Complaint" => {
+            let c = o.req_obj("complaint")?;
+            let t = c.str("complaintFeedbackType")?.unwrap_or("none");
+            (
+                c,
+                "complainedRecipients",
+                format!("Complaint/{t}"),
+                None,
+                "",
+            )
+        }
         "DeliveryDelay" => {
             let d = o.req_obj("deliveryDelay")?;
             let t = d.str("delayType")?.unwrap_or("Undetermined");
@@ -96,7 +109,13 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         _ => return Ok(()),
     };
     let sub = class.split('/').nth(1).unwrap_or("");
-    let suppressed = matches!(sub, "Suppressed" | "OnAccountSuppressionList");
+    let complaint = kind == "Complaint";
+    let suppressed = !complaint && matches!(sub, "Suppressed" | "OnAccountSuppressionList");
+    let feedback_type = if complaint {
+        detail.str("complaintFeedbackType")?.map(str::to_string)
+    } else {
+        None
+    };
     let at = detail
         .str("timestamp")?
         .and_then(rfc3339_prefix)
@@ -108,7 +127,10 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         let r = Obj::of(r, P, recipients_key)?;
         let mut record = Record {
             recipient: bare_address(r.req_str("emailAddress")?),
-            action: Some(r.str("action")?.unwrap_or(action).to_ascii_lowercase()),
+            action: r
+                .str("action")?
+                .or(Some(action).filter(|a| !a.is_empty()))
+                .map(str::to_ascii_lowercase),
             status: status(r.str("status")?),
             diagnostic: r.str("diagnosticCode")?.map(str::to_string),
             last_attempt: at.clone(),
@@ -118,6 +140,11 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         if suppressed {
             record.reason = Some(Reason::Suppressed);
             rule = Some("webhook.ses.suppressed");
+        }
+        if complaint {
+            record.reason = Some(Reason::Feedback);
+            record.feedback_type.clone_from(&feedback_type);
+            rule = Some("webhook.ses.complaint");
         }
         fill_from_class(
             &mut record,

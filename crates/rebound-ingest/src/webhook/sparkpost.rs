@@ -4,9 +4,11 @@
 //! reply, `bounce_class` SparkPost's class (support docs, "Bounce classification codes"):
 //! kept as the provider class `NN Name`; class 25 (Admin Failure, SparkPost's own policy) is
 //! stated as `suppressed`, 60 and 100 (auto-reply, challenge-response) as `vacation`.
+//! `spam_complaint` events are complaints (reason `feedback`, `fbtype` as the feedback type,
+//! class `spam_complaint/<fbtype>`).
 
 use super::json::Obj;
-use super::{WebhookError, batch, fill_from_class, nth};
+use super::{WebhookError, batch, complaint, fill_from_class, nth};
 use crate::log::Finding;
 use crate::log::finding::{action_for_class, bare_address};
 use crate::log::time::from_unix;
@@ -63,6 +65,10 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         };
         let e = Obj::of(event, P, "msys event")?;
         let kind = e.req_str("type")?;
+        if kind == "spam_complaint" {
+            out.push(spam_complaint(e, i)?);
+            continue;
+        }
         let delayed = match kind {
             "bounce"
             | "out_of_band"
@@ -129,4 +135,37 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         out.push(f);
     }
     Ok(())
+}
+
+/// A `spam_complaint` event: a feedback-loop report; SparkPost's `fbtype` (`abuse`, …) is
+/// the complaint type.
+fn spam_complaint(e: Obj<'_>, i: usize) -> Result<Finding, WebhookError> {
+    let mut record = Record {
+        recipient: bare_address(e.str("rcpt_to")?.or(e.str("raw_rcpt_to")?).unwrap_or("")),
+        last_attempt: e.num("timestamp")?.and_then(from_unix),
+        ..Record::default()
+    };
+    let fbtype = e.str("fbtype")?;
+    complaint(
+        &mut record,
+        Some(fbtype.unwrap_or("spam_complaint")),
+        "SparkPost spam complaint",
+    );
+    let mut f = Finding {
+        record,
+        rule: Some("webhook.sparkpost.spam_complaint"),
+        sender: e
+            .str("friendly_from")?
+            .or(e.str("msg_from")?)
+            .and_then(bare_address),
+        reporting_mta: e.str("report_by")?.map(str::to_string),
+        provider_class: Some(format!("spam_complaint/{}", fbtype.unwrap_or("none"))),
+        number: u64::from(nth(i)),
+        index: 1,
+        ..Finding::default()
+    };
+    if let Some(id) = e.str("message_id")? {
+        f.tags.insert("sparkpost_message_id".into(), id.to_string());
+    }
+    Ok(f)
 }

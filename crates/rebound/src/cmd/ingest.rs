@@ -1,18 +1,23 @@
 //! `rebound ingest`: everything `rebound parse` reads (bounce emails, mbox, Maildir,
-//! directories) and the JSON lines `rebound parse --json` prints, into the store, in batched
-//! transactions, idempotently. Also home of [`StoreArgs`], the `--db` option every store
-//! command shares.
+//! directories, MTA logs, webhook bodies; routed by [`crate::route`], the same code as
+//! `rebound parse`) and the JSON lines `rebound parse --json` prints, into the store, in
+//! batched transactions, idempotently. Also home of [`StoreArgs`], the `--db` option every
+//! store command shares.
 
 use crate::input;
+use crate::route::{self, Outcome, Reading};
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use rebound_core::{BounceEvent, Classifier};
-use rebound_ingest::{Messages, Options, Origin};
+use rebound_ingest::Options;
+use rebound_ingest::detect::{self, Format};
 use rebound_store::{Ingester, Location, Policy, SourceRule, Store};
 use serde::Serialize;
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::Arc;
 
 /// The `--db` option of every store command.
 #[derive(Args, Clone)]
@@ -58,11 +63,15 @@ impl StoreArgs {
   rebound ingest --source fair-2024 bounces.mbox       # label every event with a lead source
   rebound ingest --source-header X-Campaign bounces/   # lead source from a header of the returned message
   rebound parse --json bounces/ | rebound ingest -     # JSON lines from `rebound parse --json`
+  rebound ingest /var/log/mail.log ses-bounce.json     # MTA logs and webhook bodies too
   rebound ingest --db postgres://postgres@127.0.0.1:5432/test --format jsonl events.jsonl
 
-Inputs: .eml files, mbox files, Maildir folders, directories and standard input (-), as
-`rebound parse` reads them; and JSON lines of events (`rebound parse --json`): a file ending in
-.jsonl/.ndjson/.json, or any file or standard input whose first character is `{`.
+Inputs: everything `rebound parse` reads, routed the same way: .eml files, mbox files, Maildir
+folders, directories, MTA logs (Postfix, Exim, Sendmail, OpenSMTPD, KumoMTA, PowerMTA) and
+webhook bodies (SES, SendGrid, Mailgun, Postmark, SparkPost, Mandrill), each input's kind
+sniffed from its first bytes (standard input too) or given by --format; and JSON lines of
+events (`rebound parse --json`): a file named *.jsonl/*.ndjson, or any input whose first line
+is a JSON object with the event's `source` and `reason` fields.
 
 Idempotent: an event is identified by a key over its recipient, message id, time, reporting
 MTA, reply code, status, DSN action and text; ingesting the same bounce again, or from several
@@ -76,15 +85,17 @@ duplicates, suppressed, sender_side, hints, failures}.
 Exit codes: 0 every input was read, 1 some input was bad (the rest was ingested) or the store
 failed, 2 usage.")]
 pub struct IngestArgs {
-    /// Files, mbox files, Maildir folders, directories or JSON-lines files; `-` (or nothing)
-    /// reads standard input.
+    /// Files, mbox files, Maildir folders, directories, MTA logs, webhook bodies or
+    /// JSON-lines files; `-` (or nothing) reads standard input.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// The input format: auto (JSON lines when the input starts with `{` or is named
-    /// *.jsonl, bounce emails otherwise), jsonl, or mail.
-    #[arg(long, value_enum, default_value_t = Format::Auto)]
-    format: Format,
+    /// Input format: auto (sniff each input), jsonl (events from `rebound parse --json`), or
+    /// any format `rebound parse --format` takes: mail, mbox, an MTA log (postfix, exim,
+    /// sendmail, opensmtpd, kumomta, powermta) or a webhook body (ses, sendgrid, mailgun,
+    /// postmark, sparkpost, mandrill).
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    format: IngestFormat,
 
     /// The lead source of every event of this run (wins over --source-header).
     #[arg(long, value_name = "TAG")]
@@ -106,15 +117,27 @@ pub struct IngestArgs {
     store: StoreArgs,
 }
 
-/// How inputs are read.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Decide per input.
-    Auto,
+/// How inputs are read: JSON lines of events, or as `rebound parse` reads them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum IngestFormat {
     /// JSON lines of events.
     Jsonl,
-    /// Bounce emails and their containers.
-    Mail,
+    /// A `rebound parse` format (`auto`: JSON lines when the input looks like them, else
+    /// sniffed as `rebound parse` does).
+    Parse(Format),
+}
+
+impl FromStr for IngestFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<IngestFormat, String> {
+        if s == "jsonl" {
+            return Ok(IngestFormat::Jsonl);
+        }
+        s.parse::<Format>()
+            .map(IngestFormat::Parse)
+            .map_err(|e| format!("{e}, or jsonl"))
+    }
 }
 
 #[derive(Serialize)]
@@ -138,24 +161,23 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
         args.paths.clone()
     };
     let mut reader = Reader {
-        options: Options {
+        options: Arc::new(Options {
             tag_headers: vec![args.source_header.clone()],
-        },
+        }),
         rule_files,
         classifier: None,
         failures: 0,
     };
     let mut ingester = store.ingester(sources, args.batch);
     for path in &paths {
-        let jsonl = match args.format {
-            Format::Jsonl => true,
-            Format::Mail => false,
-            Format::Auto => looks_like_jsonl(path),
+        let format = match args.format {
+            IngestFormat::Jsonl => None,
+            IngestFormat::Parse(Format::Auto) if looks_like_jsonl(path) => None,
+            IngestFormat::Parse(format) => Some(format),
         };
-        if jsonl {
-            reader.jsonl(path, &mut ingester)?;
-        } else {
-            reader.mail(path, &mut ingester)?;
+        match format {
+            None => reader.jsonl(path, &mut ingester)?,
+            Some(format) => reader.parsed(path, format, &mut ingester)?,
         }
     }
     let stats = ingester.finish()?;
@@ -193,9 +215,9 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
 
 /// Reads inputs into an ingester, counting and reporting bad ones.
 struct Reader<'a> {
-    options: Options,
+    options: Arc<Options>,
     rule_files: &'a [PathBuf],
-    classifier: Option<Classifier>,
+    classifier: Option<Arc<Classifier>>,
     failures: u64,
 }
 
@@ -244,39 +266,41 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// Ingests bounce emails through `rebound-ingest`, as `rebound parse` reads them.
-    fn mail(&mut self, path: &Path, ingester: &mut Ingester<'_>) -> anyhow::Result<()> {
-        if self.classifier.is_none() {
-            self.classifier = Some(input::classifier(self.rule_files)?);
-        }
-        let Some(classifier) = self.classifier.take() else {
-            return Ok(());
+    /// Ingests one input as `rebound parse` reads it (the same routing: [`route::read`]).
+    fn parsed(
+        &mut self,
+        path: &Path,
+        format: Format,
+        ingester: &mut Ingester<'_>,
+    ) -> anyhow::Result<()> {
+        let classifier = match &self.classifier {
+            Some(c) => Arc::clone(c),
+            None => {
+                let c = Arc::new(input::classifier(self.rule_files)?);
+                self.classifier = Some(Arc::clone(&c));
+                c
+            }
         };
-        for item in Messages::new(&[path]) {
-            match item {
-                Err(e) => self.fail(e),
-                Ok(m) => {
-                    let origin = Origin {
-                        path: Some(m.path.to_string()),
-                        message: m.number,
-                    };
-                    match rebound_ingest::read_message(
-                        &m.bytes,
-                        &self.options,
-                        &classifier,
-                        &origin,
-                    ) {
-                        Ok(events) => {
-                            for e in &events {
-                                ingester.push(e).context("writing to the store")?;
-                            }
-                        }
-                        Err(e) => self.fail(format_args!("{}: message {}: {e}", m.path, m.number)),
+        let options = Arc::clone(&self.options);
+        let how = Reading {
+            format,
+            classifier: &classifier,
+            options: &options,
+            follow: false,
+            jobs: 1,
+        };
+        let paths = [path.to_path_buf()];
+        route::read(&paths, &how, &mut |outcome| {
+            match outcome {
+                Outcome::Events(events) => {
+                    for e in &events {
+                        ingester.push(e).context("writing to the store")?;
                     }
                 }
+                Outcome::Failed(why) => self.fail(why),
             }
-        }
-        self.classifier = Some(classifier);
+            Ok(())
+        })?;
         Ok(())
     }
 }
@@ -329,35 +353,40 @@ fn read_lines(
     }
 }
 
-/// Whether an input holds JSON lines: named *.jsonl, *.ndjson or *.json, or a file (or
-/// standard input) whose first non-blank byte is `{`. Directories are mail.
+/// Whether an input holds JSON lines of events: named *.jsonl or *.ndjson, or a file (or
+/// standard input: a peek, nothing consumed) whose first non-blank line is a JSON object with
+/// the event's `source` and `reason` fields. Directories are mail.
 fn looks_like_jsonl(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if ["jsonl", "ndjson", "json"]
+    if ["jsonl", "ndjson"]
         .iter()
         .any(|x| ext.eq_ignore_ascii_case(x))
     {
         return true;
     }
-    if path.as_os_str() == "-" {
-        // Peek without consuming: standard input's buffer is shared, so the reader that
-        // follows (ours or `rebound-ingest`'s) still sees these bytes.
-        let mut stdin = std::io::stdin().lock();
-        return match stdin.fill_buf() {
-            Ok(buf) => first_is_brace(buf),
-            Err(_) => false,
-        };
-    }
-    if path.is_dir() {
-        return false;
-    }
-    let mut head = [0u8; 256];
-    match std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) {
-        Ok(n) => first_is_brace(&head[..n]),
-        Err(_) => false,
-    }
+    detect::head(path).is_ok_and(|head| first_line_is_event(&head))
 }
 
-fn first_is_brace(buf: &[u8]) -> bool {
-    buf.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+/// Whether the first non-blank line of `head` is a `rebound parse --json` event (a line cut
+/// by the end of `head` is judged by its start: `{"source":`, the event's first field).
+fn first_line_is_event(head: &[u8]) -> bool {
+    let start = head.trim_ascii_start();
+    if !start.starts_with(b"{") {
+        return false;
+    }
+    let line = start.split(|b| *b == b'\n').next().unwrap_or(start);
+    match serde_json::from_slice::<serde_json::Value>(line) {
+        Ok(v) => {
+            v.get("source").is_some_and(serde_json::Value::is_object) && v.get("reason").is_some()
+        }
+        Err(_) => {
+            let compact: Vec<u8> = line
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .take(10)
+                .collect();
+            compact.starts_with(b"{\"source\":")
+        }
+    }
 }

@@ -1,17 +1,19 @@
-//! `rebound parse`: bounce emails (.eml, mbox, Maildir, directories, standard input) in,
-//! one classified event per recipient out, as JSON lines or a readable table and summary.
+//! `rebound parse`: bounce emails (.eml, mbox, Maildir, directories), MTA logs and webhook
+//! bodies (files or standard input, routed by [`crate::route`]) in, one classified event per
+//! recipient out, as JSON lines or a readable table and summary.
 //! With `--jobs N`, one reader thread streams messages to N parsing threads and the output
 //! keeps the input order; memory stays bounded however large the mailbox.
 
 use crate::input;
+use crate::route::{self, Outcome, Reading};
 use clap::Args;
-use rebound_core::{BounceEvent, Classifier};
-use rebound_ingest::{Messages, Options, Origin};
-use std::collections::{BTreeMap, HashMap};
+use rebound_core::BounceEvent;
+use rebound_ingest::Options;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::Arc;
 
 /// Parse bounce emails into classified events, one per recipient.
 #[derive(Args)]
@@ -22,9 +24,10 @@ use std::sync::{Arc, Mutex, mpsc};
   cat bounce.eml | rebound parse -
 
 Reads .eml files, mbox files (From_ separated, >From unescaped), Maildir folders (cur/, new/),
-directories (recursively) and standard input (-). Understands RFC 3464 delivery status
-notifications, RFC 6533 internationalized ones, ARF feedback reports, auto-replies and the
-plain-text formats of many mail servers.
+directories (recursively), MTA logs, webhook bodies and standard input (-); the kind of each
+file, and of standard input, is sniffed from its first bytes unless --format says it.
+Understands RFC 3464 delivery status notifications, RFC 6533 internationalized ones, ARF
+feedback reports, auto-replies and the plain-text formats of many mail servers.
 
 JSON fields (one object per recipient): source {path, message, index, kind}, recipient, sender,
 at, code, status, text, command, forward, remote_host, permanent, bounce_type, reason,
@@ -61,14 +64,6 @@ pub struct ParseArgs {
     follow: bool,
 }
 
-/// The outcome of one message.
-enum Outcome {
-    /// Its events (possibly none: not a bounce).
-    Events(Vec<BounceEvent>),
-    /// Why it could not be read.
-    Failed(String),
-}
-
 /// Counts for the summary.
 #[derive(Default)]
 struct Summary {
@@ -88,8 +83,6 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let progress = progress_bar();
     let mut summary = Summary::default();
-    let (foreign, mail_paths) = rebound_ingest::detect::split_paths(&args.paths, args.format);
-    let mut messages = Messages::new(&mail_paths);
     let mut emit = |outcome: Outcome, out: &mut dyn Write| -> anyhow::Result<()> {
         match outcome {
             Outcome::Events(events) => {
@@ -133,24 +126,14 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
             "source", "recipient", "code", "status", "reason", "type"
         )?;
     }
-    // MTA logs and webhook bodies: one outcome per event or unreadable line.
-    rebound_ingest::detect::read_all(&foreign, &classifier, args.follow, &mut |item| {
-        let outcome = match item {
-            Ok(event) => Outcome::Events(vec![event]),
-            Err(why) => Outcome::Failed(why),
-        };
-        emit(outcome, &mut out).map_err(std::io::Error::other)
-    })?;
-    let files = if args.jobs <= 1 {
-        for item in messages.by_ref() {
-            emit(process(item, &options, &classifier), &mut out)?;
-        }
-        messages.files
-    } else {
-        parallel(messages, args.jobs, &options, &classifier, |o| {
-            emit(o, &mut out)
-        })?
+    let how = Reading {
+        format: args.format,
+        classifier: &classifier,
+        options: &options,
+        follow: args.follow,
+        jobs: args.jobs,
     };
+    let files = route::read(&args.paths, &how, &mut |o| emit(o, &mut out))?;
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
@@ -162,89 +145,6 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
-}
-
-/// Reads and classifies one message (or reports why not).
-fn process(
-    item: Result<rebound_ingest::Message, rebound_ingest::ContainerError>,
-    options: &Options,
-    classifier: &Classifier,
-) -> Outcome {
-    match item {
-        Err(e) => Outcome::Failed(e.to_string()),
-        Ok(m) => {
-            let origin = Origin {
-                path: Some(m.path.to_string()),
-                message: m.number,
-            };
-            match rebound_ingest::read_message(&m.bytes, options, classifier, &origin) {
-                Ok(events) => Outcome::Events(events),
-                Err(e) => Outcome::Failed(format!("{}: message {}: {e}", m.path, m.number)),
-            }
-        }
-    }
-}
-
-/// Runs a reader thread and `jobs` parsing threads; outcomes are handed to `emit` in input
-/// order. The queues are bounded, so memory does not grow with the input. Returns the
-/// number of files opened.
-fn parallel(
-    mut messages: Messages,
-    jobs: usize,
-    options: &Arc<Options>,
-    classifier: &Arc<Classifier>,
-    mut emit: impl FnMut(Outcome) -> anyhow::Result<()>,
-) -> anyhow::Result<u64> {
-    type Item = (
-        u64,
-        Result<rebound_ingest::Message, rebound_ingest::ContainerError>,
-    );
-    let (work_tx, work_rx) = mpsc::sync_channel::<Item>(jobs * 8);
-    let work_rx = Arc::new(Mutex::new(work_rx));
-    let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Outcome)>(jobs * 8);
-    std::thread::scope(|scope| -> anyhow::Result<u64> {
-        let reader = scope.spawn(move || {
-            for (seq, item) in (0u64..).zip(messages.by_ref()) {
-                if work_tx.send((seq, item)).is_err() {
-                    break;
-                }
-            }
-            messages.files
-        });
-        for _ in 0..jobs {
-            let rx = Arc::clone(&work_rx);
-            let tx = done_tx.clone();
-            let (options, classifier) = (Arc::clone(options), Arc::clone(classifier));
-            scope.spawn(move || {
-                loop {
-                    let next = match rx.lock() {
-                        Ok(guard) => guard.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok((seq, item)) = next else { return };
-                    if tx
-                        .send((seq, process(item, &options, &classifier)))
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-        let mut held: HashMap<u64, Outcome> = HashMap::new();
-        let mut next_out = 0u64;
-        for (seq, outcome) in done_rx {
-            held.insert(seq, outcome);
-            while let Some(o) = held.remove(&next_out) {
-                emit(o)?;
-                next_out += 1;
-            }
-        }
-        reader
-            .join()
-            .map_err(|_| anyhow::anyhow!("the reader thread panicked"))
     })
 }
 

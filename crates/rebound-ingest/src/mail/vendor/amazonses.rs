@@ -2,7 +2,9 @@
 //! object with `notificationType` Bounce, Complaint or Delivery, and per-recipient
 //! `bouncedRecipients` (emailAddress, action, status, diagnosticCode),
 //! `complainedRecipients` or `delivery.recipients`. SES bounces sent as RFC 3464 DSNs are
-//! read by the generic DSN reader.
+//! read by the generic DSN reader. A notification longer than a mail line may be broken by
+//! the MTA that carried it (Sendmail writes `!`, a newline and a space at the 990th
+//! character); those breaks are removed before the JSON is read.
 
 use crate::mail::{Bounce, Input, Kind, Record};
 use rebound_core::Reason;
@@ -13,11 +15,19 @@ pub fn detect(input: &Input<'_>) -> bool {
     input.text.contains("\"notificationType\"")
 }
 
+/// The first JSON value of a text.
+fn first_value(json: &str) -> Option<Value> {
+    serde_json::Deserializer::from_str(json)
+        .into_iter::<Value>()
+        .next()?
+        .ok()
+}
+
 /// One record per recipient of the notification.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let start = input.text.find('{')?;
-    let mut stream = serde_json::Deserializer::from_str(&input.text[start..]).into_iter::<Value>();
-    let v = stream.next()?.ok()?;
+    let json = &input.text[start..];
+    let v = first_value(json).or_else(|| first_value(&json.replace("!\n ", "")))?;
     // SNS may wrap the SES object as a JSON string in `Message`.
     let v = match v.get("Message").and_then(Value::as_str) {
         Some(inner) => serde_json::from_str(inner).ok()?,

@@ -8,7 +8,7 @@
 //! RFC 3464 part, its `Status`, `Action` and `Remote-MTA` are merged in by position.
 
 use crate::mail::text::{self, Layout};
-use crate::mail::{Bounce, Input, Kind, Record, header, report};
+use crate::mail::{Bounce, Input, Kind, Record, header};
 
 /// Lines after which the failed addresses are listed (lower-case, contained in the line).
 const START: &[&str] = &[
@@ -34,6 +34,8 @@ const END: &[&str] = &[
 pub fn detect(input: &Input<'_>) -> bool {
     let human = input.human();
     human.contains("created automatically by mail delivery software")
+        || (input.subject().starts_with("Mail failure - ")
+            && human.contains("incorrectly constructed"))
         || input.top().has("x-failed-recipients")
             && (human.contains("address(es) failed") || human.contains("yet to be delivered"))
 }
@@ -91,7 +93,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             ..Record::default()
         });
     }
-    merge_report(input, &mut bounce);
+    super::merge_report(input, &mut bounce, false);
     Some(bounce)
 }
 
@@ -145,7 +147,7 @@ fn recipient_line(line: &str) -> Option<(String, String)> {
     ))
 }
 
-fn is_address(s: &str) -> bool {
+pub(super) fn is_address(s: &str) -> bool {
     s.contains('@') && !s.contains(char::is_whitespace)
 }
 
@@ -157,41 +159,4 @@ fn generated_by(line: &str) -> Option<String> {
         .or_else(|| l.strip_prefix("(generated from "))
         .or_else(|| l.strip_prefix("(ultimately generated from "))?;
     header::address(rest)
-}
-
-/// Merges the RFC 3464 part's fields: matched by address, else by position when both list
-/// as many recipients (a pipe or file destination); the report's order is kept.
-fn merge_report(input: &Input<'_>, bounce: &mut Bounce) {
-    let Some(dsn) = report::find_report(input) else {
-        return;
-    };
-    bounce.kind = Kind::Dsn;
-    bounce.reporting_mta = dsn.message.reporting_mta.clone();
-    bounce.sender = dsn.message.sender.clone();
-    let same_count = dsn.recipients.len() == bounce.records.len();
-    let mut texts = std::mem::take(&mut bounce.records);
-    let mut merged = Vec::with_capacity(texts.len());
-    for (i, fields) in dsn.recipients.into_iter().enumerate() {
-        let named = fields.final_recipient.as_deref().unwrap_or("");
-        let at = texts
-            .iter()
-            .position(|r| {
-                r.recipient
-                    .as_deref()
-                    .is_some_and(|a| a.eq_ignore_ascii_case(named))
-            })
-            .or_else(|| (same_count && !is_address(named) && i < texts.len()).then_some(0));
-        let Some(at) = at else { continue };
-        let mut record = texts.remove(at);
-        record.status = fields.status;
-        record.action = fields.action.or(record.action.take());
-        record.remote_mta = fields.remote_mta;
-        record.last_attempt = fields.last_attempt;
-        if record.diagnostic.is_none() {
-            record.diagnostic = fields.diagnostic;
-        }
-        merged.push(record);
-    }
-    merged.append(&mut texts);
-    bounce.records = merged;
 }

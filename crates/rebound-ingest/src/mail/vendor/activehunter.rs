@@ -1,0 +1,35 @@
+//! TransWARE Active!hunter (`X-AHMAILID`, `Active!Hunter` MIME boundaries): a Sendmail-like
+//! notice listing each recipient after `>>>` under "The following addresses had permanent
+//! fatal errors" and the remote server's reply under "Transcript of session follows".
+
+use crate::mail::text::{self, Layout};
+use crate::mail::{Bounce, Input, Kind, header};
+
+/// Sent by Active!hunter.
+pub fn detect(input: &Input<'_>) -> bool {
+    input.top().has("x-ahmailid")
+        || input
+            .top()
+            .get("content-type")
+            .is_some_and(|c| c.contains("Active!Hunter"))
+}
+
+/// One record per `>>>` recipient; the transcript's reply explains them all.
+pub fn parse(input: &Input<'_>) -> Option<Bounce> {
+    let human = input.human();
+    let layout = Layout {
+        start: &["following addresses had"],
+        end: &["transcript of session follows"],
+    };
+    let (_, blocks) = text::blocks(human, &layout, recipient_line);
+    let transcript = text::section_after(human, "transcript of session follows");
+    let mut bounce = Bounce::new(Kind::Text, "activehunter");
+    bounce.records = text::records(&[transcript], blocks);
+    Some(bounce)
+}
+
+/// `>>> x@example.com <x@example.com>`.
+fn recipient_line(line: &str) -> Option<(String, String)> {
+    let rest = line.trim_start().strip_prefix(">>>")?;
+    header::address(rest).map(|a| (a, String::new()))
+}

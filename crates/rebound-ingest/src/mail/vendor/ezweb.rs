@@ -1,0 +1,78 @@
+//! KDDI's EZweb (`Postmaster@ezweb.ne.jp`, "Mail System Error - Returned Mail"): a Japanese
+//! notice (ISO-2022-JP, often mislabelled EUC-JP) followed by English sentences and the
+//! recipients, either bare (`<x@ezweb.ne.jp>`) or as `Recipient: <x>` with the session's
+//! transcript (`>>> RCPT TO:<x>`, `<<< 550 …`). The transcript's reply is the evidence;
+//! without one, EZweb's own sentence is: "The user(s) account is disabled." (suspend), and
+//! "Each of the following recipients was rejected by a remote mail server." alone, which is
+//! how EZweb reports a refusal by the recipient's reception filter (filtered). A report
+//! part, when present, is merged in.
+
+use crate::mail::text::{self, Layout};
+use crate::mail::{Bounce, Input, Kind, Record, evidence, header};
+use rebound_core::Reason;
+
+/// EZweb's sentences that state the reason when no reply does (lower-case).
+const STATED: &[(&str, Reason)] = &[
+    ("the user(s) account is disabled", Reason::Suspend),
+    ("was rejected by a remote mail server", Reason::Filtered),
+];
+
+/// Where the returned message starts when it is inline.
+const END: &[&str] = &["--------------------------------", "received: from"];
+
+/// Sent by EZweb.
+pub fn detect(input: &Input<'_>) -> bool {
+    input.from().to_ascii_lowercase().contains("@ezweb.ne.jp")
+}
+
+/// One record per recipient.
+pub fn parse(input: &Input<'_>) -> Option<Bounce> {
+    let human = input.human();
+    let layout = Layout {
+        start: &[],
+        end: END,
+    };
+    let (preamble, blocks) = text::blocks(human, &layout, recipient_line);
+    let english: Vec<String> = preamble.into_iter().filter(|l| l.is_ascii()).collect();
+    let mut bounce = Bounce::new(Kind::Text, "ezweb");
+    for b in blocks {
+        let mut record = Record {
+            recipient: Some(b.recipient.clone()),
+            ..Record::default()
+        };
+        let (command, reply) = evidence::transcript(&b.lines);
+        let said = if reply.is_empty() {
+            b.lines.iter().chain(&english).cloned().collect::<Vec<_>>()
+        } else {
+            vec![reply]
+        };
+        let said = said.join(" ");
+        record.command = command;
+        if !text::has_reply_code(Some(&said)) || said.contains("account is disabled") {
+            record.reason = super::stated_reason(STATED, &said);
+        }
+        record.diagnostic = (!said.is_empty()).then_some(said);
+        if bounce
+            .records
+            .iter()
+            .all(|r| r.recipient != record.recipient)
+        {
+            bounce.records.push(record);
+        }
+    }
+    super::merge_report(input, &mut bounce, false);
+    Some(bounce)
+}
+
+/// `<x@ezweb.ne.jp>`, `<x@ezweb.ne.jp>: 550 …` or `Recipient: <x@ezweb.ne.jp>`; transcript
+/// lines (`>>> RCPT TO:<x>`) are not recipient lines.
+fn recipient_line(line: &str) -> Option<(String, String)> {
+    let t = line.trim();
+    if t.starts_with(">>>") || t.starts_with("<<<") {
+        return None;
+    }
+    if let Some(rest) = t.strip_prefix("Recipient:") {
+        return header::address(rest).map(|a| (a, String::new()));
+    }
+    text::default_recipient(line)
+}
