@@ -60,8 +60,10 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
 /// `<x@example.com>:` (qmail) or `There was an error delivering your mail to <x>.`
 /// (DragonFly).
 fn recipient_line(line: &str) -> Option<(String, String)> {
+    const DRAGONFLY: &str = "there was an error delivering your mail";
     let t = line.trim();
-    if t.len() > 40 && t[..40].eq_ignore_ascii_case("there was an error delivering your mail") {
+    let head = t.as_bytes().get(..DRAGONFLY.len());
+    if head.is_some_and(|h| h.eq_ignore_ascii_case(DRAGONFLY.as_bytes())) {
         return header::address(t).map(|a| (a, String::new()));
     }
     text::default_recipient(line)
@@ -91,6 +93,20 @@ fn remote_host(diagnostic: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dragonfly_recipient_lines() {
+        assert_eq!(
+            recipient_line("There was an error delivering your mail to <kijitora@example.jp>.")
+                .map(|(a, _)| a),
+            Some("kijitora@example.jp".to_string())
+        );
+        // A multi-byte character where the phrase would end (found by the fuzzer).
+        assert_eq!(
+            recipient_line("There was an error delivering your mai\u{b9}l x"),
+            None
+        );
+    }
 
     #[test]
     fn hosts() {
