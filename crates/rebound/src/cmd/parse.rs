@@ -207,7 +207,7 @@ fn print_summary(out: &mut dyn Write, files: u64, s: &Summary) -> std::io::Resul
     writeln!(out)?;
     writeln!(
         out,
-        "{files} files, {} messages ({} not bounces), {} recipients, {} failures",
+        "{files} files, {} messages ({} not bounces), {} recipients; {} inputs could not be read",
         s.messages, s.not_bounces, s.recipients, s.failures
     )?;
     let mut reasons: Vec<_> = s.by_reason.iter().collect();
