@@ -28,6 +28,7 @@ pub mod rules;
 pub mod status;
 pub mod taxonomy;
 pub mod text_match;
+mod wrapper;
 
 pub use classify::{Classification, Classifier, ClassifierBuilder};
 pub use event::{BounceEvent, Source};
