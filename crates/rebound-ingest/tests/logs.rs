@@ -6,6 +6,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{Golden, pick};
 use rebound_core::{BounceEvent, Classifier};
 use rebound_ingest::detect::{InputKind, sniff};
 use rebound_ingest::log::{LogFormat, LogOptions, LogReader, file, read_log};
@@ -17,7 +20,7 @@ use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+    common::fixtures("")
 }
 
 fn options() -> LogOptions {
@@ -28,31 +31,28 @@ fn options() -> LogOptions {
 }
 
 fn summarize(e: &BounceEvent) -> Value {
-    let v = serde_json::to_value(e).unwrap();
-    let mut out = serde_json::Map::new();
-    out.insert("line".into(), v["source"]["message"].clone());
-    out.insert("kind".into(), v["source"]["kind"].clone());
-    for k in [
-        "recipient",
-        "sender",
-        "at",
-        "code",
-        "status",
-        "command",
-        "forward",
-        "dsn_action",
-        "remote_mta",
-        "message_id",
-        "permanent",
-        "reason",
-        "bounce_type",
-        "rule",
-        "provider_class",
-        "tags",
-    ] {
-        out.insert(k.into(), v.get(k).cloned().unwrap_or(Value::Null));
-    }
-    Value::Object(out)
+    pick(
+        e,
+        &[("line", "message"), ("kind", "kind")],
+        &[
+            "recipient",
+            "sender",
+            "at",
+            "code",
+            "status",
+            "command",
+            "forward",
+            "dsn_action",
+            "remote_mta",
+            "message_id",
+            "permanent",
+            "reason",
+            "bounce_type",
+            "rule",
+            "provider_class",
+            "tags",
+        ],
+    )
 }
 
 fn read(path: &Path, format: LogFormat, classifier: &Classifier) -> (Vec<BounceEvent>, Value) {
@@ -82,8 +82,7 @@ fn format_of(dir: &str, file: &str) -> LogFormat {
 #[test]
 fn log_fixtures_match_golden_files() {
     let classifier = Classifier::builtin().unwrap();
-    let bless = std::env::var_os("REBOUND_BLESS").is_some();
-    let (mut checked, mut failed) = (0, Vec::new());
+    let mut golden = Golden::new();
     let mut dirs: Vec<_> = std::fs::read_dir(fixtures().join("log"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -113,32 +112,14 @@ fn log_fixtures_match_golden_files() {
                 );
             }
             let (_, got) = read(&path, format, &classifier);
-            let pretty = serde_json::to_string_pretty(&got).unwrap() + "\n";
-            let expected = path.with_extension("json");
-            let failed_path = path.with_extension("json.failed");
-            if bless {
-                std::fs::write(&expected, &pretty).unwrap();
-                continue;
-            }
-            let want: Value = serde_json::from_str(
-                &std::fs::read_to_string(&expected)
-                    .unwrap_or_else(|_| panic!("{dir_name}/{file}: no golden file")),
-            )
-            .unwrap();
-            checked += 1;
-            if want != got {
-                std::fs::write(&failed_path, &pretty).unwrap();
-                failed.push(format!("{dir_name}/{file}"));
-            } else {
-                let _ = std::fs::remove_file(&failed_path);
-            }
+            golden.check(
+                &format!("{dir_name}/{file}"),
+                &path.with_extension("json"),
+                &got,
+            );
         }
     }
-    assert!(
-        failed.is_empty(),
-        "golden mismatches (see *.json.failed): {failed:?}"
-    );
-    assert!(bless || checked >= 40, "only {checked} fixtures");
+    golden.finish(40);
 }
 
 #[test]

@@ -5,14 +5,17 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{Golden, pick};
 use rebound_core::Classifier;
 use rebound_ingest::detect::{InputKind, sniff};
 use rebound_ingest::webhook::{WebhookError, WebhookFormat, json, read_webhook};
 use serde_json::{Value, json as j};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/webhook")
+    common::fixtures("webhook")
 }
 
 fn summarize(body: &[u8], format: WebhookFormat, classifier: &Classifier) -> Value {
@@ -22,33 +25,29 @@ fn summarize(body: &[u8], format: WebhookFormat, classifier: &Classifier) -> Val
             events
                 .iter()
                 .map(|e| {
-                    let v = serde_json::to_value(e).unwrap();
-                    let mut out = serde_json::Map::new();
-                    out.insert("record".into(), v["source"]["message"].clone());
-                    out.insert("index".into(), v["source"]["index"].clone());
-                    out.insert("kind".into(), v["source"]["kind"].clone());
-                    for k in [
-                        "recipient",
-                        "sender",
-                        "at",
-                        "code",
-                        "status",
-                        "text",
-                        "dsn_action",
-                        "remote_mta",
-                        "reporting_mta",
-                        "message_id",
-                        "permanent",
-                        "reason",
-                        "bounce_type",
-                        "action",
-                        "rule",
-                        "provider_class",
-                        "tags",
-                    ] {
-                        out.insert(k.into(), v.get(k).cloned().unwrap_or(Value::Null));
-                    }
-                    Value::Object(out)
+                    pick(
+                        e,
+                        &[("record", "message"), ("index", "index"), ("kind", "kind")],
+                        &[
+                            "recipient",
+                            "sender",
+                            "at",
+                            "code",
+                            "status",
+                            "text",
+                            "dsn_action",
+                            "remote_mta",
+                            "reporting_mta",
+                            "message_id",
+                            "permanent",
+                            "reason",
+                            "bounce_type",
+                            "action",
+                            "rule",
+                            "provider_class",
+                            "tags",
+                        ],
+                    )
                 })
                 .collect(),
         ),
@@ -58,8 +57,7 @@ fn summarize(body: &[u8], format: WebhookFormat, classifier: &Classifier) -> Val
 #[test]
 fn webhook_fixtures_match_golden_files() {
     let classifier = Classifier::builtin().unwrap();
-    let bless = std::env::var_os("REBOUND_BLESS").is_some();
-    let (mut checked, mut failed) = (0, Vec::new());
+    let mut golden = Golden::new();
     let mut dirs: Vec<_> = std::fs::read_dir(fixtures())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -90,27 +88,11 @@ fn webhook_fixtures_match_golden_files() {
             // Detection from the parsed body agrees with the folder too.
             let detected = read_webhook(&body, None, &classifier, None).map(|e| e.len());
             assert_eq!(detected.ok(), got.as_array().map(Vec::len), "{name}: auto");
-            let pretty = serde_json::to_string_pretty(&got).unwrap() + "\n";
-            let stem = path.with_extension("");
-            let expected = stem.with_extension("expected.json");
-            let failed_path = stem.with_extension("expected.json.failed");
-            if bless {
-                std::fs::write(&expected, &pretty).unwrap();
-                continue;
-            }
-            let want: Value =
-                serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
-            checked += 1;
-            if want != got {
-                std::fs::write(&failed_path, &pretty).unwrap();
-                failed.push(name);
-            } else {
-                let _ = std::fs::remove_file(&failed_path);
-            }
+            let expected = path.with_extension("").with_extension("expected.json");
+            golden.check(&name, &expected, &got);
         }
     }
-    assert!(failed.is_empty(), "golden mismatches: {failed:?}");
-    assert!(bless || checked >= 20, "only {checked} fixtures");
+    golden.finish(20);
 }
 
 fn refuse(body: &[u8], format: Option<WebhookFormat>) -> WebhookError {
