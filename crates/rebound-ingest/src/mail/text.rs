@@ -378,6 +378,16 @@ pub const LABELS: &[&str] = &[
     "address:",
 ];
 
+/// [`LABELS`] in one automaton: the leftmost label, the earlier-listed one on a tie (no
+/// lower-cased copy of the line, no searcher built per label and line).
+static LABEL_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(LABELS)
+        .unwrap_or_else(|e| unreachable!("fixed labels compile: {e}"))
+});
+
 /// The labelled recipient-line test, a third pass: the earliest of [`LABELS`] anywhere in the
 /// line followed by an address: `Recipient: <x@example.com>`, ` In:  RCPT TO:<x@example.com>`,
 /// `[Status: Error, Address: <x@example.com>, …]`.
@@ -385,11 +395,8 @@ pub fn labelled_recipient(line: &str) -> Option<(String, String)> {
     if !line.contains('@') {
         return None;
     }
-    let lower = line.to_ascii_lowercase();
-    let (at, label) = LABELS
-        .iter()
-        .filter_map(|l| lower.find(l).map(|i| (i, l.len())))
-        .min_by_key(|&(i, _)| i)?;
+    let m = LABEL_FINDER.find(line)?;
+    let (at, label) = (m.start(), m.len());
     let rest = line.get(at + label..)?;
     let addr = header::address(rest)?;
     // A label inside a sentence (`Reason: Unable to deliver message to <x> (…)`): the
