@@ -161,9 +161,6 @@ impl LineParser for Parser {
         line: &str,
         out: &mut Vec<Finding>,
     ) -> Result<(), &'static str> {
-        if line.trim().is_empty() {
-            return Ok(());
-        }
         let (at, id, rest) = split(line).ok_or("not an Exim main log line")?;
         let Some(id) = id else { return Ok(()) };
         if rest == "Completed" {

@@ -84,9 +84,6 @@ impl LineParser for Parser {
         line: &str,
         out: &mut Vec<Finding>,
     ) -> Result<(), &'static str> {
-        if line.trim().is_empty() {
-            return Ok(());
-        }
         let v: Value = serde_json::from_str(line).map_err(|_| "kumomta: not a JSON object")?;
         let kind = v
             .get("type")

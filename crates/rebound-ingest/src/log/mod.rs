@@ -143,7 +143,8 @@ impl LogStats {
 
 /// A format's line reader: state between lines lives in it.
 pub trait LineParser: Send {
-    /// Reads one line (without its line ending), pushing what it says about recipients.
+    /// Reads one non-blank line (without its line ending), pushing what it says about
+    /// recipients; [`LogReader`] skips blank lines before they get here.
     /// `Err(why)` marks the line as garbled; lines of other programs are `Ok` and give nothing.
     fn line(&mut self, number: u64, line: &str, out: &mut Vec<Finding>)
     -> Result<(), &'static str>;
@@ -202,6 +203,9 @@ impl<'c> LogReader<'c> {
         let text = String::from_utf8_lossy(line);
         let text = text.trim_end_matches(['\n', '\r']);
         self.stats.lines += 1;
+        if text.trim().is_empty() {
+            return;
+        }
         self.findings.clear();
         match self.parser.line(number, text, &mut self.findings) {
             Ok(()) => {}

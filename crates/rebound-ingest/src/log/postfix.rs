@@ -213,9 +213,6 @@ impl LineParser for Parser {
         line: &str,
         out: &mut Vec<Finding>,
     ) -> Result<(), &'static str> {
-        if line.trim().is_empty() {
-            return Ok(());
-        }
         let l = syslog::split(line, self.year).ok_or("not a syslog line")?;
         let Some((_, daemon)) = l.program.split_once('/').filter(|_| is_postfix(l.program)) else {
             return Ok(());

@@ -90,9 +90,6 @@ impl LineParser for Parser {
         line: &str,
         out: &mut Vec<Finding>,
     ) -> Result<(), &'static str> {
-        if line.trim().is_empty() {
-            return Ok(());
-        }
         let fields = split_csv(line).ok_or("powermta: unterminated quoted field")?;
         if fields.first().is_some_and(|t| t == "type") {
             self.columns = fields;

@@ -52,9 +52,6 @@ impl LineParser for Parser {
         line: &str,
         out: &mut Vec<Finding>,
     ) -> Result<(), &'static str> {
-        if line.trim().is_empty() {
-            return Ok(());
-        }
         let l = syslog::split(line, self.year).ok_or("not a syslog line")?;
         if !is_sendmail(l.program) {
             return Ok(());

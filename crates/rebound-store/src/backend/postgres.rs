@@ -75,21 +75,12 @@ impl Postgres {
                 &[],
             )?
             .get(0);
-        if found > schema::VERSION {
-            return Err(StoreError::SchemaTooNew {
-                found,
-                known: schema::VERSION,
-            });
-        }
-        for (i, ddl) in schema::POSTGRES.iter().enumerate() {
-            let version = i64::try_from(i).unwrap_or(i64::MAX) + 1;
-            if version > found {
-                tx.batch_execute(ddl)?;
-                tx.execute(
-                    "INSERT INTO rebound_schema (version) VALUES ($1)",
-                    &[&version],
-                )?;
-            }
+        for (version, ddl) in schema::pending(&schema::POSTGRES, found)? {
+            tx.batch_execute(ddl)?;
+            tx.execute(
+                "INSERT INTO rebound_schema (version) VALUES ($1)",
+                &[&version],
+            )?;
         }
         tx.commit()?;
         Ok(())

@@ -2,8 +2,28 @@
 //! from version `n - 1` to `n`. The version lives in `rebound_schema`; migrations run in one
 //! transaction, under a lock, so concurrent first openings are safe. Append, never edit.
 
+use crate::error::{Result, StoreError};
+
 /// The newest schema version this program knows.
 pub(crate) const VERSION: i64 = 1;
+
+/// The migrations of `list` a store at version `found` still needs, with the version each
+/// brings it to; an error when the store is newer than this program.
+pub(crate) fn pending(
+    list: &'static [&'static str],
+    found: i64,
+) -> Result<Vec<(i64, &'static str)>> {
+    if found > VERSION {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: VERSION,
+        });
+    }
+    Ok((1..)
+        .zip(list.iter().copied())
+        .filter(|(version, _)| *version > found)
+        .collect())
+}
 
 /// SQLite migrations.
 pub(crate) const SQLITE: [&str; 1] = [r"
