@@ -36,7 +36,11 @@ corpus, out = sys.argv[1], sys.argv[2]
 root = corpus + "/emails/"
 # Sisimai writes a pseudo status `C.0.9xx` (Sisimai::SMTP::Status) when a bounce states none;
 # Rebound leaves `status` empty then. For the comparison only, an empty status is mapped to
-# Sisimai's pseudo code of our reason, class 4 when the failure is temporary.
+# Sisimai's pseudo code of our reason, with the class Sisimai would choose (Sisimai::Data and
+# Sisimai::SMTP::Error->is_permanent): 4 when the reply code is 4xx, or there is no code and
+# the text says "temporar…"/"persistent"; otherwise 5. (Sisimai's Exim reader also writes class
+# 4 for expired and mailboxfull when a bounce has neither code nor status; Rebound's output does
+# not name the reader, so those few stay counted as disagreements.)
 PSEUDO = {"blocked": 971, "contenterror": 960, "exceedlimit": 923, "expired": 947,
           "failedstarttls": 976, "filtered": 910, "hasmoved": 916, "hostunknown": 912,
           "mailboxfull": 922, "mailererror": 939, "mesgtoobig": 934, "networkerror": 944,
@@ -51,7 +55,17 @@ def status_of(e):
     reason = e.get("reason") or ""
     if reason not in PSEUDO or e.get("bounce_type") == "none":
         return ""
-    return "%d.0.%d" % (4 if e.get("permanent") is False else 5, PSEUDO[reason])
+    return "%d.0.%d" % (pseudo_class(e), PSEUDO[reason])
+def pseudo_class(e):
+    code = str(e.get("code") or "")
+    if code:
+        return 4 if code.startswith("4") else 5
+    text = (e.get("text") or "").lower()
+    if "temporar" in text or "persistent" in text:
+        return 4
+    if "permanent" in text:
+        return 5
+    return 5
 pos = collections.Counter()
 rows = []
 for line in open(out + "/rebound.jsonl", encoding="utf-8"):

@@ -7,7 +7,7 @@
 //! prefilter ([`crate::text_match`]), so a reply is scanned once whatever the number of rules
 //! and only the few patterns it could match run.
 
-use crate::reply::Reply;
+use crate::reply::{Reply, SmtpCommand};
 use crate::rules::{self, Rule, RuleError};
 use crate::taxonomy::{Action, BounceType, Category, Reason, Severity};
 use crate::text_match::TextMatcher;
@@ -213,6 +213,11 @@ impl Classifier {
                     _ => false,
                 }))
             && (rule.commands.is_empty() || rule.commands.contains(&reply.command))
+            && (rule.hosts.is_empty()
+                || reply
+                    .remote_host
+                    .as_deref()
+                    .is_some_and(|host| rule.hosts.iter().any(|d| within_domain(host, d))))
     }
 }
 
@@ -227,13 +232,41 @@ fn is_positive(reply: &Reply) -> bool {
     }
 }
 
-/// The verdict of a winning rule: the reason's defaults, the rule's overrides, and the
+/// Whether `host` is `domain` or a name inside it (ASCII case-insensitive; a trailing dot of
+/// an absolute name is ignored).
+fn within_domain(host: &str, domain: &str) -> bool {
+    let host = host.trim_end_matches('.').as_bytes();
+    let domain = domain.as_bytes();
+    host.len() >= domain.len()
+        && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
+        && (host.len() == domain.len() || host[host.len() - domain.len() - 1] == b'.')
+}
+
+/// Whether more than the wording ties a failure to the recipient's address: the reply
+/// answered `RCPT TO` or an earlier command (not `DATA` or the end of data, and not an unknown
+/// stage), or its status is X.1.0, X.1.1 or X.1.3 (RFC 3463: bad destination mailbox).
+fn ties_failure_to_address(reply: &Reply) -> bool {
+    let stage_known_before_data = reply
+        .command
+        .is_some_and(|c| !matches!(c, SmtpCommand::Data | SmtpCommand::EndOfData));
+    let status_names_mailbox = reply
+        .status
+        .is_some_and(|s| s.subject == 1 && matches!(s.detail, 0 | 1 | 3));
+    stage_known_before_data || status_names_mailbox
+}
+
+/// The verdict of a winning rule: its reason (or its `unconfirmed` reason when the reply does
+/// not tie the failure to the address), the reason's defaults, the rule's overrides, and the
 /// forward-path safety rule of RFC 5321 3.4.
 fn verdict(rule: &Rule, reply: &Reply, permanent: Option<bool>) -> Classification {
-    let profile = rule.reason.profile();
+    let reason = match rule.unconfirmed {
+        Some(unconfirmed) if !ties_failure_to_address(reply) => unconfirmed,
+        _ => rule.reason,
+    };
+    let profile = reason.profile();
     let bounce_type = rule
         .bounce_type
-        .unwrap_or_else(|| rule.reason.bounce_type(permanent));
+        .unwrap_or_else(|| reason.bounce_type(permanent));
     // A reason that is hard when permanent, answered with a temporary code: the address is
     // not proven dead yet, so the default is to retry, not to suppress.
     let downgraded = profile.bounce_type == BounceType::Hard && bounce_type == BounceType::Soft;
@@ -243,7 +276,7 @@ fn verdict(rule: &Rule, reply: &Reply, permanent: Option<bool>) -> Classificatio
         profile.action
     };
     let mut action = rule.action.unwrap_or(default_action);
-    if rule.reason == Reason::HasMoved {
+    if reason == Reason::HasMoved {
         // A forward-path is a hint from the remote server, never an instruction: suggest an
         // update only inside the recipient's own domain, otherwise a person must review it.
         action = match reply.forward.as_ref().and_then(|f| f.same_domain) {
@@ -254,7 +287,7 @@ fn verdict(rule: &Rule, reply: &Reply, permanent: Option<bool>) -> Classificatio
     Classification {
         permanent,
         bounce_type,
-        reason: rule.reason,
+        reason,
         category: rule.category.unwrap_or(profile.category),
         severity: rule.severity.unwrap_or(profile.severity),
         action,
@@ -295,6 +328,41 @@ mod tests {
             (v.bounce_type, v.action),
             (BounceType::Hard, Action::Suppress)
         );
+    }
+
+    #[test]
+    fn user_unknown_needs_the_rcpt_stage_or_a_mailbox_status() {
+        let v = verdict(
+            "host mx.example.jp[192.0.2.1] said: 550 User unknown (in reply to end of DATA command)",
+        );
+        assert_eq!(
+            (v.reason, &*v.rule),
+            (Reason::Filtered, "text.user-unknown")
+        );
+        assert_eq!(verdict("550 User unknown").reason, Reason::Filtered);
+        let v = verdict(
+            "host mx.example.jp[192.0.2.1] said: 550 User unknown (in reply to RCPT TO command)",
+        );
+        assert_eq!(
+            (v.reason, v.bounce_type),
+            (Reason::UserUnknown, BounceType::Hard)
+        );
+        assert_eq!(
+            verdict("550 5.1.1 User unknown").reason,
+            Reason::UserUnknown
+        );
+    }
+
+    #[test]
+    fn host_conditions_match_the_domain_and_its_subdomains() {
+        assert!(within_domain("lsean.ezweb.ne.jp", "ezweb.ne.jp"));
+        assert!(within_domain("EZWEB.ne.jp.", "ezweb.ne.jp"));
+        assert!(!within_domain("notezweb.ne.jp", "ezweb.ne.jp"));
+        assert!(!within_domain("ne.jp", "ezweb.ne.jp"));
+        let at_kddi = "host lsean.ezweb.ne.jp[192.0.2.1] said: 550 <x@ezweb.ne.jp>: User unknown (in reply to end of DATA command)";
+        assert_eq!(verdict(at_kddi).reason, Reason::UserUnknown);
+        let elsewhere = at_kddi.replace("lsean.ezweb.ne.jp", "mx.example.jp");
+        assert_eq!(verdict(&elsewhere).reason, Reason::Filtered);
     }
 
     #[test]

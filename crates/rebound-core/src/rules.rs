@@ -4,9 +4,11 @@
 //! every condition it states holds: any of its `text` patterns (regular expressions, ASCII
 //! case-insensitive), any of its basic `code`s (`550`, or `"55x"`/`"5xx"`), any of its
 //! enhanced `status`es (`"5.1.1"`, `"x.1.1"`, `"5.7.x"`, or `"none"` for no status) and any of
-//! its `command`s (`"rcpt"`, …, or `"none"` when the reply does not say). It yields a
+//! its `command`s (`"rcpt"`, …, or `"none"` when the reply does not say) and any of its
+//! `host` domains (the remote host that answered is that domain or inside it). It yields a
 //! `reason` and, optionally, overrides of the reason's default `bounce_type`, `category`,
-//! `severity` and `action`. Every rule carries `examples`: replies it must win, which the test
+//! `severity` and `action`, and an `unconfirmed` reason: the one given instead when the reply
+//! does not tie the failure to the recipient's address (see [`Rule::unconfirmed`]). Every rule carries `examples`: replies it must win, which the test
 //! suite checks, so no rule is dead or shadowed by an earlier one.
 //!
 //! ```toml
@@ -57,8 +59,16 @@ pub struct Rule {
     /// SMTP commands; any may match. `None` (written `"none"`) matches a reply that does not
     /// say which command it answered.
     pub commands: Vec<Option<SmtpCommand>>,
+    /// Domains of the remote host (lower case); any may match. A provider's wording can mean
+    /// something else elsewhere, so such rules name the provider's hosts.
+    pub hosts: Vec<String>,
     /// The reason the rule gives.
     pub reason: Reason,
+    /// The reason given instead when nothing but the wording ties the failure to the address:
+    /// the reply neither answered `RCPT TO` (nor an earlier command) nor carries an X.1.0,
+    /// X.1.1 or X.1.3 status. "User unknown" after DATA, or from an unknown stage, is often a
+    /// recipient-side filter speaking (mobile carriers answer so), not proof of a dead address.
+    pub unconfirmed: Option<Reason>,
     /// Overrides of the reason's defaults.
     pub bounce_type: Option<BounceType>,
     /// Category override.
@@ -206,7 +216,10 @@ struct RawRule {
     status: OneOrMany<String>,
     #[serde(default)]
     command: OneOrMany<String>,
+    #[serde(default)]
+    host: OneOrMany<String>,
     reason: String,
+    unconfirmed: Option<String>,
     bounce_type: Option<String>,
     category: Option<String>,
     severity: Option<String>,
@@ -282,6 +295,7 @@ fn validate(raw: RawRule, file: Arc<str>, line: usize) -> Result<Rule, (String, 
         .reason
         .parse()
         .map_err(|e| fail(format!("reason: {e}")))?;
+    let unconfirmed = parse_name(raw.unconfirmed, "unconfirmed").map_err(fail)?;
     let bounce_type = parse_name(raw.bounce_type, "bounce_type").map_err(fail)?;
     let category = parse_name(raw.category, "category").map_err(fail)?;
     let severity = parse_name(raw.severity, "severity").map_err(fail)?;
@@ -336,6 +350,28 @@ fn validate(raw: RawRule, file: Arc<str>, line: usize) -> Result<Rule, (String, 
             }),
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let hosts = raw
+        .host
+        .into_vec()
+        .into_iter()
+        .map(|h| {
+            let h = h.trim_start_matches('.').to_ascii_lowercase();
+            let valid = h.contains('.')
+                && h.split('.').all(|label| {
+                    !label.is_empty()
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                });
+            if valid {
+                Ok(h)
+            } else {
+                Err(fail(format!(
+                    "host `{h}` is not a domain name like example.com"
+                )))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     if text.is_empty() && codes.is_empty() && statuses.is_empty() {
         return Err(fail(
             "a rule needs at least one of text, code or status".into(),
@@ -355,7 +391,9 @@ fn validate(raw: RawRule, file: Arc<str>, line: usize) -> Result<Rule, (String, 
         codes,
         statuses,
         commands,
+        hosts,
         reason,
+        unconfirmed,
         bounce_type,
         category,
         severity,
@@ -427,6 +465,28 @@ mod tests {
         assert!(
             err.contains("f.toml:1: rule `r`: reason: unknown Reason `usrunknown`"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn hosts_and_unconfirmed_reasons_are_checked() {
+        let src = "[[rule]]\nid = \"r\"\ncode = 550\nhost = [\".Example.COM\"]\nreason = \"userunknown\"\nunconfirmed = \"filtered\"\nexamples = [\"550 x\"]\n";
+        let rule = &parse_file("f", src).unwrap()[0];
+        assert_eq!(rule.hosts, ["example.com"]);
+        assert_eq!(rule.unconfirmed, Some(Reason::Filtered));
+        let bad = src.replace(".Example.COM", "not a host");
+        assert!(
+            parse_file("f", &bad)
+                .unwrap_err()
+                .to_string()
+                .contains("host `not a host`")
+        );
+        let bad = src.replace("\"filtered\"", "\"filterd\"");
+        assert!(
+            parse_file("f", &bad)
+                .unwrap_err()
+                .to_string()
+                .contains("unconfirmed:")
         );
     }
 

@@ -93,6 +93,9 @@ pub fn reply_of(record: &Record) -> Reply {
             _ => Some(field),
         };
     }
+    if reply.remote_host.is_none() {
+        reply.remote_host.clone_from(&record.remote_mta);
+    }
     if record.command.is_some() {
         reply.command = record.command;
     } else if reply.command.is_none() {

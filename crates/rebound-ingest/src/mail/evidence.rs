@@ -1,7 +1,8 @@
 //! The evidence a bounce text gives besides the reply itself: the SMTP command the session
 //! was at when the server answered (RFC 5321 section 4.2 replies answer a command), from the
 //! phrases MTAs write that `Reply::parse` does not read itself (`after RCPT command`,
-//! `[RCPT_TO]`, transcript lines `>>> RCPT TO:` / `In: RCPT TO:`), and the unwrapping of
+//! `[RCPT_TO]`, `SMTP:RCPT host`, qmail's `most progress was RCPT TO response`, transcript
+//! lines `>>> RCPT TO:` / `In: RCPT TO:`), and the unwrapping of
 //! replies that a producer quoted inside its own words (Amazon SES
 //! `550-'5.7.1 <x@y>... Access denied'`), so the classifier reads the server's reply.
 
@@ -13,6 +14,8 @@ const EXTRA_MARKERS: &[(&str, SmtpCommand)] = &[
     ("after rcpt command", SmtpCommand::Rcpt),
     ("[rcpt_to]", SmtpCommand::Rcpt),
     ("in: rcpt to", SmtpCommand::Rcpt),
+    ("smtp:rcpt host", SmtpCommand::Rcpt),
+    ("most progress was rcpt to response", SmtpCommand::Rcpt),
     ("after mail command", SmtpCommand::Mail),
     ("[mail_from]", SmtpCommand::Mail),
     ("after data command", SmtpCommand::Data),
@@ -66,7 +69,7 @@ pub fn transcript(lines: &[String]) -> (Option<SmtpCommand>, String) {
 }
 
 /// The command of a line the client sent (`RCPT TO:<x>`, `MAIL FROM:<x>`, `DATA`, `.`).
-fn sent_command(sent: &str) -> Option<SmtpCommand> {
+pub fn sent_command(sent: &str) -> Option<SmtpCommand> {
     let word = sent
         .split(|c: char| c.is_whitespace() || c == ':')
         .next()?
@@ -144,6 +147,12 @@ mod tests {
         );
         assert_eq!(
             command_in("User Unknown [RCPT_TO]"),
+            Some(SmtpCommand::Rcpt)
+        );
+        assert_eq!(
+            command_in(
+                "Sorry, no SMTP connection got far enough; most progress was RCPT TO response; remote host 192.0.2.32 said: 550 Unknown user"
+            ),
             Some(SmtpCommand::Rcpt)
         );
         assert_eq!(command_in("550 5.1.1 user unknown"), None);

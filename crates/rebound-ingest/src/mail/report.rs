@@ -32,14 +32,14 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         let has_code = text::has_reply_code(record.diagnostic.as_deref());
         let prose = text::reply_for(input.human(), record.recipient.as_deref());
         if let Some(found) = prose {
+            // The prose often names the command the diagnostic leaves out (Postfix, and
+            // Sendmail's session transcript).
+            record.command = found.command;
             if !has_code {
                 record.diagnostic = Some(match record.diagnostic.take() {
-                    Some(d) if !found.contains(d.as_str()) => format!("{found} {d}"),
-                    _ => found,
+                    Some(d) if !found.text.contains(d.as_str()) => format!("{} {d}", found.text),
+                    _ => found.text,
                 });
-            } else {
-                // The prose often names the command the diagnostic leaves out (Postfix).
-                record.command = super::evidence::command_in(&found);
             }
         } else if record.diagnostic.is_none() {
             // No reply anywhere: the prose's own words about the recipient.

@@ -9,9 +9,9 @@
 use super::header;
 use super::mime::Mime;
 use super::returned::INLINE_MARKERS;
-use super::{Bounce, Input, Kind, Record};
+use super::{Bounce, Input, Kind, Record, evidence};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use rebound_core::Reply;
+use rebound_core::{Reply, SmtpCommand};
 use std::sync::LazyLock;
 
 /// The largest human-readable text kept per message; bounce explanations are short.
@@ -117,6 +117,8 @@ pub fn has_reply_code(diagnostic: Option<&str>) -> bool {
 
 /// Whether one line holds a reply code (a code and status, or a code where a reply starts).
 fn line_has_code(line: &str) -> bool {
+    let line = line.trim_start();
+    let line = line.strip_prefix("<<<").unwrap_or(line);
     has_code_shape(line.as_bytes())
         && Reply::parse(line).is_ok_and(|r| r.code.is_some() && r.code.is_some_and(|c| c >= 400))
 }
@@ -133,10 +135,23 @@ fn has_code_shape(b: &[u8]) -> bool {
     })
 }
 
+/// A reply found in the human-readable text, with the SMTP command it answered when the text
+/// says so.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ProseReply {
+    /// The reply line and its continuation lines, joined.
+    pub text: String,
+    /// From a session transcript's `>>>` line right before the `<<<` reply, else from the
+    /// reply's own words (`(in reply to RCPT TO command)`).
+    pub command: Option<SmtpCommand>,
+}
+
 /// The reply the human-readable text (already cut by [`before_returned`]) gives for a
 /// recipient: the first line with a reply code at or after the line naming the recipient
-/// (else anywhere), with the continuation lines that follow it.
-pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<String> {
+/// (else anywhere), with the continuation lines that follow it. A continuation line may
+/// repeat the address (Postfix indents `    <x@y>: Recipient address rejected`); an address
+/// at the start of an unindented line is the next recipient.
+pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<ProseReply> {
     let lines: Vec<&str> = text.lines().collect();
     let from = recipient
         .filter(|r| !r.is_empty())
@@ -145,16 +160,29 @@ pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<String> {
     let pick = (from..lines.len())
         .find(|&i| line_has_code(lines[i]))
         .or_else(|| (0..from).find(|&i| line_has_code(lines[i])))?;
-    let mut out = lines[pick].trim().to_string();
+    let picked = lines[pick].trim();
+    let received = picked.strip_prefix("<<<");
+    let mut out = received.unwrap_or(picked).trim_start().to_string();
     for l in lines.iter().skip(pick + 1).take(8) {
         let t = l.trim();
-        if t.is_empty() || address_line(t).is_some() {
+        let indented = l.starts_with([' ', '\t']);
+        if t.is_empty() || (!indented && address_line(t).is_some()) {
             break;
         }
         out.push(' ');
         out.push_str(t);
     }
-    Some(out)
+    let sent = received.is_some().then(|| {
+        lines[..pick]
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty() && !l.starts_with("<<<"))
+            .and_then(|l| l.strip_prefix(">>>"))
+            .and_then(|l| evidence::sent_command(l.trim()))
+    });
+    let command = sent.flatten().or_else(|| evidence::command_in(&out));
+    Some(ProseReply { text: out, command })
 }
 
 /// The prose's words about a recipient when it gives no reply code: the last line naming
@@ -280,7 +308,12 @@ pub fn blocks(
         if layout.end.iter().any(|m| lower.contains(m)) {
             break;
         }
-        if let Some((recipient, rest)) = recipient_of(line) {
+        if let Some((recipient, rest)) = recipient_of(line)
+            // An indented line repeating the block's address continues its reply (Postfix:
+            // `said: 550` then `    <x@y>: User unknown`).
+            && !(line.starts_with([' ', '\t'])
+                && out.last().is_some_and(|b| b.recipient == recipient))
+        {
             let mut b = Block {
                 recipient,
                 lines: Vec::new(),
@@ -587,7 +620,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let mut records = records(&preamble, found);
     if records.is_empty() {
         let recipient = sole_address(input, text);
-        let diagnostic = reply_for(text, None).or_else(|| {
+        let diagnostic = reply_for(text, None).map(|found| found.text).or_else(|| {
             let t = text
                 .split_whitespace()
                 .take(80)
@@ -605,7 +638,8 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         if !has_reply_code(r.diagnostic.as_deref())
             && let Some(found) = reply_for(text, r.recipient.as_deref())
         {
-            r.diagnostic = Some(found);
+            r.diagnostic = Some(found.text);
+            r.command = r.command.or(found.command);
         }
     }
     let mut bounce = Bounce::new(Kind::Text, "text");
@@ -646,8 +680,21 @@ mod tests {
     fn reply_near_the_recipient() {
         let t = "Delivery to x@example.com failed:\n  host mx said: 550 5.1.1 nope\n  more words\n\nother";
         assert_eq!(
-            reply_for(t, Some("x@example.com")).as_deref(),
-            Some("host mx said: 550 5.1.1 nope more words")
+            reply_for(t, Some("x@example.com")),
+            Some(ProseReply {
+                text: "host mx said: 550 5.1.1 nope more words".into(),
+                command: None
+            })
         );
+        let t = "<x@example.com>: host mx[192.0.2.1] said: 550\n    <x@example.com>: Recipient address rejected. (in reply to RCPT\n    TO command)\n<y@example.com>: host mx said: 550 no";
+        let found = reply_for(t, Some("x@example.com")).unwrap();
+        assert!(
+            found.text.ends_with("(in reply to RCPT TO command)"),
+            "{found:?}"
+        );
+        assert_eq!(found.command, Some(SmtpCommand::Rcpt));
+        let t = "----- Transcript of session follows -----\n>>> RCPT TO:<x@example.org>\n<<< 553 Invalid recipient x@example.org\n";
+        let found = reply_for(t, Some("x@example.org")).unwrap();
+        assert_eq!(found.command, Some(SmtpCommand::Rcpt));
     }
 }

@@ -20,8 +20,12 @@ enum RulesAction {
     #[command(after_help = "Example:\n  rebound rules check my-rules.toml\n\n\
 A rule file is a list of [[rule]] tables:\n\n  [[rule]]\n  id = \"acme.mailbox-gone\"\n  \
 text = ['mailbox is gone']        # regexes, ASCII case-insensitive\n  code = [550]                      # optional: 550, \"55x\", \"5xx\"\n  \
-status = [\"5.1.1\"]                # optional: \"5.1.1\", \"x.1.1\", \"5.7.x\"\n  \
-reason = \"userunknown\"\n  examples = [\"550 5.1.1 mailbox is gone\"]")]
+status = [\"5.1.1\"]                # optional: \"5.1.1\", \"x.1.1\", \"5.7.x\", \"none\"\n  \
+command = [\"rcpt\"]               # optional: connect, helo, mail, rcpt, data, end-of-data, none\n  \
+host = [\"mx.acme.example\"]       # optional: the answering host is this domain or inside it\n  \
+reason = \"userunknown\"\n  \
+unconfirmed = \"filtered\"         # optional: the reason when neither RCPT nor X.1.1 backs it\n  \
+examples = [\"550 5.1.1 mailbox is gone\"]")]
     Check {
         /// The rule files to check.
         #[arg(value_name = "FILE", required = true)]
