@@ -8,6 +8,11 @@
 //! | `mail.autoreply` | an RFC 3834 automatic reply | `vacation` |
 //! | `mail.dsn.delivered` | DSN `Action: delivered`, `relayed` or `expanded` | `delivered` |
 //! | `mail.vendor` | a vendor format that states the reason itself | as stated |
+//! | `mail.dsn.local-mailer` | no text rule matched, and the DSN's diagnostic type is `X-Unix` or `X-Postfix`: a local delivery program failed, not a remote server | `mailererror` |
+//! | `mail.dsn.delayed` | no text rule matched, and the DSN's `Action` is `delayed` | `expired` |
+//!
+//! The last two apply only when the reply's words matched no text rule (the verdict came from
+//! the bare status or reply code): the report's own fields then say more than the code.
 //!
 //! Status choice (RFC 3464 2.3.4 vs the reply): a DSN `Status` of `X.0.0` says nothing
 //! specific (Exim and OpenSMTPD write `5.0.0` whatever the server said; Postfix writes it for
@@ -135,9 +140,26 @@ fn verdict(kind: Kind, record: &Record, reply: &Reply, classifier: &Classifier) 
         (_, Some(reason)) => Some((reason, "mail.vendor")),
         _ => None,
     };
-    match stated {
-        Some((reason, rule)) => stated_verdict(reason, rule, reply),
-        None => classifier.classify(reply),
+    if let Some((reason, rule)) = stated {
+        return stated_verdict(reason, rule, reply);
+    }
+    let verdict = classifier.classify(reply);
+    let by_words = classifier
+        .rule(&verdict.rule)
+        .is_some_and(|r| !r.text.is_empty());
+    if by_words {
+        return verdict;
+    }
+    let local_mailer = record
+        .diagnostic_type
+        .as_deref()
+        .is_some_and(|t| matches!(t, "x-unix" | "x-postfix"));
+    if local_mailer {
+        stated_verdict(Reason::MailerError, "mail.dsn.local-mailer", reply)
+    } else if record.action.as_deref() == Some("delayed") {
+        stated_verdict(Reason::Expired, "mail.dsn.delayed", reply)
+    } else {
+        verdict
     }
 }
 

@@ -88,15 +88,26 @@ pub fn sent_command(sent: &str) -> Option<SmtpCommand> {
 
 /// The diagnostic as the reply parser should read it: [`unwrap_quoted`], then a basic code
 /// written with a colon (`550: 5.1.1 <x@y>…`, Yahoo) or Zoho's
-/// `ERROR_CODE :550, ERROR_CODE :5.2.1 …` turned into `550 5.1.1 …`.
+/// `Invalid Address, ERROR_CODE :550, ERROR_CODE :5.2.1 …` turned into `550 5.2.1 …`, and
+/// Zoho's `[Status: Error, Address: <x@y>, ResponseCode 421, , Host not reachable.]` into
+/// `421 Host not reachable.`.
 pub fn normalize(diagnostic: &str) -> std::borrow::Cow<'_, str> {
     let d = unwrap_quoted(diagnostic);
     let t = d.trim_start();
-    if let Some(rest) = t.strip_prefix("ERROR_CODE :") {
+    if let Some((_, rest)) = t.split_once("ERROR_CODE :") {
         let (code, rest) = rest.split_once(',').unwrap_or((rest, ""));
         let rest = rest.trim_start();
         let rest = rest.strip_prefix("ERROR_CODE :").unwrap_or(rest);
         return format!("{} {}", code.trim(), rest.trim_start_matches([',', ' '])).into();
+    }
+    if let Some((_, rest)) = t.split_once("ResponseCode ")
+        && let Some((code, words)) = rest.split_once(',')
+        && code.len() == 3
+        && code.bytes().all(|b| b.is_ascii_digit())
+    {
+        let words = words.trim_start_matches([',', ' ']);
+        let words = words.split_once(']').map_or(words, |(w, _)| w);
+        return format!("{code} {words}").into();
     }
     let b = t.as_bytes();
     if b.len() > 4
@@ -172,6 +183,22 @@ mod tests {
             )
         );
         assert_eq!(transcript(&lines[..1]), (None, String::new()));
+    }
+
+    #[test]
+    fn zoho_codes() {
+        assert_eq!(
+            normalize(
+                "Invalid Address, ERROR_CODE :550, ERROR_CODE :5.2.1 <a@b.c>... User Unknown"
+            ),
+            "550 5.2.1 <a@b.c>... User Unknown"
+        );
+        assert_eq!(
+            normalize(
+                "[Status: Error, Address: <a@b.c>, ResponseCode 421, , Host not reachable.] Message will be retried"
+            ),
+            "421 Host not reachable."
+        );
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub struct Record {
     pub status: Option<EnhancedStatus>,
     /// The server's reply or the bounce's explanation, to be read by `Reply::parse`.
     pub diagnostic: Option<String>,
+    /// The DSN diagnostic type, lower-cased: `smtp` for a server's reply, `x-unix` or
+    /// `x-postfix` for what a local program or the MTA itself said.
+    pub diagnostic_type: Option<String>,
     /// The SMTP command the reply answered, when the format states it outside the text.
     pub command: Option<SmtpCommand>,
     /// The host that refused or failed.

@@ -22,6 +22,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         let recipient = r.final_recipient.or(r.original_recipient);
         let mut record = Record {
             diagnostic: r.diagnostic,
+            diagnostic_type: r.diagnostic_type.map(|t| t.to_ascii_lowercase()),
             recipient,
             action: r.action,
             status: r.status,
@@ -66,27 +67,27 @@ pub fn find_report(input: &Input<'_>) -> Option<Report> {
         }
         return Some(dsn::parse(&String::from_utf8_lossy(&body)));
     }
-    // DSN fields inside a text part (a report with the wrong content type).
-    for p in mime
-        .parts
+    // DSN fields inside a text part (a report with the wrong content type), or inside the
+    // text of a bounce a person forwarded with its lines quoted (unquoted in `input.text`).
+    mime.parts
         .iter()
         .filter(|p| !p.inside_message && p.mime().starts_with("text/"))
-    {
-        let body = p.decoded();
-        let at = field_start(&body, b"\nFinal-Recipient:")
-            .or_else(|| field_start(&body, b"\nOriginal-Recipient:"))?;
-        let from = field_start(&body[..at], b"\nReporting-MTA:").unwrap_or(at);
-        let block = &body[from..];
-        let report = dsn::parse(&String::from_utf8_lossy(block));
-        if report
-            .recipients
-            .iter()
-            .any(|r| r.status.is_some() || r.action.is_some())
-        {
-            return Some(report);
-        }
-    }
-    None
+        .find_map(|p| report_in_text(&p.decoded()))
+        .or_else(|| report_in_text(input.text.as_bytes()))
+}
+
+/// The DSN fields written into a text, from `Reporting-MTA` (or the first recipient field)
+/// on, when some recipient has a `Status` or `Action`.
+fn report_in_text(body: &[u8]) -> Option<Report> {
+    let at = field_start(body, b"\nFinal-Recipient:")
+        .or_else(|| field_start(body, b"\nOriginal-Recipient:"))?;
+    let from = field_start(&body[..at], b"\nReporting-MTA:").unwrap_or(at);
+    let report = dsn::parse(&String::from_utf8_lossy(&body[from..]));
+    report
+        .recipients
+        .iter()
+        .any(|r| r.status.is_some() || r.action.is_some())
+        .then_some(report)
 }
 
 /// The position of a line starting with `needle` (given with its leading newline),

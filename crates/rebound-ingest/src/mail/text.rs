@@ -38,6 +38,47 @@ pub fn human_text(mime: &Mime<'_>) -> String {
             push_capped(&mut out, &strip_tags(&p.text()));
         }
     }
+    unquote_forwarded(out)
+}
+
+/// Lines that open a quoted run this long are a forwarded message, not a transcript (whose
+/// `>>>` lines alternate with `<<<` replies).
+const QUOTED_RUN: usize = 5;
+
+/// A bounce that a person forwarded with every line quoted (`> Final-Recipient: …`), one
+/// quoting level removed from each run of at least [`QUOTED_RUN`] lines starting with `>`,
+/// so the readers see the bounce as its MTA wrote it.
+fn unquote_forwarded(text: String) -> String {
+    let quoted = |l: &str| l.starts_with('>');
+    let mut run = 0;
+    let mut longest = 0;
+    for l in text.lines() {
+        run = if quoted(l) { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest < QUOTED_RUN {
+        return text;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let end = (i..lines.len())
+            .find(|&j| !quoted(lines[j]))
+            .unwrap_or(lines.len());
+        let unquote = end - i >= QUOTED_RUN;
+        for l in &lines[i..end.max(i + 1)] {
+            let l = if unquote {
+                let l = &l[1..];
+                l.strip_prefix(' ').unwrap_or(l)
+            } else {
+                l
+            };
+            out.push_str(l);
+            out.push('\n');
+        }
+        i = end.max(i + 1);
+    }
     out
 }
 
@@ -661,6 +702,17 @@ mod tests {
         );
         assert_eq!(address_line("Hello there"), None);
         assert_eq!(address_line("a@b.c said hello"), None);
+    }
+
+    #[test]
+    fn forwarded_bounces_are_unquoted() {
+        let fwd = "Begin forwarded message:\n\n> From: MAILER-DAEMON\n>\n> ----- Transcript -----\n>>>> DATA\n> <<< 550 5.1.1 <a@b.c>... User unknown\n> Status: 5.1.1\nthanks\n";
+        assert_eq!(
+            unquote_forwarded(fwd.to_string()),
+            "Begin forwarded message:\n\nFrom: MAILER-DAEMON\n\n----- Transcript -----\n>>> DATA\n<<< 550 5.1.1 <a@b.c>... User unknown\nStatus: 5.1.1\nthanks\n"
+        );
+        let transcript = ">>> RCPT TO:<a@b.c>\n<<< 550 no\n>>> QUIT\n";
+        assert_eq!(unquote_forwarded(transcript.to_string()), transcript);
     }
 
     #[test]
