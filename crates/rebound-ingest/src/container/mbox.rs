@@ -74,7 +74,7 @@ impl<R: BufRead> Splitter<R> {
                 self.done = true;
                 break;
             }
-            if self.line.starts_with(b"From ") && prev_blank {
+            if self.line.starts_with(b"From ") && (prev_blank || is_postmark(&self.line)) {
                 if size == 0 {
                     continue; // this message's own separator
                 }
@@ -103,6 +103,34 @@ impl<R: BufRead> Splitter<R> {
         }
         Ok(Some(Step::Message(msg)))
     }
+}
+
+/// Whether a `From ` line has the full shape of a separator (`From sender Thu Jul  2 12:05:05
+/// 2020`): a sender, then a weekday and a month name and a time among the words. Such a line
+/// separates messages even without the blank line before it, as some tools write mboxes
+/// (and as readers like Sisimai and mutt accept them); a body line starting with `From `
+/// rarely has this shape, and an escaping MTA writes it as `>From ` anyway.
+fn is_postmark(line: &[u8]) -> bool {
+    const WEEKDAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let words: Vec<&[u8]> = line
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .collect();
+    let is_time = |w: &&[u8]| {
+        w.len() == 8
+            && w[2] == b':'
+            && w[5] == b':'
+            && w.iter().filter(|b| b.is_ascii_digit()).count() == 6
+    };
+    words.len() >= 6
+        && WEEKDAYS.contains(&words[2])
+        && MONTHS.contains(&words[3])
+        && words[4..].iter().any(is_time)
 }
 
 /// `>From ` (and `>>From `, mboxrd) loses one `>`.
@@ -176,6 +204,14 @@ mod tests {
         assert_eq!(m.len(), 2);
         assert_eq!(m[0], b"Subject: 1\n\nFrom here\n");
         assert!(m[1].starts_with(b"Subject: 2\n\n"));
+    }
+
+    #[test]
+    fn a_full_postmark_separates_without_a_blank_line() {
+        let m = split(b"From a@b Mon Jan 1 00:00:00 2024\nSubject: 1\n\n--b--\nFrom c@d  Thu Jul  2 12:05:05 2020\nSubject: 2\n\nbody\nFrom here on, words\n");
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0], b"Subject: 1\n\n--b--\n");
+        assert_eq!(m[1], b"Subject: 2\n\nbody\nFrom here on, words\n");
     }
 
     #[test]
