@@ -270,9 +270,15 @@ pub fn address_line(line: &str) -> Option<(String, &str)> {
         (&inner[..end], &inner[end + 1..])
     } else {
         let end = t
-            .find(|c: char| c.is_whitespace() || c == ':' || c == ',')
+            .find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '<'))
             .unwrap_or(t.len());
-        (&t[..end], &t[end..])
+        let rest = &t[end..];
+        // Outlook's text rendering of a link: `x@y<mailto:x@y>`.
+        let rest = match rest.strip_prefix("<mailto:") {
+            Some(link) => link.split_once('>').map_or("", |(_, after)| after),
+            None => rest,
+        };
+        (&t[..end], rest)
     };
     let addr = addr.trim_start_matches("mailto:");
     let (local, domain) = addr.rsplit_once('@')?;
@@ -489,10 +495,8 @@ pub fn labelled_recipient(line: &str) -> Option<(String, String)> {
 /// Turns blocks into records; a block without explanation takes the preamble's.
 pub fn records(preamble: &[String], blocks: Vec<Block>) -> Vec<Record> {
     let shared = preamble.join(" ");
-    let mut seen = std::collections::HashSet::new();
-    blocks
+    merge_repeated(blocks)
         .into_iter()
-        .filter(|b| seen.insert(b.recipient.to_ascii_lowercase()))
         .map(|b| {
             let own = b.joined();
             let text = if b.lines.is_empty() {
@@ -509,6 +513,34 @@ pub fn records(preamble: &[String], blocks: Vec<Block>) -> Vec<Record> {
             }
         })
         .collect()
+}
+
+/// One block per recipient, in first-mention order: a recipient named twice (Outlook lists
+/// the addresses, then repeats each with the server's reply under "Diagnostic information")
+/// gets the lines of every mention, those of a mention holding a basic reply code first.
+fn merge_repeated(blocks: Vec<Block>) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let Some(first) = out
+            .iter_mut()
+            .find(|o| o.recipient.eq_ignore_ascii_case(&b.recipient))
+        else {
+            out.push(b);
+            continue;
+        };
+        let has_code = |lines: &[String]| {
+            lines
+                .iter()
+                .any(|l| Reply::parse(l).is_ok_and(|r| r.code.is_some_and(|c| c >= 400)))
+        };
+        if has_code(&b.lines) && !has_code(&first.lines) {
+            let earlier = std::mem::replace(&mut first.lines, b.lines);
+            first.lines.extend(earlier);
+        } else {
+            first.lines.extend(b.lines);
+        }
+    }
+    out
 }
 
 /// Whether the message presents itself as a bounce (sender or subject).
@@ -699,6 +731,10 @@ mod tests {
         assert_eq!(
             address_line("a@b.c: 550 no").map(|x| x.1.to_string()),
             Some("550 no".into())
+        );
+        assert_eq!(
+            address_line("a@b.c<mailto:a@b.c>").map(|x| x.0),
+            Some("a@b.c".into())
         );
         assert_eq!(address_line("Hello there"), None);
         assert_eq!(address_line("a@b.c said hello"), None);
