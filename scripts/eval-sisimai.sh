@@ -38,9 +38,8 @@ root = corpus + "/emails/"
 # Rebound leaves `status` empty then. For the comparison only, an empty status is mapped to
 # Sisimai's pseudo code of our reason, with the class Sisimai would choose (Sisimai::Data and
 # Sisimai::SMTP::Error->is_permanent): 4 when the reply code is 4xx, or there is no code and
-# the text says "temporar…"/"persistent"; otherwise 5. (Sisimai's Exim reader also writes class
-# 4 for expired and mailboxfull when a bounce has neither code nor status; Rebound's output does
-# not name the reader, so those few stay counted as disagreements.)
+# the text says "temporar…"/"persistent", or (Sisimai's Exim reader) an Exim bounce without
+# code or status whose reason is expired or mailboxfull; otherwise 5.
 PSEUDO = {"blocked": 971, "contenterror": 960, "exceedlimit": 923, "expired": 947,
           "failedstarttls": 976, "filtered": 910, "hasmoved": 916, "hostunknown": 912,
           "mailboxfull": 922, "mailererror": 939, "mesgtoobig": 934, "networkerror": 944,
@@ -65,7 +64,8 @@ def pseudo_class(e):
         return 4
     if "permanent" in text:
         return 5
-    return 5
+    exim = (e.get("source") or {}).get("reader") == "exim"
+    return 4 if exim and e.get("reason") in ("expired", "mailboxfull") else 5
 pos = collections.Counter()
 rows = []
 for line in open(out + "/rebound.jsonl", encoding="utf-8"):

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use rebound_codes::{Kind, Reference};
-use rebound_core::{Classifier, Reply};
+use rebound_core::{Classifier, Reply, SmtpCommand};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -48,7 +48,11 @@ fn disagreements() -> Vec<(String, String, String, String)> {
     let mut out = Vec::new();
     for e in reference.entries() {
         for ex in &e.examples {
-            let reply = Reply::parse(ex).unwrap();
+            let mut reply = Reply::parse(ex).unwrap();
+            // The stage the entry says its examples answered, as a bounce would tell it.
+            if reply.command.is_none() {
+                reply.command = SmtpCommand::from_name(&e.command);
+            }
             let c = classifier.classify(&reply);
             if c.bounce_type != e.bounce_type || c.category != e.category {
                 out.push((

@@ -58,4 +58,8 @@ pub struct Source {
     /// The kind of input: `dsn`, `arf`, `autoreply`, `mail` (non-standard bounce text),
     /// `log`, `webhook`, `reply`.
     pub kind: Option<String>,
+    /// For a bounce email, the reader that recognised its format (`dsn`, `exim`, `qmail`,
+    /// `text` for the generic reader of bounce prose, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }

@@ -48,6 +48,7 @@ pub fn events(bounce: &Bounce, classifier: &Classifier, origin: &Origin) -> Vec<
                     message: Some(origin.message),
                     index: Some(u32::try_from(i + 1).unwrap_or(u32::MAX)),
                     kind: Some(bounce.kind.as_str().to_string()),
+                    reader: Some(bounce.reader.to_string()),
                 },
                 recipient: record.recipient.clone(),
                 sender: bounce.sender.clone(),

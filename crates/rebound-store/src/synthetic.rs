@@ -86,6 +86,7 @@ pub fn event(i: u64) -> Option<BounceEvent> {
             message: Some(i + 1),
             index: Some(1),
             kind: Some("dsn".into()),
+            reader: None,
         },
         recipient: Some(recipient),
         sender: Some("news@sender.example".into()),

@@ -54,6 +54,7 @@ impl Finding {
                 message: Some(self.number),
                 index: Some(self.index.max(1)),
                 kind: Some(kind.to_string()),
+                reader: None,
             },
             recipient: record.recipient,
             sender: self.sender,
