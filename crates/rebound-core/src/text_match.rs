@@ -7,9 +7,11 @@
 //! each pattern's required prefix literals (`user unknown`, `relay access denied`, …) go into
 //! one ASCII case-insensitive Aho-Corasick automaton; a reply is scanned once, and only the
 //! patterns whose literals occur in it (plus the few without usable literals) run their own
-//! regex. Patterns are ASCII case-insensitive and match bytes. Each pattern's regex is
-//! compiled the first time the prefilter nominates it, so start-up stays cheap; its syntax was
-//! checked when the rule file was read ([`check_pattern`]).
+//! regex. A pattern that is nothing but a finite set of literals (`relay(ing)? (access )?denied`)
+//! matches exactly when one of its literals occurs, so it never needs a regex at all. Patterns
+//! are ASCII case-insensitive and match bytes. Each other pattern's regex is compiled the first
+//! time the prefilter nominates it, so start-up stays cheap; its syntax was checked when the
+//! rule file was read ([`check_pattern`]).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
@@ -37,6 +39,8 @@ pub struct TextMatcher {
 struct Pattern {
     source: String,
     rule: usize,
+    /// The prefilter's literals are the pattern's whole matches: a nomination is a match.
+    exact: bool,
     /// Compiled on first use; `Err` only for a pattern over the regex size limits.
     regex: OnceLock<Result<Regex, regex::Error>>,
 }
@@ -72,13 +76,15 @@ impl TextMatcher {
         let mut literal_pattern = Vec::new();
         let mut unfiltered = Vec::new();
         for (index, (source, rule)) in patterns.into_iter().enumerate() {
+            let literals_of = prefix_literals(source);
             compiled.push(Pattern {
                 source: source.to_string(),
                 rule,
+                exact: literals_of.as_ref().is_some_and(|l| l.exact),
                 regex: OnceLock::new(),
             });
-            match prefix_literals(source) {
-                Some(lits) => {
+            match literals_of {
+                Some(Literals { literals: lits, .. }) => {
                     for lit in lits {
                         literals.push(lit);
                         literal_pattern.push(index);
@@ -134,14 +140,24 @@ impl TextMatcher {
             // A pattern over the size limits matches nothing; `compile_all` reports it.
             let matches =
                 |re: &Result<Regex, regex::Error>| re.as_ref().is_ok_and(|r| r.is_match(text));
-            (accept(p.rule) && matches(p.regex())).then_some(p.rule)
+            (accept(p.rule) && (p.exact || matches(p.regex()))).then_some(p.rule)
         })
     }
 }
 
-/// The literals one of which every match of `pattern` starts with (lower-cased), or `None`
-/// when there is no small set of them worth prefiltering on.
-fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+/// The prefix literals of a pattern (see [`prefix_literals`]).
+struct Literals {
+    /// Lower-cased, sorted, without duplicates.
+    literals: Vec<Vec<u8>>,
+    /// Every match of the pattern is one of the literals and every occurrence of one is a
+    /// match: no look-around assertion and no inline flag (`(?-i)`) that the ASCII
+    /// case-insensitive prefilter could not honour.
+    exact: bool,
+}
+
+/// The literals one of which every match of `pattern` starts with, or `None` when there is
+/// no small set of them worth prefiltering on.
+fn prefix_literals(pattern: &str) -> Option<Literals> {
     // Parsed case-sensitively so the set stays small; the automaton ignores ASCII case.
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
@@ -158,20 +174,21 @@ fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     if lits.is_empty() || lits.len() > MAX_LITERALS || lits.iter().any(|l| l.len() < MIN_LITERAL) {
         return None;
     }
-    let mut out: Vec<Vec<u8>> = lits
+    let mut literals: Vec<Vec<u8>> = lits
         .iter()
         .map(|l| l.as_bytes().to_ascii_lowercase())
         .collect();
-    out.sort();
-    out.dedup();
-    Some(out)
+    literals.sort();
+    literals.dedup();
+    let exact = seq.is_exact() && hir.properties().look_set().is_empty() && !pattern.contains("(?");
+    Some(Literals { literals, exact })
 }
 
 /// Checks one pattern's syntax as [`TextMatcher`] compiles it, without building it; the
-/// error says what is wrong and where.
+/// error says what is wrong and where. Parsed case-sensitively, which costs half as much:
+/// ASCII case folding adds no error of its own.
 pub fn check_pattern(pattern: &str) -> Result<(), String> {
     regex_syntax::ParserBuilder::new()
-        .case_insensitive(true)
         .unicode(false)
         .utf8(false)
         .build()
@@ -188,7 +205,8 @@ mod tests {
     fn literals_of_common_shapes() {
         let l = |p: &str| {
             prefix_literals(p).map(|v| {
-                v.into_iter()
+                v.literals
+                    .into_iter()
                     .map(|b| String::from_utf8(b).unwrap())
                     .collect::<Vec<_>>()
             })
@@ -202,6 +220,20 @@ mod tests {
         assert_eq!(l(r"\[tss0[1-4]\]").map(|v| v.len()), Some(4));
         assert_eq!(l(".*spam"), None);
         assert_eq!(l("[a-z]+@x"), None);
+        let exact = |p: &str| prefix_literals(p).map(|v| v.exact);
+        assert_eq!(exact("relay(ing)? (access )?denied"), Some(true));
+        assert_eq!(exact("^rejected$"), Some(false));
+        assert_eq!(exact("(?-i)User unknown"), Some(false));
+        assert_eq!(exact("user unknown.*here"), Some(false));
+    }
+
+    #[test]
+    fn exact_patterns_match_without_a_regex_and_anchors_still_count() {
+        let m = TextMatcher::new([("^rejected$", 0), ("relay(ing)? denied", 1)]);
+        assert_eq!(m.first_match(b"not rejected here", |_| true), None);
+        assert_eq!(m.first_match(b"REJECTED", |_| true), Some(0));
+        assert_eq!(m.first_match(b"550 Relaying Denied", |_| true), Some(1));
+        assert!(m.patterns[1].regex.get().is_none());
     }
 
     #[test]

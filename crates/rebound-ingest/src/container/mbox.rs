@@ -53,7 +53,8 @@ impl<R: BufRead> Splitter<R> {
         }
         if !self.is_mbox {
             self.done = true;
-            let mut all = Vec::new();
+            // Sized for what is buffered already: most messages fit, read with one copy.
+            let mut all = Vec::with_capacity(self.reader.fill_buf()?.len());
             let n = (&mut self.reader)
                 .take(MAX_MESSAGE as u64 + 1)
                 .read_to_end(&mut all)?;

@@ -101,12 +101,12 @@ pub fn quoted_printable(input: &[u8]) -> Vec<u8> {
 /// anything else (or an unknown name) is read as UTF-8 with U+FFFD for invalid sequences.
 /// The words that matter for classification are ASCII in every real bounce.
 pub fn to_text<'a>(charset: &str, bytes: &'a [u8]) -> Cow<'a, str> {
-    if bytes.is_ascii() {
-        return super::header::lossy(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Cow::Borrowed(text);
     }
     let cs = charset.trim_matches('"');
     let latin = ["iso-8859", "latin", "windows-12", "cp12", "us-ascii"];
-    if latin.iter().any(|p| starts_with_ignore_case(cs, p)) && std::str::from_utf8(bytes).is_err() {
+    if latin.iter().any(|p| starts_with_ignore_case(cs, p)) {
         return Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect());
     }
     String::from_utf8_lossy(bytes)

@@ -66,8 +66,16 @@ pub fn parse(body: &str) -> Report {
         body
     };
     let mut report = Report::default();
-    for group in body
-        .split("\n\n")
+    let mut from = 0;
+    let groups = header::BLANK_LINE
+        .find_iter(body.as_bytes())
+        .chain(std::iter::once(body.len()))
+        .map(|at| {
+            let group = &body[from..at];
+            from = at + 2;
+            group
+        });
+    for group in groups
         .map(|g| g.trim_matches('\n'))
         .filter(|g| !g.trim().is_empty())
     {
@@ -100,16 +108,15 @@ pub fn parse(body: &str) -> Report {
                 }
                 continue;
             }
-            let lname = name.to_ascii_lowercase();
-            match lname.as_str() {
-                "reporting-mta" => {
-                    report.message.reporting_mta = non_empty(header::strip_type(value))
-                }
-                "arrival-date" => report.message.arrival_date = non_empty(value),
-                "x-postfix-sender" | "x-original-sender" => {
-                    report.message.sender = header::address(value)
-                }
-                _ => recipient_field(current.as_mut().unwrap_or(&mut early), &lname, value),
+            let is = |field: &str| name.eq_ignore_ascii_case(field);
+            if is("reporting-mta") {
+                report.message.reporting_mta = non_empty(header::strip_type(value));
+            } else if is("arrival-date") {
+                report.message.arrival_date = non_empty(value);
+            } else if is("x-postfix-sender") || is("x-original-sender") {
+                report.message.sender = header::address(value);
+            } else {
+                recipient_field(current.as_mut().unwrap_or(&mut early), name, value);
             }
         }
         report.recipients.extend(current);
@@ -117,19 +124,21 @@ pub fn parse(body: &str) -> Report {
     report
 }
 
-/// Sets one per-recipient field (RFC 3464 2.3).
-fn recipient_field(c: &mut RecipientFields, lname: &str, value: &str) {
-    match lname {
-        "action" => c.action = non_empty(&value.to_ascii_lowercase()),
-        "status" => c.status = status_in(value),
-        "remote-mta" => c.remote_mta = host_name(header::strip_type(value)),
-        "diagnostic-code" => {
-            let (ty, text) = diagnostic(value);
-            c.diagnostic_type = ty;
-            c.diagnostic = non_empty(text);
-        }
-        "last-attempt-date" => c.last_attempt = non_empty(value),
-        _ => {}
+/// Sets one per-recipient field (RFC 3464 2.3); `name` in any case.
+fn recipient_field(c: &mut RecipientFields, name: &str, value: &str) {
+    let is = |field: &str| name.eq_ignore_ascii_case(field);
+    if is("action") {
+        c.action = non_empty(&value.to_ascii_lowercase());
+    } else if is("status") {
+        c.status = status_in(value);
+    } else if is("remote-mta") {
+        c.remote_mta = host_name(header::strip_type(value));
+    } else if is("diagnostic-code") {
+        let (ty, text) = diagnostic(value);
+        c.diagnostic_type = ty;
+        c.diagnostic = non_empty(text);
+    } else if is("last-attempt-date") {
+        c.last_attempt = non_empty(value);
     }
 }
 

@@ -6,7 +6,9 @@
 //! replies that a producer quoted inside its own words (Amazon SES
 //! `550-'5.7.1 <x@y>... Access denied'`), so the classifier reads the server's reply.
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rebound_core::{Reply, SmtpCommand};
+use std::sync::LazyLock;
 
 /// Phrases naming the command, lower-case, beyond those `Reply::parse` knows.
 #[rustfmt::skip]
@@ -33,18 +35,22 @@ pub fn command_in(text: &str) -> Option<SmtpCommand> {
         .or_else(|| extra_command(text))
 }
 
+/// [`EXTRA_MARKERS`] in one ASCII case-insensitive automaton: the leftmost marker, the
+/// earlier-listed one on a tie.
+static EXTRA_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(EXTRA_MARKERS.iter().map(|(m, _)| m))
+        .unwrap_or_else(|e| unreachable!("fixed markers compile: {e}"))
+});
+
 /// The command named by one of [`EXTRA_MARKERS`] only (for a text already given to
-/// `Reply::parse`).
+/// `Reply::parse`): the leftmost one in the text.
 pub fn extra_command(text: &str) -> Option<SmtpCommand> {
-    if !text.contains(['[', '(', 'a', 'A', 'S', 's', 'I', 'i']) {
-        return None;
-    }
-    let lower = text.to_ascii_lowercase();
-    EXTRA_MARKERS
-        .iter()
-        .filter_map(|(m, c)| lower.find(m).map(|i| (i, *c)))
-        .min_by_key(|&(i, _)| i)
-        .map(|(_, c)| c)
+    EXTRA_FINDER
+        .find(text)
+        .map(|m| EXTRA_MARKERS[m.pattern().as_usize()].1)
 }
 
 /// A session transcript's evidence: the command of the last `>>>` line before the first

@@ -4,6 +4,7 @@
 
 use memchr::memmem;
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 /// Bytes as text: borrowed when valid UTF-8 (the common case, checked fast), else with
 /// U+FFFD for the invalid sequences.
@@ -67,10 +68,15 @@ impl<'a> Headers<'a> {
                 if let Some(last) = fields.last_mut() {
                     let more = line.trim_ascii();
                     if !more.is_empty() {
-                        let more = lossy(more);
+                        let from = line_start + (line.len() - line.trim_ascii_start().len());
+                        let more = cut(from, from + more.len());
                         let more = more.trim();
                         if !more.is_empty() {
-                            let value = last.value.to_mut();
+                            // Room for all the continuation lines at once: a folded field
+                            // (`Received`, `DKIM-Signature`) often has many.
+                            let value = owned_with_room(&mut last.value, || {
+                                continuation_len(&block[line_start..])
+                            });
                             if !value.is_empty() {
                                 value.push(' ');
                             }
@@ -138,6 +144,11 @@ impl<'a> Headers<'a> {
     }
 }
 
+/// The blank line that ends a header block (and separates DSN field groups), searched with
+/// one finder built once.
+pub static BLANK_LINE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"\n\n"));
+
 /// Splits a message (or a MIME part) into its header block and its body at the first blank
 /// line. Without a blank line, the header block runs as long as lines look like fields and
 /// the rest is body.
@@ -145,7 +156,7 @@ pub fn split(message: &[u8]) -> (&[u8], &[u8]) {
     if message.first() == Some(&b'\n') {
         return (&[], &message[1..]);
     }
-    if let Some(i) = memmem::find(message, b"\n\n") {
+    if let Some(i) = BLANK_LINE.find(message) {
         return (&message[..i], &message[i + 2..]);
     }
     // No blank line: take the lines that look like header fields.
@@ -172,6 +183,28 @@ pub struct ContentType<'a> {
     pub mime: Cow<'a, str>,
     /// Parameters, names lower-cased, values unquoted.
     pub params: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+/// The owned text of a field value; a borrowed one is copied with room for `more()` bytes.
+fn owned_with_room<'v>(
+    value: &'v mut Cow<'_, str>,
+    more: impl FnOnce() -> usize,
+) -> &'v mut String {
+    if let Cow::Borrowed(v) = *value {
+        let mut owned = String::with_capacity(v.len() + more());
+        owned.push_str(v);
+        *value = Cow::Owned(owned);
+    }
+    value.to_mut()
+}
+
+/// The length of the continuation lines (starting with white space) at the start of `rest`.
+fn continuation_len(rest: &[u8]) -> usize {
+    let mut n = 0;
+    while matches!(rest.get(n), Some(b' ' | b'\t')) {
+        n = memchr::memchr(b'\n', &rest[n..]).map_or(rest.len(), |i| n + i + 1);
+    }
+    n
 }
 
 /// `s` lower-cased (ASCII), borrowed when it already is.
@@ -269,10 +302,11 @@ pub fn clean_address(a: &str) -> String {
     let a = a.trim_matches(|c: char| {
         matches!(c, '\'' | '"' | '.' | ':' | ',' | ';' | '<' | '>') || c.is_whitespace()
     });
-    match a.rsplit_once('@') {
-        Some((local, domain)) => format!("{local}@{}", domain.to_ascii_lowercase()),
-        None => a.to_string(),
+    let mut out = a.to_string();
+    if let Some(at) = a.rfind('@') {
+        out[at..].make_ascii_lowercase();
     }
+    out
 }
 
 /// Removes an address or diagnostic type (`rfc822;`, `dns;`, `smtp;`) from the front.

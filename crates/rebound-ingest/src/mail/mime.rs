@@ -43,11 +43,14 @@ impl Part<'_> {
         decode::transfer_decode(&self.encoding, self.body)
     }
 
-    /// The decoded body as text, in its declared charset.
-    pub fn text(&self) -> String {
-        let bytes = self.decoded();
+    /// The decoded body as text, in its declared charset (borrowed from the message when
+    /// neither the transfer encoding nor the charset needed a copy).
+    pub fn text(&self) -> Cow<'_, str> {
         let charset = self.content_type.param("charset").unwrap_or("us-ascii");
-        decode::to_text(charset, &bytes).into_owned()
+        match self.decoded() {
+            Cow::Borrowed(bytes) => decode::to_text(charset, bytes),
+            Cow::Owned(bytes) => Cow::Owned(decode::to_text(charset, &bytes).into_owned()),
+        }
     }
 }
 

@@ -119,6 +119,9 @@ pub struct Input<'a> {
     /// The human-readable text: the decoded `text/plain` (else `text/html` without tags)
     /// parts outside returned messages, joined; the whole body when there are no parts.
     pub text: String,
+    /// [`Input::text`] ASCII-lower-cased (same byte offsets), for the case-insensitive
+    /// searches of markers.
+    pub lower: String,
     /// Where the returned message starts in [`Input::text`] (its length when it does not).
     pub human_end: usize,
 }
@@ -128,15 +131,17 @@ impl<'a> Input<'a> {
     pub fn new(message: &'a [u8]) -> Input<'a> {
         let mime = mime::Mime::parse(message);
         let text = text::human_text(&mime);
-        let human_end = text::before_returned(&text).len();
+        let lower = text.to_ascii_lowercase();
+        let human_end = text::returned_start(&lower);
         Input {
             mime,
             text,
+            lower,
             human_end,
         }
     }
 
-    /// The human-readable text before the returned message (see [`text::before_returned`]).
+    /// The human-readable text before the returned message (see [`text::returned_start`]).
     pub fn human(&self) -> &str {
         self.text.get(..self.human_end).unwrap_or(&self.text)
     }

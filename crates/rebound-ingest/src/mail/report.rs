@@ -5,7 +5,7 @@
 //! part is searched for it ([`super::text::reply_for`]).
 
 use super::dsn::{self, Report};
-use super::{Bounce, Input, Kind, Record, text};
+use super::{Bounce, Input, Kind, Record, header, text};
 use memchr::memmem;
 
 /// Reads a DSN, or `None` when the message has no delivery-status fields.
@@ -63,9 +63,9 @@ pub fn find_report(input: &Input<'_>) -> Option<Report> {
         // Some MTAs base64-encode the part without saying so.
         if memchr::memchr(b':', &body).is_none() {
             let raw = super::decode::base64(&body);
-            return Some(dsn::parse(&String::from_utf8_lossy(&raw)));
+            return Some(dsn::parse(&header::lossy(&raw)));
         }
-        return Some(dsn::parse(&String::from_utf8_lossy(&body)));
+        return Some(dsn::parse(&header::lossy(&body)));
     }
     // DSN fields inside a text part (a report with the wrong content type), or inside the
     // text of a bounce a person forwarded with its lines quoted (unquoted in `input.text`).
@@ -82,7 +82,7 @@ fn report_in_text(body: &[u8]) -> Option<Report> {
     let at = field_start(body, b"\nFinal-Recipient:")
         .or_else(|| field_start(body, b"\nOriginal-Recipient:"))?;
     let from = field_start(&body[..at], b"\nReporting-MTA:").unwrap_or(at);
-    let report = dsn::parse(&String::from_utf8_lossy(&body[from..]));
+    let report = dsn::parse(&header::lossy(&body[from..]));
     report
         .recipients
         .iter()

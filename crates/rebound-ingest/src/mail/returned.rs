@@ -6,7 +6,7 @@
 
 use super::header::{self, Headers};
 use super::{Bounce, Input, Options};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::packed;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
@@ -38,14 +38,14 @@ pub const INLINE_MARKERS: &[&str] = &[
     "header of original message",
 ];
 
-/// [`INLINE_MARKERS`] as one case-insensitive automaton.
-static MARKERS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostFirst)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(INLINE_MARKERS)
-        .ok()
+/// [`INLINE_MARKERS`] as one packed (SIMD) searcher, over ASCII-lower-cased text
+/// ([`Input::lower`]).
+static MARKERS: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
+    packed::Config::new()
+        .match_kind(packed::MatchKind::LeftmostFirst)
+        .builder()
+        .extend(INLINE_MARKERS)
+        .build()
 });
 
 /// Whether a parsed header block looks like a message's (not a DSN's or a bounce's words).
@@ -88,9 +88,10 @@ pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers<'a>>> {
 /// first marker followed by a header block).
 fn inline(input: &Input<'_>) -> Option<Headers<'static>> {
     let markers = MARKERS.as_ref()?;
-    // The decoded text parts are already joined in `input.text`: no second decoding.
+    // The decoded text parts are already joined in `input.text`: no second decoding. Its
+    // lower-cased copy has the same offsets.
     let body = input.text.as_bytes();
-    for m in markers.find_iter(body).take(8) {
+    for m in markers.find_iter(input.lower.as_bytes()).take(8) {
         let Some(i) = memchr::memchr(b'\n', &body[m.start()..]) else {
             continue;
         };
@@ -179,13 +180,15 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
     let Some(h) = returned.as_ref() else {
         return;
     };
-    let to = h
-        .get("to")
-        .and_then(header::address)
-        .or_else(|| received_for(h).into_iter().next());
+    // Read only for a record that needs it (most name their recipient).
+    let to = || {
+        h.get("to")
+            .and_then(header::address)
+            .or_else(|| received_for(h).next())
+    };
     for r in bounce.records.iter_mut() {
         match r.recipient.as_deref() {
-            None => r.recipient.clone_from(&to),
+            None => r.recipient = to(),
             Some(local) if !local.contains('@') => {
                 if let Some(full) = qualify(local, h) {
                     r.recipient = Some(full);
@@ -197,7 +200,7 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
 }
 
 /// The addresses in the `for` clauses of `Received` fields (RFC 5321 4.4).
-fn received_for(h: &Headers) -> Vec<String> {
+fn received_for<'h>(h: &'h Headers) -> impl Iterator<Item = String> + 'h {
     h.fields
         .iter()
         .filter(|f| f.name.eq_ignore_ascii_case("received"))
@@ -206,7 +209,6 @@ fn received_for(h: &Headers) -> Vec<String> {
             let i = v.find(" for ")?;
             header::address(&v[i + 5..])
         })
-        .collect()
 }
 
 /// The address of the returned message (`To`, `Cc`, `Received … for`, `Envelope-To`,

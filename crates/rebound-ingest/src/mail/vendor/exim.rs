@@ -9,6 +9,8 @@
 
 use crate::mail::text::{self, Layout};
 use crate::mail::{Bounce, Input, Kind, Record, header};
+use memchr::memmem;
+use std::sync::LazyLock;
 
 /// Lines after which the failed addresses are listed (lower-case, contained in the line).
 const START: &[&str] = &[
@@ -30,10 +32,14 @@ const END: &[&str] = &[
     "no action is required on your part",
 ];
 
+/// Exim's opening sentence, searched with a finder built once (every message is tried).
+static OPENING: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("created automatically by mail delivery software"));
+
 /// The Exim bounce text is present.
 pub fn detect(input: &Input<'_>) -> bool {
     let human = input.human();
-    human.contains("created automatically by mail delivery software")
+    OPENING.find(human.as_bytes()).is_some()
         || (input.subject().starts_with("Mail failure - ")
             && human.contains("incorrectly constructed"))
         || input.top().has("x-failed-recipients")

@@ -9,6 +9,8 @@
 
 use crate::mail::text::{self, Layout};
 use crate::mail::{Bounce, Input, Kind, dsn, header};
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
 
 /// Lines after which the recipients are listed (lower-case, contained in the line).
 const START: &[&str] = &[
@@ -34,12 +36,19 @@ const HOST_PHRASES: &[&str] = &[
     "connected to ",
 ];
 
+/// The sentences that open a qmail-send or DragonFly bounce, in one automaton.
+static OPENINGS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new([
+        "This is the qmail-send program",
+        "I'm afraid I wasn't able to deliver your message",
+        "This is the DragonFly Mail Agent",
+    ])
+    .unwrap_or_else(|e| unreachable!("fixed sentences compile: {e}"))
+});
+
 /// A qmail-send or DragonFly bounce.
 pub fn detect(input: &Input<'_>) -> bool {
-    let human = input.human();
-    human.contains("This is the qmail-send program")
-        || human.contains("I'm afraid I wasn't able to deliver your message")
-        || human.contains("This is the DragonFly Mail Agent")
+    OPENINGS.is_match(input.human())
 }
 
 /// One record per listed recipient, with the host its session was with.

@@ -5,13 +5,17 @@
 //! `Reason:` label. The whole sentence is the evidence.
 
 use crate::mail::{Bounce, Input, Kind, Record, evidence, header};
+use memchr::memmem;
+use std::sync::LazyLock;
+
+/// InterScan's signature line, searched with a finder built once (every message is tried).
+static SIGNATURE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("Message from InterScan Messaging Security Suite"));
 
 /// Sent by InterScan.
 pub fn detect(input: &Input<'_>) -> bool {
     input.from().contains("InterScan")
-        || input
-            .text
-            .contains("Message from InterScan Messaging Security Suite")
+        || SIGNATURE.find(input.text.as_bytes()).is_some()
         || input
             .top()
             .get("content-type")
