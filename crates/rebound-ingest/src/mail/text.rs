@@ -211,11 +211,22 @@ pub struct ProseReply {
     pub command: Option<SmtpCommand>,
 }
 
-/// The reply the human-readable text (already cut where the returned message starts, [`returned_start`]) gives for a
-/// recipient: the first line with a reply code at or after the line naming the recipient
-/// (else anywhere), with the continuation lines that follow it. A continuation line may
-/// repeat the address (Postfix indents `    <x@y>: Recipient address rejected`); an address
-/// at the start of an unindented line is the next recipient.
+/// Local delivery agents whose own error line a Sendmail transcript writes above the reply.
+const LOCAL_AGENTS: [&str; 5] = [
+    "mail.local: ",
+    "procmail: ",
+    "maildrop: ",
+    "vdelivermail: ",
+    "vdeliver: ",
+];
+
+/// The reply the human-readable text (cut where the returned message starts, see
+/// [`returned_start`]) gives for a recipient: the first line with a reply code at or after the
+/// line naming the recipient (else anywhere), with the continuation lines that follow it. A
+/// continuation line may repeat the address (Postfix indents `    <x@y>: Recipient address
+/// rejected`); an address at the start of an unindented line is the next recipient. A local
+/// delivery agent's line right above the reply (Sendmail: `mail.local: unknown user: x` above
+/// its generic `554 <x>... Service unavailable`) is the cause, and is added after it.
 pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<ProseReply> {
     let lines: Vec<&str> = text.lines().collect();
     let from = recipient
@@ -236,6 +247,15 @@ pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<ProseReply> {
         }
         out.push(' ');
         out.push_str(t);
+    }
+    let above = lines[..pick]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty());
+    if let Some(agent) = above.filter(|l| LOCAL_AGENTS.iter().any(|a| l.starts_with(a))) {
+        out.push(' ');
+        out.push_str(agent);
     }
     let sent = received.is_some().then(|| {
         lines[..pick]
@@ -808,5 +828,11 @@ mod tests {
         let t = "----- Transcript of session follows -----\n>>> RCPT TO:<x@example.org>\n<<< 553 Invalid recipient x@example.org\n";
         let found = reply_for(t, Some("x@example.org")).unwrap();
         assert_eq!(found.command, Some(SmtpCommand::Rcpt));
+        let t = "<x@example.net>\n\n----- Transcript of session follows -----\nmail.local: unknown user: x\n554 <x@example.net>... Service unavailable\n";
+        let found = reply_for(t, Some("x@example.net")).unwrap();
+        assert_eq!(
+            found.text,
+            "554 <x@example.net>... Service unavailable mail.local: unknown user: x"
+        );
     }
 }
