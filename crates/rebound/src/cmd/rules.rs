@@ -21,11 +21,13 @@ enum RulesAction {
 A rule file is a list of [[rule]] tables:\n\n  [[rule]]\n  id = \"acme.mailbox-gone\"\n  \
 text = ['mailbox is gone']        # regexes, ASCII case-insensitive\n  code = [550]                      # optional: 550, \"55x\", \"5xx\"\n  \
 status = [\"5.1.1\"]                # optional: \"5.1.1\", \"x.1.1\", \"5.7.x\", \"none\"\n  \
-command = [\"rcpt\"]               # optional: connect, helo, mail, rcpt, data, end-of-data, none\n  \
-host = [\"mx.acme.example\"]       # optional: the answering host is this domain or inside it\n  \
+command = [\"rcpt\", \"none\"]        # optional: connect, helo, mail, rcpt, data, end-of-data, none\n  \
 reason = \"userunknown\"\n  \
-unconfirmed = \"filtered\"         # optional: the reason when neither RCPT nor X.1.1 backs it\n  \
-examples = [\"550 5.1.1 mailbox is gone\"]")]
+examples = [\"550 5.1.1 mailbox is gone\"]\n\n\
+More optional fields:\n  \
+host = [\"acme.example\"]           # the answering host is this domain or inside it\n  \
+unconfirmed = \"filtered\"          # the reason instead when neither RCPT nor X.1.x backs it\n  \
+bounce_type, category, severity, action, description, provider")]
     Check {
         /// The rule files to check.
         #[arg(value_name = "FILE", required = true)]
