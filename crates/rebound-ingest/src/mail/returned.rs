@@ -36,6 +36,7 @@ pub const INLINE_MARKERS: &[&str] = &[
     "original message follows",
     "below this line is a copy of the message",
     "header of original message",
+    "included is a copy of the message header",
 ];
 
 /// [`INLINE_MARKERS`] as one packed (SIMD) searcher, over ASCII-lower-cased text

@@ -560,9 +560,10 @@ pub fn records(preamble: &[String], blocks: Vec<Block>) -> Vec<Record> {
 }
 
 /// One block per recipient, in first-mention order: a recipient named twice (Outlook lists
-/// the addresses, then repeats each with the server's reply under "Diagnostic information")
-/// gets the lines of every mention, those of a mention holding a basic reply code first.
-fn merge_repeated(blocks: Vec<Block>) -> Vec<Block> {
+/// the addresses, then repeats each with the server's reply under "Diagnostic information";
+/// MXLogic's Exim-style notice lists an address with its reply, then alone) gets the lines of
+/// every mention, those of a mention holding a basic reply code first.
+pub fn merge_repeated(blocks: Vec<Block>) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
     for b in blocks {
         let Some(first) = out

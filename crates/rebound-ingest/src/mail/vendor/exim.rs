@@ -57,6 +57,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if blocks.is_empty() {
         return None;
     }
+    let blocks = text::merge_repeated(blocks);
     let failed: Vec<String> = input
         .top()
         .get("x-failed-recipients")
