@@ -539,12 +539,18 @@ pub fn labelled_recipient(line: &str) -> Option<(String, String)> {
 /// Turns blocks into records; a block without explanation takes the preamble's.
 pub fn records(preamble: &[String], blocks: Vec<Block>) -> Vec<Record> {
     let shared = preamble.join(" ");
+    // A session transcript above the recipients (`>>> MAIL From:…` / `<<< 550 …`): the
+    // remote server's own reply, which the MTA's summary line under it only paraphrases.
+    let (command, heard) = evidence::transcript(preamble);
+    let heard = has_reply_code(Some(&heard)).then_some(heard);
     merge_repeated(blocks)
         .into_iter()
         .map(|b| {
             let own = b.joined();
             let text = if b.lines.is_empty() {
                 shared.clone()
+            } else if let Some(heard) = &heard {
+                format!("{heard} {own}")
             } else if !has_reply_code(Some(&own)) && has_reply_code(Some(&shared)) {
                 format!("{shared} {own}")
             } else {
@@ -553,6 +559,7 @@ pub fn records(preamble: &[String], blocks: Vec<Block>) -> Vec<Record> {
             Record {
                 recipient: Some(b.recipient),
                 diagnostic: (!text.is_empty()).then_some(text),
+                command: heard.as_ref().and(command),
                 ..Record::default()
             }
         })
@@ -783,6 +790,27 @@ mod tests {
         );
         assert_eq!(address_line("Hello there"), None);
         assert_eq!(address_line("a@b.c said hello"), None);
+    }
+
+    #[test]
+    fn a_transcript_reply_goes_before_the_mta_summary() {
+        let preamble: Vec<String> = [
+            "While talking to mx.example.edu:",
+            ">>> MAIL From:<a@example.jp>",
+            "<<< 550 Insecure Mail Relay",
+        ]
+        .map(String::from)
+        .to_vec();
+        let block = Block {
+            recipient: "x@example.edu".into(),
+            lines: vec!["Remote protocol error".into()],
+        };
+        let r = &records(&preamble, vec![block])[0];
+        assert_eq!(
+            r.diagnostic.as_deref(),
+            Some("550 Insecure Mail Relay Remote protocol error")
+        );
+        assert_eq!(r.command, Some(SmtpCommand::Mail));
     }
 
     #[test]
