@@ -29,6 +29,9 @@ pub struct RecipientFields {
     pub action: Option<String>,
     /// `Status`, when it holds a valid enhanced status code.
     pub status: Option<EnhancedStatus>,
+    /// The comment after the status code (`4.0.0 (host name lookup failure)`, RFC 5322 3.2.2
+    /// comments are allowed in DSN fields), its words only.
+    pub status_comment: Option<String>,
     /// `Remote-MTA`, type removed.
     pub remote_mta: Option<String>,
     /// `Diagnostic-Code`, type removed, unfolded.
@@ -131,6 +134,7 @@ fn recipient_field(c: &mut RecipientFields, name: &str, value: &str) {
         c.action = non_empty(&value.to_ascii_lowercase());
     } else if is("status") {
         c.status = status_in(value);
+        c.status_comment = comment_in(value);
     } else if is("remote-mta") {
         c.remote_mta = host_name(header::strip_type(value));
     } else if is("diagnostic-code") {
@@ -148,6 +152,13 @@ pub fn status_in(value: &str) -> Option<EnhancedStatus> {
     (0..b.len())
         .filter(|&i| i == 0 || !b[i - 1].is_ascii_digit() && b[i - 1] != b'.')
         .find_map(|i| EnhancedStatus::parse_prefix(&b[i..]).map(|(s, _)| s))
+}
+
+/// The words of a field's parenthesised comment (`5.0.0 (permanent failure)`), if any.
+fn comment_in(value: &str) -> Option<String> {
+    let (_, rest) = value.split_once('(')?;
+    let words = rest.rsplit_once(')').map_or(rest, |(w, _)| w).trim();
+    non_empty(words)
 }
 
 /// Splits `smtp; 550 …` into its type and text.
@@ -188,6 +199,17 @@ fn non_empty(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_comments() {
+        assert_eq!(
+            comment_in("4.0.0 (cat.example.net: host name lookup failure)").as_deref(),
+            Some("cat.example.net: host name lookup failure")
+        );
+        assert_eq!(comment_in("5.1.1"), None);
+        assert_eq!(comment_in("5.0.0 ()"), None);
+        assert_eq!(comment_in("5.0.0 (unclosed").as_deref(), Some("unclosed"));
+    }
 
     #[test]
     fn two_recipients_without_blank_line() {

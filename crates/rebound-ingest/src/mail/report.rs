@@ -30,8 +30,17 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             last_attempt: r.last_attempt,
             ..Record::default()
         };
+        // Without a Diagnostic-Code, a comment on the Status explains it (RFC 3464's own
+        // example: `Status: 4.0.0 (cat.example.net: host name lookup failure)`); the prose is
+        // not searched then, since it may hold the next recipient's reply.
+        let explained = record.diagnostic.is_none() && r.status_comment.is_some();
+        if explained {
+            record.diagnostic = r.status_comment;
+        }
         let has_code = text::has_reply_code(record.diagnostic.as_deref());
-        let prose = text::reply_for(input.human(), record.recipient.as_deref());
+        let prose = (!explained)
+            .then(|| text::reply_for(input.human(), record.recipient.as_deref()))
+            .flatten();
         if let Some(found) = prose {
             // The prose often names the command the diagnostic leaves out (Postfix, and
             // Sendmail's session transcript).
