@@ -9,7 +9,7 @@
 //! `wrapper` module) and the forward-path of a 251/551 reply (RFC 5321 section 3.4).
 
 use crate::forward::{ForwardHint, find_forward_path};
-use crate::status::EnhancedStatus;
+use crate::status::{DECIMAL_CAPACITY, EnhancedStatus, TEXT_CAPACITY, write_decimal};
 use crate::wrapper::{TRAILER_WINDOW, find_command, find_remote_host, strip_in_reply_to, tail};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -345,9 +345,9 @@ fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
 /// prefixes a multi-line reply repeats, on new lines or where a DSN flattened them inline.
 /// A bare code is dropped only when the status follows it, as a continuation writes it.
 fn join_lines(raw: &str, code: Option<u16>, status: Option<EnhancedStatus>) -> String {
-    let (mut code_buf, mut status_buf) = ([0u8; 3], [0u8; 11]);
-    let code_str = code.and_then(|c| write_number(&mut code_buf, c));
-    let status_str = status.and_then(|s| status_text(s, &mut status_buf));
+    let (mut code_buf, mut status_buf) = ([0; DECIMAL_CAPACITY], [0; TEXT_CAPACITY]);
+    let code_str = code.map(|c| write_decimal(&mut code_buf, c));
+    let status_str = status.map(|s| s.write_text(&mut status_buf));
     let mut out = String::with_capacity(raw.len());
     let mut held_code: Option<&str> = None;
     for (n, line) in raw.lines().enumerate() {
@@ -384,40 +384,6 @@ fn join_lines(raw: &str, code: Option<u16>, status: Option<EnhancedStatus>) -> S
         push_word(&mut out, held);
     }
     out
-}
-
-/// Writes `n` in decimal at the end of `buf` and returns the digits (no allocation, no
-/// formatting machinery: this runs for every reply).
-fn write_number(buf: &mut [u8], mut n: u16) -> Option<&str> {
-    let mut at = buf.len();
-    loop {
-        at = at.checked_sub(1)?;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[at..]).ok()
-}
-
-/// `class.subject.detail` in `buf`, without allocating.
-fn status_text(status: EnhancedStatus, buf: &mut [u8; 11]) -> Option<&str> {
-    let mut parts = [[0u8; 3]; 3];
-    let mut len = 0;
-    for (i, value) in [u16::from(status.class), status.subject, status.detail]
-        .into_iter()
-        .enumerate()
-    {
-        let digits = write_number(&mut parts[i], value)?.as_bytes();
-        if i > 0 {
-            buf[len] = b'.';
-            len += 1;
-        }
-        buf[len..len + digits.len()].copy_from_slice(digits);
-        len += digits.len();
-    }
-    std::str::from_utf8(&buf[..len]).ok()
 }
 
 /// Removes the `550-` / `550 ` and repeated status that start a continuation line.
@@ -548,15 +514,6 @@ mod tests {
             assert_eq!(r.permanent(), Some(true));
             assert!(r.text.starts_with("Sorry, no mailbox here"), "{}", r.text);
         }
-    }
-
-    #[test]
-    fn numbers_without_formatting() {
-        let mut b = [0u8; 11];
-        assert_eq!(status_text(st("4.7.650").unwrap(), &mut b), Some("4.7.650"));
-        assert_eq!(write_number(&mut [0u8; 3], 0), Some("0"));
-        assert_eq!(write_number(&mut [0u8; 3], 550), Some("550"));
-        assert_eq!(write_number(&mut [0u8; 2], 550), None);
     }
 
     #[test]

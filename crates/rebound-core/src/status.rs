@@ -64,6 +64,46 @@ impl EnhancedStatus {
     pub fn is_permanent(self) -> bool {
         self.class == 5
     }
+
+    /// `class.subject.detail` written into `buf`, without allocating or going through the
+    /// formatting machinery: replies and events print it every time.
+    pub(crate) fn write_text(self, buf: &mut [u8; TEXT_CAPACITY]) -> &str {
+        let at = write_digits(buf, TEXT_CAPACITY, self.detail);
+        buf[at - 1] = b'.';
+        let at = write_digits(buf, at - 1, self.subject);
+        buf[at - 1] = b'.';
+        let at = write_digits(buf, at - 1, u16::from(self.class));
+        std::str::from_utf8(&buf[at..]).unwrap_or_default()
+    }
+}
+
+/// Room for the longest text [`EnhancedStatus::write_text`] can write: a class of three digits,
+/// two parts of five (the fields are public, so not always within RFC 3463's ranges) and two
+/// dots.
+pub(crate) const TEXT_CAPACITY: usize = 15;
+
+/// Room for the digits of any `u16`.
+pub(crate) const DECIMAL_CAPACITY: usize = 5;
+
+/// Writes `n` in decimal into `buf` and returns the digits (no allocation, no formatting
+/// machinery).
+pub(crate) fn write_decimal(buf: &mut [u8; DECIMAL_CAPACITY], n: u16) -> &str {
+    let at = write_digits(buf, DECIMAL_CAPACITY, n);
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
+/// Writes `n` in decimal so that it ends at `end` in `buf`; returns where it starts. `buf`
+/// must have room for all the digits before `end`.
+fn write_digits(buf: &mut [u8], end: usize, mut n: u16) -> usize {
+    let mut at = end;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return at;
+        }
+    }
 }
 
 /// One to three ASCII digits at the start of `bytes`, as a number and a length.
@@ -84,7 +124,7 @@ fn digits(bytes: &[u8]) -> Option<(u16, usize)> {
 
 impl fmt::Display for EnhancedStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.class, self.subject, self.detail)
+        f.write_str(self.write_text(&mut [0; TEXT_CAPACITY]))
     }
 }
 
@@ -101,7 +141,7 @@ impl FromStr for EnhancedStatus {
 
 impl Serialize for EnhancedStatus {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(self.write_text(&mut [0; TEXT_CAPACITY]))
     }
 }
 
@@ -122,6 +162,23 @@ mod tests {
         assert_eq!((s.class, s.subject, s.detail), (5, 1, 1));
         assert_eq!(s.to_string(), "5.1.1");
         assert_eq!("4.7.650".parse::<EnhancedStatus>().unwrap().detail, 650);
+    }
+
+    #[test]
+    fn text_without_formatting() {
+        let s = EnhancedStatus::new(4, 7, 650).unwrap();
+        assert_eq!(s.write_text(&mut [0; TEXT_CAPACITY]), "4.7.650");
+        let widest = EnhancedStatus {
+            class: 255,
+            subject: u16::MAX,
+            detail: u16::MAX,
+        };
+        assert_eq!(
+            widest.write_text(&mut [0; TEXT_CAPACITY]),
+            "255.65535.65535"
+        );
+        assert_eq!(write_decimal(&mut [0; DECIMAL_CAPACITY], 0), "0");
+        assert_eq!(write_decimal(&mut [0; DECIMAL_CAPACITY], 550), "550");
     }
 
     #[test]

@@ -117,8 +117,12 @@ pub(crate) fn find_remote_host(preamble: &str) -> Option<String> {
         .then(|| name.trim_end_matches('.').to_ascii_lowercase())
 }
 
+/// Where `needle` first occurs in `haystack`, ignoring ASCII case. Only windows that start
+/// with the needle's first letter are compared: most bytes are rejected with two compares.
 fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let (first, rest) = needle.split_first()?;
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
     haystack
         .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+        .position(|w| (w[0] == lower || w[0] == upper) && w[1..].eq_ignore_ascii_case(rest))
 }

@@ -71,7 +71,7 @@ struct Summary {
     not_bounces: u64,
     recipients: u64,
     failures: u64,
-    by_reason: BTreeMap<String, u64>,
+    by_reason: BTreeMap<&'static str, u64>,
 }
 
 pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
@@ -83,6 +83,9 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let progress = progress_bar();
     let mut summary = Summary::default();
+    // Each JSON line is built here and written whole: one call through `dyn Write` per event
+    // instead of one per token.
+    let mut line = Vec::new();
     let mut emit = |outcome: Outcome, out: &mut dyn Write| -> anyhow::Result<()> {
         match outcome {
             Outcome::Events(events) => {
@@ -92,11 +95,13 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
                     summary.recipients += 1;
                     *summary
                         .by_reason
-                        .entry(e.classification.reason.to_string())
+                        .entry(e.classification.reason.as_str())
                         .or_default() += 1;
                     if args.json {
-                        serde_json::to_writer(&mut *out, e)?;
-                        writeln!(out)?;
+                        line.clear();
+                        serde_json::to_writer(&mut line, e)?;
+                        line.push(b'\n');
+                        out.write_all(&line)?;
                         if args.follow {
                             out.flush()?;
                         }
