@@ -11,6 +11,7 @@ pub mod decode;
 pub mod dsn;
 pub mod evidence;
 pub mod header;
+pub mod human;
 pub mod mime;
 pub mod report;
 pub mod returned;
@@ -130,9 +131,9 @@ impl<'a> Input<'a> {
     /// Walks the message and gathers its text.
     pub fn new(message: &'a [u8]) -> Input<'a> {
         let mime = mime::Mime::parse(message);
-        let text = text::human_text(&mime);
+        let text = human::human_text(&mime);
         let lower = text.to_ascii_lowercase();
-        let human_end = text::returned_start(&lower);
+        let human_end = human::returned_start(&lower);
         Input {
             mime,
             text,
@@ -141,7 +142,7 @@ impl<'a> Input<'a> {
         }
     }
 
-    /// The human-readable text before the returned message (see [`text::returned_start`]).
+    /// The human-readable text before the returned message (see [`human::returned_start`]).
     pub fn human(&self) -> &str {
         self.text.get(..self.human_end).unwrap_or(&self.text)
     }

@@ -6,6 +6,7 @@
 //! (Japanese notices in ISO-2022-JP): the known localized causes are handed to the classifier
 //! with the English wording Notes and Domino write for the same cause, the original kept.
 
+use crate::mail::human;
 use crate::mail::text::{self, Layout};
 use crate::mail::{Bounce, Input, Kind, Record};
 
@@ -30,7 +31,7 @@ pub fn detect(input: &Input<'_>) -> bool {
 
 /// One record per address, with the cause written for it.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
-    let human = text::iso2022jp_kana(input.human());
+    let human = human::iso2022jp_kana(input.human());
     let mut bounce = Bounce::new(Kind::Text, "notes");
     if human.contains("------- Failure Reasons") {
         bounce.records = failure_reasons(&human);

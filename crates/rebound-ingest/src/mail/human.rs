@@ -1,0 +1,260 @@
+//! The human-readable text of a bounce, computed once per message: the decoded `text/plain`
+//! parts outside returned messages (else `text/html` without its tags), a forwarded bounce's
+//! `> ` quoting removed, where the returned message starts in it, and the small ISO-2022-JP
+//! reader ([`iso2022jp_kana`]) that Japanese vendor notices need to match their kana phrases.
+
+use super::mime::Mime;
+use super::returned::INLINE_MARKERS;
+use aho_corasick::packed;
+use std::sync::LazyLock;
+
+/// The largest human-readable text kept per message; bounce explanations are short.
+const MAX_TEXT: usize = 256 * 1024;
+
+/// The decoded `text/plain` parts outside returned messages (else `text/html` without
+/// tags), joined by newlines and capped at [`MAX_TEXT`] bytes.
+pub fn human_text(mime: &Mime<'_>) -> String {
+    let mut out = String::new();
+    let plain = |p: &&super::mime::Part<'_>| {
+        !p.inside_message && p.mime() == "text/plain" && !is_attachment(p)
+    };
+    let mut any = false;
+    for p in mime.parts.iter().filter(plain) {
+        push_capped(&mut out, &p.text());
+        any = true;
+    }
+    if !any {
+        for p in mime
+            .parts
+            .iter()
+            .filter(|p| !p.inside_message && p.mime() == "text/html")
+        {
+            push_capped(&mut out, &strip_tags(&p.text()));
+        }
+    }
+    unquote_forwarded(out)
+}
+
+/// Lines that open a quoted run this long are a forwarded message, not a transcript (whose
+/// `>>>` lines alternate with `<<<` replies).
+const QUOTED_RUN: usize = 5;
+
+/// A bounce that a person forwarded with every line quoted (`> Final-Recipient: …`), one
+/// quoting level removed from each run of at least [`QUOTED_RUN`] lines starting with `>`,
+/// so the readers see the bounce as its MTA wrote it.
+fn unquote_forwarded(text: String) -> String {
+    // Most texts quote nothing: one SIMD search says so.
+    if !text.starts_with('>') && memchr::memmem::find(text.as_bytes(), b"\n>").is_none() {
+        return text;
+    }
+    let quoted = |l: &str| l.starts_with('>');
+    let mut run = 0;
+    let mut longest = 0;
+    for l in text.lines() {
+        run = if quoted(l) { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest < QUOTED_RUN {
+        return text;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let end = (i..lines.len())
+            .find(|&j| !quoted(lines[j]))
+            .unwrap_or(lines.len());
+        let unquote = end - i >= QUOTED_RUN;
+        for l in &lines[i..end.max(i + 1)] {
+            let l = if unquote {
+                let l = &l[1..];
+                l.strip_prefix(' ').unwrap_or(l)
+            } else {
+                l
+            };
+            out.push_str(l);
+            out.push('\n');
+        }
+        i = end.max(i + 1);
+    }
+    out
+}
+
+fn is_attachment(p: &super::mime::Part<'_>) -> bool {
+    p.depth > 0
+        && p.headers
+            .get("content-disposition")
+            .is_some_and(|d| d.to_ascii_lowercase().starts_with("attachment"))
+}
+
+fn push_capped(out: &mut String, text: &str) {
+    if out.len() >= MAX_TEXT {
+        return;
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    let mut end = text.len().min(MAX_TEXT - out.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.push_str(&text[..end]);
+}
+
+/// Removes HTML tags (each becomes a space) and decodes the few entities bounces use
+/// (`&nbsp;`, `&lt;`, `&gt;`, `&amp;`), in one pass over the bytes.
+pub fn strip_tags(html: &str) -> String {
+    const ENTITIES: &[(&str, char)] = &[
+        ("&nbsp;", ' '),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&amp;", '&'),
+    ];
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = memchr::memchr2(b'<', b'&', rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('&') {
+            match ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
+                Some((e, c)) => {
+                    out.push(*c);
+                    rest = &rest[e.len()..];
+                }
+                None => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+            continue;
+        }
+        // A tag: up to its `>`, or to the end when it is never closed.
+        match memchr::memchr(b'>', rest.as_bytes()) {
+            Some(end) => {
+                out.push(' ');
+                rest = &rest[end + 1..];
+            }
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The [`INLINE_MARKERS`] that start the returned message itself (not the ones that open a
+/// session transcript or the list of failed recipients above it), as one packed (SIMD)
+/// searcher over ASCII-lower-cased text: the markers are lower-case, and a case-insensitive
+/// automaton would have to step through every byte.
+static RETURNED_START: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
+    packed::Config::new()
+        .match_kind(packed::MatchKind::LeftmostFirst)
+        .builder()
+        .extend(INLINE_MARKERS.iter().filter(|m| {
+            !m.starts_with("----- transcript")
+                && !m.starts_with("the original message was")
+                && !m.starts_with("----- the following addresses")
+        }))
+        .build()
+});
+
+/// Where the returned message starts in a text, given ASCII-lower-cased (its length when the
+/// text holds none); one pass over the text.
+pub fn returned_start(lower: &str) -> usize {
+    RETURNED_START
+        .as_ref()
+        .and_then(|searcher| searcher.find(lower))
+        .map_or(lower.len(), |m| m.start())
+}
+
+/// Decodes the ISO-2022-JP runs (`ESC $ B` … `ESC ( B`, RFC 1468) of a text as far as a
+/// table-free decoder can: hiragana, katakana, the long-vowel mark, common punctuation and
+/// full-width letters and digits; every kanji becomes U+FFFD. Enough to match the kana
+/// phrases of Japanese bounce notices (`ディレクトリのリストにありません`); text without an
+/// escape sequence is returned as it is.
+pub fn iso2022jp_kana(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\u{1b}$") {
+        return text.into();
+    }
+    let b = text.as_bytes();
+    let ascii = |i: usize| b.get(i).is_some_and(|c| (0x21..0x7f).contains(c));
+    let mut out = String::with_capacity(text.len());
+    let mut jis = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == 0x1b && ascii(i + 1) && ascii(i + 2) {
+            match (b[i + 1], b[i + 2]) {
+                (b'$', b'B' | b'@') => jis = true,
+                (b'(', b'B' | b'J') => jis = false,
+                _ => out.push('\u{fffd}'),
+            }
+            i += 3;
+            continue;
+        }
+        if jis && ascii(i) && ascii(i + 1) {
+            out.push(jis_char(b[i], b[i + 1]));
+            i += 2;
+            continue;
+        }
+        // Outside a JIS run, or a newline inside one (a run ends at the line's end).
+        if b[i] == b'\n' {
+            jis = false;
+        }
+        let ch = text
+            .get(i..)
+            .and_then(|t| t.chars().next())
+            .unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out.into()
+}
+
+/// One JIS X 0208 character (row and cell bytes, 0x21–0x7E) without a kanji table.
+fn jis_char(row: u8, cell: u8) -> char {
+    let c = u32::from(cell.wrapping_sub(0x21));
+    let code = match (row, cell) {
+        (0x24, 0x21..=0x73) => 0x3041 + c,
+        (0x25, 0x21..=0x76) => 0x30a1 + c,
+        (0x23, 0x30..=0x39) => 0xff10 + u32::from(cell - 0x30),
+        (0x23, 0x41..=0x5a) => 0xff21 + u32::from(cell - 0x41),
+        (0x23, 0x61..=0x7a) => 0xff41 + u32::from(cell - 0x61),
+        (0x21, 0x21) => 0x3000,
+        (0x21, 0x22) => 0x3001,
+        (0x21, 0x23) => 0x3002,
+        (0x21, 0x3c) => 0x30fc,
+        (0x21, 0x4a) => 0xff08,
+        (0x21, 0x4b) => 0xff09,
+        (0x21, 0x27) => 0xff1a,
+        _ => 0xfffd,
+    };
+    char::from_u32(code).unwrap_or('\u{fffd}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_bounces_are_unquoted() {
+        let fwd = "Begin forwarded message:\n\n> From: MAILER-DAEMON\n>\n> ----- Transcript -----\n>>>> DATA\n> <<< 550 5.1.1 <a@b.c>... User unknown\n> Status: 5.1.1\nthanks\n";
+        assert_eq!(
+            unquote_forwarded(fwd.to_string()),
+            "Begin forwarded message:\n\nFrom: MAILER-DAEMON\n\n----- Transcript -----\n>>> DATA\n<<< 550 5.1.1 <a@b.c>... User unknown\nStatus: 5.1.1\nthanks\n"
+        );
+        let transcript = ">>> RCPT TO:<a@b.c>\n<<< 550 no\n>>> QUIT\n";
+        assert_eq!(unquote_forwarded(transcript.to_string()), transcript);
+    }
+
+    #[test]
+    fn kana() {
+        assert_eq!(
+            iso2022jp_kana("\u{1b}$B%G%#%l%/%H%j$N%j%9%H$K$\"$j$^$;$s\u{1b}(B x"),
+            "ディレクトリのリストにありません x"
+        );
+        assert_eq!(iso2022jp_kana("\u{1b}$B8+\u{1b}(B"), "\u{fffd}");
+        assert_eq!(iso2022jp_kana("plain"), "plain");
+        // Truncated and hostile input.
+        assert_eq!(iso2022jp_kana("\u{1b}$B%"), "%");
+        assert_eq!(iso2022jp_kana("\u{1b}$"), "\u{1b}$");
+    }
+}
