@@ -418,11 +418,7 @@ pub fn merge_repeated(blocks: Vec<Block>) -> Vec<Block> {
             out.push(b);
             continue;
         };
-        let has_code = |lines: &[String]| {
-            lines
-                .iter()
-                .any(|l| Reply::parse(l).is_ok_and(|r| r.code.is_some_and(|c| c >= 400)))
-        };
+        let has_code = |lines: &[String]| lines.iter().any(|l| line_has_code(l));
         if has_code(&b.lines) && !has_code(&first.lines) {
             let earlier = std::mem::replace(&mut first.lines, b.lines);
             first.lines.extend(earlier);
