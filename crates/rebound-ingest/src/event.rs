@@ -88,10 +88,15 @@ pub fn reply_of(record: &Record) -> Reply {
         reply.status = status_in_words(&reply.text);
     }
     if let Some(field) = record.status {
-        // The reply's own status is the more specific evidence; the field fills a gap, and
-        // wins only when the reply's class contradicts the field and the basic code.
-        let field_is_vague = field.subject == 0 && field.detail == 0;
+        // The reply's own status is the more specific evidence; the field fills a gap, wins
+        // over a reply's vague X.0.0, and wins when the reply's class contradicts the field
+        // and the basic code.
+        let vague = |s: EnhancedStatus| s.subject == 0 && s.detail == 0;
+        let field_is_vague = vague(field);
         reply.status = match reply.status {
+            Some(said) if vague(said) && !field_is_vague && said.class == field.class => {
+                Some(field)
+            }
             Some(said) if field_is_vague || said.class == field.class => Some(said),
             Some(said) if reply.code.is_some_and(|c| u16::from(said.class) == c / 100) => {
                 Some(said)
@@ -184,5 +189,35 @@ pub fn stated_verdict(reason: Reason, rule: &str, reply: &Reply) -> Classificati
         severity: profile.severity,
         action: profile.action,
         rule: Arc::from(rule),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The status `reply_of` settles on for a diagnostic and a DSN `Status` field.
+    fn status_of(diagnostic: &str, field: &str) -> String {
+        let record = Record {
+            diagnostic: Some(diagnostic.into()),
+            status: Some(field.parse().unwrap()),
+            ..Record::default()
+        };
+        reply_of(&record).status.unwrap().to_string()
+    }
+
+    #[test]
+    fn the_more_specific_status_wins() {
+        // The reply's own detail beats the field's X.0.0 (Exim, OpenSMTPD, Postfix write it).
+        assert_eq!(status_of("550 5.1.1 User unknown", "5.0.0"), "5.1.1");
+        // The field's detail beats the reply's X.0.0 (Sendmail's `451 4.0.0` over `4.5.0`).
+        assert_eq!(
+            status_of("451 4.0.0 Operating system error", "4.5.0"),
+            "4.5.0"
+        );
+        // Both specific: the reply's own.
+        assert_eq!(status_of("550 5.7.1 Blocked", "5.1.1"), "5.7.1");
+        // A class the code contradicts: the field.
+        assert_eq!(status_of("Blocked 4.7.1", "5.7.1"), "5.7.1");
     }
 }
