@@ -8,7 +8,7 @@
 //! and only the few patterns it could match run.
 
 use crate::reply::{Reply, SmtpCommand};
-use crate::rules::{self, Rule, RuleError};
+use crate::rules::{self, Patterns, Rule, RuleError};
 use crate::taxonomy::{Action, BounceType, Category, Reason, Severity};
 use crate::text_match::TextMatcher;
 use serde::{Deserialize, Serialize};
@@ -62,16 +62,25 @@ pub struct ClassifierBuilder {
 impl ClassifierBuilder {
     /// Adds the rules of one file (its name is used in errors), after those already added.
     pub fn add_file(&mut self, file: &str, source: &str) -> Result<&mut Self, RuleError> {
-        let rules = rules::parse_file(file, source)?;
-        self.rules.extend(rules);
-        Ok(self)
+        self.add(file, source, Patterns::Check)
     }
 
     /// Adds the built-in rule files.
     pub fn add_builtin(&mut self) -> Result<&mut Self, RuleError> {
         for (file, source) in rules::BUILTIN {
-            self.add_file(file, source)?;
+            self.add(file, source, Patterns::Trusted)?;
         }
+        Ok(self)
+    }
+
+    fn add(
+        &mut self,
+        file: &str,
+        source: &str,
+        patterns: Patterns,
+    ) -> Result<&mut Self, RuleError> {
+        self.rules
+            .extend(rules::parse_rules(file, source, patterns)?);
         Ok(self)
     }
 

@@ -4,17 +4,24 @@
 //! One `RegexSet` over all patterns is simple but slow on real bounces: its lazy DFA builds new
 //! states for nearly every new text (each state tracks every pattern at once), so a corpus of
 //! diverse replies costs millions of instructions per reply until the cache is warm. Instead,
-//! each pattern's required prefix literals (`user unknown`, `relay access denied`, …) go into
-//! one ASCII case-insensitive Aho-Corasick automaton; a reply is scanned once, and only the
-//! patterns whose literals occur in it (plus the few without usable literals) run their own
-//! regex. A pattern that is nothing but a finite set of literals (`relay(ing)? (access )?denied`)
+//! each pattern's required prefix literals (`user unknown`, `relay access denied`, …),
+//! lower-cased, go into one Aho-Corasick automaton that scans the lower-cased reply once (the
+//! same as ignoring ASCII case, but half the automaton to build and walk); only the patterns
+//! whose literals occur in it (plus the few without usable literals) run their own regex, and
+//! only from where the first of its literals occurs, since every match starts with one. A
+//! pattern that is nothing but a finite set of literals (`relay(ing)? (access )?denied`)
 //! matches exactly when one of its literals occurs, so it never needs a regex at all. Patterns
-//! are ASCII case-insensitive and match bytes. Each other pattern's regex is compiled the first
-//! time the prefilter nominates it, so start-up stays cheap; its syntax was checked when the
-//! rule file was read ([`check_pattern`]).
+//! are ASCII case-insensitive and match bytes. Each pattern is parsed once, when the matcher is
+//! built, to extract its literals; its regex is compiled the first time the prefilter nominates
+//! it, so start-up stays cheap, and without a prefilter of its own (ours already found where
+//! to start). A user's patterns were checked when the rule file was read ([`check_pattern`]);
+//! the built-in ones are checked by the test suite.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
+use regex_automata::{Input, meta};
+use regex_syntax::hir::Hir;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use std::sync::OnceLock;
 
@@ -41,18 +48,48 @@ struct Pattern {
     rule: usize,
     /// The prefilter's literals are the pattern's whole matches: a nomination is a match.
     exact: bool,
+    /// The prefilter nominates this pattern, so its regex needs no prefilter of its own.
+    nominated: bool,
     /// Compiled on first use; `Err` only for a pattern over the regex size limits.
-    regex: OnceLock<Result<Regex, regex::Error>>,
+    regex: OnceLock<Result<meta::Regex, regex::Error>>,
 }
 
 impl Pattern {
-    fn regex(&self) -> &Result<Regex, regex::Error> {
+    /// The pattern compiled as `regex::bytes::RegexBuilder` would compile it (ASCII
+    /// case-insensitive, bytes, the same size limits), through `regex-automata` so that a
+    /// nominated pattern can skip the literal prefilter the regex crate would build for it:
+    /// building that prefilter costs more than the rare search it could speed up, since the
+    /// search already starts at a literal (see [`TextMatcher::first_match`]).
+    fn regex(&self) -> &Result<meta::Regex, regex::Error> {
         self.regex.get_or_init(|| {
-            RegexBuilder::new(&self.source)
-                .case_insensitive(true)
-                .unicode(false)
-                .build()
+            let config = meta::Config::new()
+                .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                .utf8_empty(false)
+                .nfa_size_limit(Some(10 * (1 << 20)))
+                .hybrid_cache_capacity(2 * (1 << 20))
+                .auto_prefilter(!self.nominated)
+                // Only `is_match` is asked: no capture group is ever read.
+                .which_captures(WhichCaptures::None);
+            meta::Builder::new()
+                .configure(config)
+                .syntax(
+                    syntax::Config::new()
+                        .case_insensitive(true)
+                        .unicode(false)
+                        .utf8(false),
+                )
+                .build(&self.source)
+                .map_err(regex_error)
         })
+    }
+}
+
+/// The error the regex crate gives for a failed build (its own conversion, which is private).
+fn regex_error(e: meta::BuildError) -> regex::Error {
+    match (e.size_limit(), e.syntax_error()) {
+        (Some(limit), _) => regex::Error::CompiledTooBig(limit),
+        (None, Some(syntax)) => regex::Error::Syntax(syntax.to_string()),
+        (None, None) => regex::Error::Syntax(e.to_string()),
     }
 }
 
@@ -76,11 +113,14 @@ impl TextMatcher {
         let mut literal_pattern = Vec::new();
         let mut unfiltered = Vec::new();
         for (index, (source, rule)) in patterns.into_iter().enumerate() {
-            let literals_of = prefix_literals(source);
+            let literals_of = parse(source)
+                .ok()
+                .and_then(|hir| prefix_literals(source, &hir));
             compiled.push(Pattern {
                 source: source.to_string(),
                 rule,
                 exact: literals_of.as_ref().is_some_and(|l| l.exact),
+                nominated: literals_of.is_some(),
                 regex: OnceLock::new(),
             });
             match literals_of {
@@ -94,7 +134,6 @@ impl TextMatcher {
             }
         }
         let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&literals)
             .unwrap_or_else(|e| unreachable!("literal sets always compile: {e}"));
@@ -129,17 +168,27 @@ impl TextMatcher {
     /// The rule index of each pattern that matches `text`, in rule order, stopping at the first
     /// for which `accept(rule)` is true; returns that rule.
     pub fn first_match(&self, text: &[u8], mut accept: impl FnMut(usize) -> bool) -> Option<usize> {
-        let mut candidates: Vec<usize> = self.unfiltered.clone();
-        for m in self.prefilter.find_overlapping_iter(text) {
-            candidates.push(self.literal_pattern[m.pattern().as_usize()]);
+        // Each candidate with the offset its search starts at: every match of a nominated
+        // pattern starts with one of its literals, so not before the first place one occurs.
+        let mut candidates: Vec<(usize, usize)> = Vec::with_capacity(self.unfiltered.len() + 8);
+        candidates.extend(self.unfiltered.iter().map(|&i| (i, 0)));
+        for m in self
+            .prefilter
+            .find_overlapping_iter(&text.to_ascii_lowercase())
+        {
+            candidates.push((self.literal_pattern[m.pattern().as_usize()], m.start()));
         }
         candidates.sort_unstable();
-        candidates.dedup();
-        candidates.into_iter().find_map(|i| {
+        // Sorted, the first of a pattern's candidates has its earliest start.
+        candidates.dedup_by_key(|&mut (pattern, _)| pattern);
+        candidates.into_iter().find_map(|(i, start)| {
             let p = &self.patterns[i];
-            // A pattern over the size limits matches nothing; `compile_all` reports it.
-            let matches =
-                |re: &Result<Regex, regex::Error>| re.as_ref().is_ok_and(|r| r.is_match(text));
+            // A pattern over the size limits matches nothing; `compile_all` reports it. The
+            // span keeps the whole text as context, so `^` and `\b` still see what precedes.
+            let matches = |re: &Result<meta::Regex, regex::Error>| {
+                re.as_ref()
+                    .is_ok_and(|r| r.is_match(Input::new(text).span(start..text.len())))
+            };
             (accept(p.rule) && (p.exact || matches(p.regex()))).then_some(p.rule)
         })
     }
@@ -155,21 +204,26 @@ struct Literals {
     exact: bool,
 }
 
-/// The literals one of which every match of `pattern` starts with, or `None` when there is
-/// no small set of them worth prefiltering on.
-fn prefix_literals(pattern: &str) -> Option<Literals> {
-    // Parsed case-sensitively so the set stays small; the automaton ignores ASCII case.
-    let hir = regex_syntax::ParserBuilder::new()
+/// Parses a pattern as both [`check_pattern`] and [`prefix_literals`] read it: bytes, without
+/// Unicode, and case-sensitively (so the literal set stays small; the prefilter ignores ASCII
+/// case, and case folding adds no error of its own). The error says what is wrong and where.
+fn parse(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
-        .ok()?;
+        .map_err(|e| e.to_string())
+}
+
+/// The literals one of which every match of `pattern` (parsed as `hir`) starts with, or
+/// `None` when there is no small set of them worth prefiltering on.
+fn prefix_literals(pattern: &str, hir: &Hir) -> Option<Literals> {
     let mut extractor = Extractor::new();
     extractor
         .kind(ExtractKind::Prefix)
         .limit_total(MAX_LITERALS);
-    let seq = extractor.extract(&hir);
+    let seq = extractor.extract(hir);
     let lits = seq.literals()?;
     if lits.is_empty() || lits.len() > MAX_LITERALS || lits.iter().any(|l| l.len() < MIN_LITERAL) {
         return None;
@@ -185,16 +239,9 @@ fn prefix_literals(pattern: &str) -> Option<Literals> {
 }
 
 /// Checks one pattern's syntax as [`TextMatcher`] compiles it, without building it; the
-/// error says what is wrong and where. Parsed case-sensitively, which costs half as much:
-/// ASCII case folding adds no error of its own.
+/// error says what is wrong and where.
 pub fn check_pattern(pattern: &str) -> Result<(), String> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .map(drop)
-        .map_err(|e| e.to_string())
+    parse(pattern).map(drop)
 }
 
 #[cfg(test)]
@@ -204,7 +251,7 @@ mod tests {
     #[test]
     fn literals_of_common_shapes() {
         let l = |p: &str| {
-            prefix_literals(p).map(|v| {
+            prefix_literals(p, &parse(p).unwrap()).map(|v| {
                 v.literals
                     .into_iter()
                     .map(|b| String::from_utf8(b).unwrap())
@@ -220,7 +267,7 @@ mod tests {
         assert_eq!(l(r"\[tss0[1-4]\]").map(|v| v.len()), Some(4));
         assert_eq!(l(".*spam"), None);
         assert_eq!(l("[a-z]+@x"), None);
-        let exact = |p: &str| prefix_literals(p).map(|v| v.exact);
+        let exact = |p: &str| prefix_literals(p, &parse(p).unwrap()).map(|v| v.exact);
         assert_eq!(exact("relay(ing)? (access )?denied"), Some(true));
         assert_eq!(exact("^rejected$"), Some(false));
         assert_eq!(exact("(?-i)User unknown"), Some(false));

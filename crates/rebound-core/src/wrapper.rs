@@ -118,11 +118,39 @@ pub(crate) fn find_remote_host(preamble: &str) -> Option<String> {
 }
 
 /// Where `needle` first occurs in `haystack`, ignoring ASCII case. Only windows that start
-/// with the needle's first letter are compared: most bytes are rejected with two compares.
+/// with the needle's first letter, in either case, are compared; `memchr2` finds those many
+/// bytes at a time.
 fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let (first, rest) = needle.split_first()?;
-    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    haystack
-        .windows(needle.len())
-        .position(|w| (w[0] == lower || w[0] == upper) && w[1..].eq_ignore_ascii_case(rest))
+    let last_start = haystack.len().checked_sub(needle.len())?;
+    memchr::memchr2_iter(
+        first.to_ascii_lowercase(),
+        first.to_ascii_uppercase(),
+        &haystack[..=last_start],
+    )
+    .find(|&i| haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needles_are_found_in_any_case_and_only_whole() {
+        assert_eq!(find_ascii_ci(b"said by HOST mx", b"host "), Some(8));
+        assert_eq!(find_ascii_ci(b"hhost x", b"host "), Some(1));
+        assert_eq!(find_ascii_ci(b"x h=mx", b"H="), Some(2));
+        assert_eq!(find_ascii_ci(b"host", b"host "), None);
+        assert_eq!(find_ascii_ci(b"", b"H="), None);
+    }
+
+    #[test]
+    fn remote_hosts_of_postfix_and_exim() {
+        let postfix = "host MX.Example.com[192.0.2.1] said:";
+        assert_eq!(find_remote_host(postfix).as_deref(), Some("mx.example.com"));
+        let exim =
+            "SMTP error from remote mail server after RCPT TO:<x@y>: H=mx.example.org. [192.0.2.2]";
+        assert_eq!(find_remote_host(exim).as_deref(), Some("mx.example.org"));
+        assert_eq!(find_remote_host("ghost town. said"), None);
+    }
 }
