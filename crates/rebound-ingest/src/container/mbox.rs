@@ -9,6 +9,9 @@ use std::io::{self, BufRead, Read};
 /// The largest message kept in memory; a longer one is reported and skipped.
 pub const MAX_MESSAGE: usize = 64 << 20;
 
+/// What an mbox starts with (and each of its messages).
+pub const SEPARATOR: &[u8] = b"From ";
+
 /// One step of the splitter.
 #[derive(Debug)]
 pub enum Step {
@@ -31,7 +34,7 @@ impl<R: BufRead> Splitter<R> {
     /// Starts reading; sniffs the first bytes to choose between mbox and a single message.
     pub fn new(mut reader: R) -> io::Result<Splitter<R>> {
         let head = reader.fill_buf()?;
-        let is_mbox = head.starts_with(b"From ");
+        let is_mbox = head.starts_with(SEPARATOR);
         Ok(Splitter {
             reader,
             is_mbox,
@@ -75,7 +78,7 @@ impl<R: BufRead> Splitter<R> {
                 self.done = true;
                 break;
             }
-            if self.line.starts_with(b"From ") && (prev_blank || is_postmark(&self.line)) {
+            if self.line.starts_with(SEPARATOR) && (prev_blank || is_postmark(&self.line)) {
                 if size == 0 {
                     continue; // this message's own separator
                 }
@@ -137,7 +140,7 @@ fn is_postmark(line: &[u8]) -> bool {
 /// `>From ` (and `>>From `, mboxrd) loses one `>`.
 fn unescape_from(line: &[u8]) -> &[u8] {
     let quotes = line.iter().take_while(|&&b| b == b'>').count();
-    if quotes > 0 && line[quotes..].starts_with(b"From ") {
+    if quotes > 0 && line[quotes..].starts_with(SEPARATOR) {
         &line[1..]
     } else {
         line

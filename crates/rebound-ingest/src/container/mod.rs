@@ -1,7 +1,8 @@
 //! Containers of messages: a single `.eml` file, an mbox ([`mbox`]), a Maildir (its `cur/`
 //! and `new/` folders; `tmp/` holds deliveries in progress and is skipped), any directory
 //! (walked recursively, in name order) and standard input (`-`). [`Messages`] streams them
-//! one message at a time.
+//! one message at a time: a file of at most 1 MiB (`READ_WHOLE`) is read with one read (a
+//! single message then needs no copy), anything larger is split as it is read.
 
 pub mod mbox;
 
@@ -59,11 +60,37 @@ impl ContainerError {
     }
 }
 
-/// The file being split.
+/// Files up to this size are read whole with one read into a buffer of their size: a
+/// single-message file then is the message, without the copy out of a read buffer. Larger
+/// files and standard input (an mbox, maybe huge) are streamed.
+const READ_WHOLE: u64 = 1 << 20;
+const _: () = assert!(READ_WHOLE as usize <= mbox::MAX_MESSAGE);
+
+/// How many first bytes of a stream tell whether it is CR-only.
+const SNIFF: usize = 64 * 1024;
+
+/// The file being read.
 struct Open {
     path: Arc<str>,
-    splitter: Splitter<Box<dyn BufRead + Send>>,
+    source: Source,
     count: u64,
+}
+
+/// Where the messages of the open file come from.
+enum Source {
+    /// A single-message file read whole: its bytes, until taken.
+    Whole(Option<Vec<u8>>),
+    /// Anything else, split as it is read.
+    Split(Splitter<Box<dyn BufRead + Send>>),
+}
+
+impl Source {
+    fn next_message(&mut self) -> io::Result<Option<Step>> {
+        match self {
+            Source::Whole(bytes) => Ok(bytes.take().filter(|b| !b.is_empty()).map(Step::Message)),
+            Source::Split(splitter) => splitter.next_message(),
+        }
+    }
 }
 
 /// Streams the messages of files, directories and standard input, in order.
@@ -88,17 +115,14 @@ impl Messages {
     fn open_next(&mut self) -> Option<Result<(), ContainerError>> {
         loop {
             let path = self.pending.pop_front()?;
-            let shown = path.to_string_lossy().into_owned();
+            let shown = path.to_string_lossy();
             if shown == "-" {
-                return Some(self.start(shown, Box::new(io::stdin())));
+                return Some(self.start(&shown, Box::new(io::stdin())));
             }
             let meta = match std::fs::metadata(&path) {
                 Ok(m) => m,
                 Err(source) => {
-                    return Some(Err(ContainerError::Io {
-                        path: shown,
-                        source,
-                    }));
+                    return Some(Err(io_error(&shown, source)));
                 }
             };
             if meta.is_dir() {
@@ -110,45 +134,87 @@ impl Messages {
                         continue;
                     }
                     Err(source) => {
-                        return Some(Err(ContainerError::Io {
-                            path: shown,
-                            source,
-                        }));
+                        return Some(Err(io_error(&shown, source)));
                     }
                 }
             }
             return Some(match File::open(&path) {
-                Ok(f) => self.start(shown, Box::new(f)),
-                Err(source) => Err(ContainerError::Io {
-                    path: shown,
-                    source,
-                }),
+                Ok(f) if meta.is_file() && meta.len() <= READ_WHOLE => {
+                    self.start_whole(&shown, f, meta.len())
+                }
+                Ok(f) => self.start(&shown, Box::new(f)),
+                Err(source) => Err(io_error(&shown, source)),
             });
         }
     }
 
-    fn start(&mut self, path: String, reader: Box<dyn Read + Send>) -> Result<(), ContainerError> {
+    /// Starts streaming a file or standard input.
+    fn start(&mut self, path: &str, reader: Box<dyn Read + Send>) -> Result<(), ContainerError> {
         self.files += 1;
-        let io_err = |source| ContainerError::Io {
-            path: path.clone(),
-            source,
-        };
-        let mut buffered = BufReader::with_capacity(64 * 1024, reader);
-        let head = buffered.fill_buf().map_err(io_err)?;
-        let cr_only =
-            memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some();
-        let reader: Box<dyn BufRead + Send> = if cr_only {
-            Box::new(BufReader::new(CrToLf::new(buffered)))
+        self.stream(path, reader)
+    }
+
+    /// Splits `reader` as it is read (its file already counted).
+    fn stream(&mut self, path: &str, reader: Box<dyn Read + Send>) -> Result<(), ContainerError> {
+        let mut buffered = BufReader::with_capacity(SNIFF, reader);
+        let head = buffered.fill_buf().map_err(|e| io_error(path, e))?;
+        let reader = lines_of(is_cr_only(head), buffered);
+        let splitter = Splitter::new(reader).map_err(|e| io_error(path, e))?;
+        self.open(path, Source::Split(splitter));
+        Ok(())
+    }
+
+    /// Starts a regular file of at most [`READ_WHOLE`] bytes (`size` when it was looked at).
+    fn start_whole(&mut self, path: &str, file: File, size: u64) -> Result<(), ContainerError> {
+        self.files += 1;
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        (&file)
+            .take(READ_WHOLE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_error(path, e))?;
+        if bytes.len() as u64 > READ_WHOLE {
+            // It grew since: stream it, from what was read.
+            return self.stream(path, Box::new(io::Cursor::new(bytes).chain(file)));
+        }
+        let cr_only = is_cr_only(&bytes[..bytes.len().min(SNIFF)]);
+        let source = if cr_only || bytes.starts_with(mbox::SEPARATOR) {
+            let splitter = Splitter::new(lines_of(cr_only, io::Cursor::new(bytes)))
+                .map_err(|e| io_error(path, e))?;
+            Source::Split(splitter)
         } else {
-            Box::new(buffered)
+            Source::Whole(Some(bytes))
         };
-        let splitter = Splitter::new(reader).map_err(io_err)?;
+        self.open(path, source);
+        Ok(())
+    }
+
+    fn open(&mut self, path: &str, source: Source) {
         self.current = Some(Open {
             path: Arc::from(path),
-            splitter,
+            source,
             count: 0,
         });
-        Ok(())
+    }
+}
+
+fn io_error(path: &str, source: io::Error) -> ContainerError {
+    ContainerError::Io {
+        path: path.to_string(),
+        source,
+    }
+}
+
+/// Whether a stream that starts with `head` ends its lines with a lone CR (old Mac mailboxes).
+fn is_cr_only(head: &[u8]) -> bool {
+    memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some()
+}
+
+/// The reader to split into lines: through [`CrToLf`] when the lines end with a lone CR.
+fn lines_of(cr_only: bool, reader: impl BufRead + Send + 'static) -> Box<dyn BufRead + Send> {
+    if cr_only {
+        Box::new(BufReader::new(CrToLf::new(reader)))
+    } else {
+        Box::new(reader)
     }
 }
 
@@ -158,7 +224,7 @@ impl Iterator for Messages {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(open) = self.current.as_mut() {
-                match open.splitter.next_message() {
+                match open.source.next_message() {
                     Ok(Some(step)) => {
                         open.count += 1;
                         let path = open.path.clone();

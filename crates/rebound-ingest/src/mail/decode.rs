@@ -112,6 +112,15 @@ pub fn to_text<'a>(charset: &str, bytes: &'a [u8]) -> Cow<'a, str> {
     String::from_utf8_lossy(bytes)
 }
 
+/// [`to_text`] of bytes already owned (a decoded body): valid UTF-8 becomes the text
+/// without a copy.
+pub fn into_text(charset: &str, bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(invalid) => to_text(charset, invalid.as_bytes()).into_owned(),
+    }
+}
+
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }

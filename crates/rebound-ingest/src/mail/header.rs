@@ -61,16 +61,17 @@ impl<'a> Headers<'a> {
             let line_start = start;
             let line = &block[start..end];
             start = end + 1;
-            if line.is_empty() {
+            let Some(&first) = line.first() else {
                 continue;
-            }
-            if matches!(line[0], b' ' | b'\t') {
+            };
+            if matches!(first, b' ' | b'\t') {
                 if let Some(last) = fields.last_mut() {
-                    let more = line.trim_ascii();
+                    let rest = line.trim_ascii_start();
+                    let more = rest.trim_ascii_end();
                     if !more.is_empty() {
-                        let from = line_start + (line.len() - line.trim_ascii_start().len());
+                        let from = end - rest.len();
                         let more = cut(from, from + more.len());
-                        let more = more.trim();
+                        let more = trim(&more);
                         if !more.is_empty() {
                             // Room for all the continuation lines at once: a folded field
                             // (`Received`, `DKIM-Signature`) often has many.
@@ -86,30 +87,43 @@ impl<'a> Headers<'a> {
                 }
                 continue;
             }
-            let Some(colon) = memchr::memchr(b':', line) else {
-                // A continuation line that lost its indentation (`boundary="…"` under a
-                // `Content-Type: multipart/alternative;`): join it to the field above.
-                if let Some(last) = fields.last_mut()
-                    && last.value.ends_with(';')
-                {
-                    let value = last.value.to_mut();
-                    value.push(' ');
-                    value.push_str(lossy(line).trim());
+            // The name runs to the colon. Most names hold no white space: one pass finds the
+            // colon and proves it.
+            let stop = line
+                .iter()
+                .position(|&b| b == b':' || b.is_ascii_whitespace());
+            let (name_len, colon) = match stop {
+                Some(colon) if line[colon] == b':' => (colon, colon),
+                _ => {
+                    let from = stop.unwrap_or(line.len());
+                    let Some(colon) = memchr::memchr(b':', &line[from..]).map(|i| from + i) else {
+                        // A continuation line that lost its indentation (`boundary="…"` under
+                        // a `Content-Type: multipart/alternative;`): join it to the field
+                        // above.
+                        if let Some(last) = fields.last_mut()
+                            && last.value.ends_with(';')
+                        {
+                            let value = last.value.to_mut();
+                            value.push(' ');
+                            value.push_str(lossy(line).trim());
+                        }
+                        continue;
+                    };
+                    // `Name : value` (space before colon) still counts; anything else does not.
+                    let name = line[..colon].trim_ascii_end();
+                    if name.iter().any(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    (name.len(), colon)
                 }
-                continue;
             };
-            let name = &line[..colon];
-            if name.is_empty() || name.len() > 128 || name.iter().any(|b| b.is_ascii_whitespace()) {
-                // `Name : value` (space before colon) still counts; anything else does not.
-                let trimmed = name.trim_ascii_end();
-                if trimmed.is_empty() || trimmed.iter().any(|b| b.is_ascii_whitespace()) {
-                    continue;
-                }
+            if name_len == 0 {
+                continue;
             }
             let value = line[colon + 1..].trim_ascii_start();
-            let value_start = line_start + (line.len() - value.len());
+            let value_start = end - value.len();
             fields.push(Field {
-                name: cut(line_start, line_start + name.trim_ascii_end().len()),
+                name: cut(line_start, line_start + name_len),
                 value: cut(value_start, value_start + value.trim_ascii_end().len()),
             });
         }
@@ -207,6 +221,16 @@ fn continuation_len(rest: &[u8]) -> usize {
     n
 }
 
+/// `s.trim()` (Unicode white space), without decoding chars when the ends are ASCII: once
+/// the ASCII white space is gone, only a vertical tab or a non-ASCII space can remain there.
+pub fn trim(s: &str) -> &str {
+    let t = s.trim_ascii();
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(&a), Some(&z)) if a.is_ascii() && z.is_ascii() && a != 0x0b && z != 0x0b => t,
+        _ => t.trim(),
+    }
+}
+
 /// `s` lower-cased (ASCII), borrowed when it already is.
 pub fn ascii_lower(s: &str) -> Cow<'_, str> {
     if s.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -228,17 +252,17 @@ impl<'a> ContentType<'a> {
         let mut parts = split_params(value);
         let mime = parts
             .next()
-            .map(|m| ascii_lower(m.trim()))
+            .map(|m| ascii_lower(trim(m)))
             .filter(|m| !m.is_empty())
             .unwrap_or(Cow::Borrowed("text/plain"));
         let params = parts
             .filter_map(|p| {
                 let (k, v) = p.split_once('=')?;
-                let v = v.trim();
+                let v = trim(v);
                 let v = v
                     .strip_prefix('"')
                     .map_or(v, |v| v.strip_suffix('"').unwrap_or(v));
-                Some((ascii_lower(k.trim()), Cow::Borrowed(v)))
+                Some((ascii_lower(trim(k)), Cow::Borrowed(v)))
             })
             .collect();
         ContentType { mime, params }
@@ -265,17 +289,27 @@ impl<'a> ContentType<'a> {
     }
 }
 
-/// Splits on `;` outside double quotes.
+/// Splits on `;` outside double quotes, dropping blank pieces. Both are ASCII, so the bytes
+/// are scanned (every cut falls on a char boundary) rather than decoded char by char.
 fn split_params(value: &str) -> impl Iterator<Item = &str> {
-    let mut in_quotes = false;
-    value
-        .split(move |c: char| {
-            if c == '"' {
-                in_quotes = !in_quotes;
+    let mut rest = Some(value);
+    std::iter::from_fn(move || {
+        let piece = rest?;
+        let mut in_quotes = false;
+        for (i, b) in piece.bytes().enumerate() {
+            match b {
+                b'"' => in_quotes = !in_quotes,
+                b';' if !in_quotes => {
+                    rest = Some(&piece[i + 1..]);
+                    return Some(&piece[..i]);
+                }
+                _ => {}
             }
-            c == ';' && !in_quotes
-        })
-        .filter(|s| !s.trim().is_empty())
+        }
+        rest = None;
+        Some(piece)
+    })
+    .filter(|s| !trim(s).is_empty())
 }
 
 /// The first e-mail address in a header or DSN value: inside `<…>` if any, else the first
@@ -336,6 +370,22 @@ mod tests {
         assert_eq!(h.get("subject"), Some("a b"));
         assert_eq!(h.get("x-y"), Some("1"));
         assert_eq!(b, b"body");
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            " a ",
+            "\u{b}a\u{b}",
+            "\u{a0} a\u{3000}",
+            "a\u{85}",
+            "\t\r\n",
+            "\u{1c}x",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::decode;
 use super::header::{self, ContentType, Headers};
 use memchr::memmem;
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 /// The deepest nesting walked; real bounces nest three or four levels.
 pub const MAX_DEPTH: usize = 32;
@@ -49,7 +50,7 @@ impl Part<'_> {
         let charset = self.content_type.param("charset").unwrap_or("us-ascii");
         match self.decoded() {
             Cow::Borrowed(bytes) => decode::to_text(charset, bytes),
-            Cow::Owned(bytes) => Cow::Owned(decode::to_text(charset, &bytes).into_owned()),
+            Cow::Owned(bytes) => Cow::Owned(decode::into_text(charset, bytes)),
         }
     }
 }
@@ -66,10 +67,13 @@ pub struct Mime<'a> {
 impl<'a> Mime<'a> {
     /// Walks a LF-normalized message.
     pub fn parse(message: &'a [u8]) -> Mime<'a> {
-        let mut parts = Vec::new();
+        // Room for a typical report (human text, status, returned message and its parts)
+        // without growing.
+        let mut parts = Vec::with_capacity(8);
         let mut truncated = false;
         // (bytes of an entity, depth, inside a message/rfc822)
-        let mut stack: Vec<(&'a [u8], usize, bool)> = vec![(message, 0, false)];
+        let mut stack: Vec<(&'a [u8], usize, bool)> = Vec::with_capacity(8);
+        stack.push((message, 0, false));
         while let Some((bytes, depth, inside)) = stack.pop() {
             if parts.len() >= MAX_PARTS {
                 truncated = true;
@@ -143,8 +147,8 @@ fn entity(bytes: &[u8], depth: usize, inside_message: bool) -> Part<'_> {
         .find(|f| f.name.eq_ignore_ascii_case("content-transfer-encoding"))
     {
         Some(f) => match &f.value {
-            Cow::Borrowed(v) => header::ascii_lower(v.trim()),
-            Cow::Owned(v) => Cow::Owned(v.trim().to_ascii_lowercase()),
+            Cow::Borrowed(v) => header::ascii_lower(header::trim(v)),
+            Cow::Owned(v) => Cow::Owned(header::trim(v).to_ascii_lowercase()),
         },
         None => Cow::Borrowed("7bit"),
     };
@@ -162,16 +166,14 @@ fn entity(bytes: &[u8], depth: usize, inside_message: bool) -> Part<'_> {
 /// are dropped; without a closing delimiter the last part runs to the end; without any
 /// delimiter the whole body is one part.
 fn split_multipart<'a>(body: &'a [u8], boundary: &[u8], mut emit: impl FnMut(&'a [u8])) {
-    let mut delim = Vec::with_capacity(boundary.len() + 3);
-    delim.extend_from_slice(b"\n--");
-    delim.extend_from_slice(boundary);
-    let finder = memmem::Finder::new(&delim);
+    // The length of `\n--boundary`.
+    let delim_len = boundary.len() + 3;
     let mut starts = Vec::new(); // positions just after each delimiter line
     let mut closed_at = None;
     // A delimiter may open the body without a preceding newline.
     let mut search_from = 0;
-    if body.starts_with(&delim[1..]) {
-        search_from = delim.len() - 1;
+    if body.starts_with(b"--") && body[2..].starts_with(boundary) {
+        search_from = delim_len - 1;
         if let Some(s) = after_delimiter(body, search_from) {
             starts.push((0, s.0));
             if s.1 {
@@ -181,11 +183,10 @@ fn split_multipart<'a>(body: &'a [u8], boundary: &[u8], mut emit: impl FnMut(&'a
     }
     let mut pos = search_from;
     while closed_at.is_none() {
-        let Some(found) = finder.find(&body[pos..]) else {
+        let Some(at) = find_delimiter(body, pos, boundary) else {
             break;
         };
-        let at = pos + found;
-        let end = at + delim.len();
+        let end = at + delim_len;
         pos = end;
         if let Some((next, closing)) = after_delimiter(body, end) {
             starts.push((at, next));
@@ -205,6 +206,24 @@ fn split_multipart<'a>(body: &'a [u8], boundary: &[u8], mut emit: impl FnMut(&'a
         && let Some(&(_, last)) = starts.last()
     {
         emit(&body[last.min(body.len())..]);
+    }
+}
+
+/// Every line that starts with `--`, searched with one finder built once: building a
+/// searcher for each boundary costs more than the few `--` lines of a bounce's parts.
+static LINE_DASHES: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"\n--"));
+
+/// Where the first `\n--boundary` at or after `from` starts.
+fn find_delimiter(body: &[u8], from: usize, boundary: &[u8]) -> Option<usize> {
+    let mut pos = from;
+    loop {
+        let at = pos + LINE_DASHES.find(&body[pos..])?;
+        if body[at + 3..].starts_with(boundary) {
+            return Some(at);
+        }
+        // `\n--` cannot overlap itself: the next candidate starts after this one.
+        pos = at + 3;
     }
 }
 
