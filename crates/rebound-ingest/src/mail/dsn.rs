@@ -131,7 +131,7 @@ pub fn parse(body: &str) -> Report {
 fn recipient_field(c: &mut RecipientFields, name: &str, value: &str) {
     let is = |field: &str| name.eq_ignore_ascii_case(field);
     if is("action") {
-        c.action = non_empty(&value.to_ascii_lowercase());
+        c.action = non_empty_lowercase(value);
     } else if is("status") {
         c.status = status_in(value);
         c.status_comment = comment_in(value);
@@ -194,6 +194,12 @@ pub fn host_name(description: &str) -> Option<String> {
 fn non_empty(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
+}
+
+/// [`non_empty`], ASCII-lower-cased (one copy).
+fn non_empty_lowercase(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_ascii_lowercase())
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! replies that a producer quoted inside its own words (Amazon SES
 //! `550-'5.7.1 <x@y>... Access denied'`), so the classifier reads the server's reply.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, packed};
+use memchr::memmem;
 use rebound_core::{Reply, SmtpCommand};
 use std::sync::LazyLock;
 
@@ -36,7 +37,7 @@ pub fn command_in(text: &str) -> Option<SmtpCommand> {
 }
 
 /// [`EXTRA_MARKERS`] in one ASCII case-insensitive automaton: the leftmost marker, the
-/// earlier-listed one on a tie.
+/// earlier-listed one on a tie. Used where [`EXTRA_PACKED`] cannot be built.
 static EXTRA_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
@@ -45,21 +46,35 @@ static EXTRA_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .unwrap_or_else(|e| unreachable!("fixed markers compile: {e}"))
 });
 
+/// [`EXTRA_MARKERS`] as one packed (SIMD) searcher over ASCII-lower-cased text, the same
+/// matches as [`EXTRA_FINDER`]: lower-casing a copy and skipping through it costs far less
+/// than the case-insensitive automaton's step per byte. `None` where the CPU offers no
+/// packed search.
+static EXTRA_PACKED: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
+    packed::Config::new()
+        .match_kind(packed::MatchKind::LeftmostFirst)
+        .builder()
+        .extend(EXTRA_MARKERS.iter().map(|(m, _)| m))
+        .build()
+});
+
 /// The command named by one of [`EXTRA_MARKERS`] only (for a text already given to
 /// `Reply::parse`): the leftmost one in the text.
 pub fn extra_command(text: &str) -> Option<SmtpCommand> {
-    EXTRA_FINDER
-        .find(text)
-        .map(|m| EXTRA_MARKERS[m.pattern().as_usize()].1)
+    let pattern = match EXTRA_PACKED.as_ref() {
+        Some(searcher) => searcher.find(text.to_ascii_lowercase())?.pattern(),
+        None => EXTRA_FINDER.find(text)?.pattern(),
+    };
+    Some(EXTRA_MARKERS[pattern.as_usize()].1)
 }
 
 /// A session transcript's evidence: the command of the last `>>>` line before the first
 /// `<<<` reply, and the `<<<` reply lines (markers removed) joined; `(None, "")` when the
 /// lines hold no reply.
-pub fn transcript(lines: &[String]) -> (Option<SmtpCommand>, String) {
+pub fn transcript<S: AsRef<str>>(lines: &[S]) -> (Option<SmtpCommand>, String) {
     let mut command = None;
     let mut reply: Vec<&str> = Vec::new();
-    for line in lines.iter().map(|l| l.trim()) {
+    for line in lines.iter().map(|l| l.as_ref().trim()) {
         if let Some(sent) = line.strip_prefix(">>>") {
             if reply.is_empty() {
                 command = sent_command(sent.trim());
@@ -100,13 +115,13 @@ pub fn sent_command(sent: &str) -> Option<SmtpCommand> {
 pub fn normalize(diagnostic: &str) -> std::borrow::Cow<'_, str> {
     let d = unwrap_quoted(diagnostic);
     let t = d.trim_start();
-    if let Some((_, rest)) = t.split_once("ERROR_CODE :") {
+    if let Some(rest) = after(&ERROR_CODE, t) {
         let (code, rest) = rest.split_once(',').unwrap_or((rest, ""));
         let rest = rest.trim_start();
         let rest = rest.strip_prefix("ERROR_CODE :").unwrap_or(rest);
         return format!("{} {}", code.trim(), rest.trim_start_matches([',', ' '])).into();
     }
-    if let Some((_, rest)) = t.split_once("ResponseCode ")
+    if let Some(rest) = after(&RESPONSE_CODE, t)
         && let Some((code, words)) = rest.split_once(',')
         && code.len() == 3
         && code.bytes().all(|b| b.is_ascii_digit())
@@ -126,17 +141,31 @@ pub fn normalize(diagnostic: &str) -> std::borrow::Cow<'_, str> {
     d
 }
 
+/// Zoho's labels, searched with finders built once: every diagnostic is normalized.
+static ERROR_CODE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("ERROR_CODE :"));
+static RESPONSE_CODE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("ResponseCode "));
+
+/// The text after the first occurrence of a finder's needle.
+fn after<'t>(finder: &memmem::Finder<'_>, text: &'t str) -> Option<&'t str> {
+    let at = finder.find(text.as_bytes())?;
+    text.get(at + finder.needle().len()..)
+}
+
 /// Unwraps a reply quoted as `DDD-'text'` (a basic code, a dash and the quoted reply) into
 /// `DDD text`; any other text is returned as it is.
 pub fn unwrap_quoted(diagnostic: &str) -> std::borrow::Cow<'_, str> {
     let b = diagnostic.as_bytes();
-    let found = (0..b.len().saturating_sub(4)).find(|&i| {
-        b[i..i + 3].iter().all(u8::is_ascii_digit)
-            && matches!(b[i], b'4' | b'5')
-            && b[i + 3] == b'-'
-            && b[i + 4] == b'\''
-            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
-    });
+    // Only the quotes are visited: the code is the three bytes before the `-` before one.
+    let found = memchr::memchr_iter(b'\'', b)
+        .filter(|&q| q >= 4 && b[q - 1] == b'-')
+        .map(|q| q - 4)
+        .find(|&i| {
+            b[i..i + 3].iter().all(u8::is_ascii_digit)
+                && matches!(b[i], b'4' | b'5')
+                && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        });
     let Some(i) = found else {
         return diagnostic.into();
     };
@@ -173,6 +202,23 @@ mod tests {
             Some(SmtpCommand::Rcpt)
         );
         assert_eq!(command_in("550 5.1.1 user unknown"), None);
+    }
+
+    #[test]
+    fn packed_and_automaton_markers_agree() {
+        for text in [
+            "550 5.1.1 user unknown (in reply to RCPT TO command) after RCPT command",
+            "Step: DATA send, (data) after end of data",
+            "[MAIL_FROM] and [RCPT_TO]",
+            "short",
+            "",
+        ] {
+            let automaton = EXTRA_FINDER.find(text).map(|m| m.pattern());
+            let packed = EXTRA_PACKED.as_ref().map_or(automaton, |s| {
+                s.find(text.to_ascii_lowercase()).map(|m| m.pattern())
+            });
+            assert_eq!(packed, automaton, "{text}");
+        }
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub fn human_text(mime: &Mime<'_>) -> String {
     unquote_forwarded(out)
 }
 
+/// A line starting with `>`, searched with a finder built once (every message is tried).
+static QUOTED_LINE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"\n>"));
+
 /// Lines that open a quoted run this long are a forwarded message, not a transcript (whose
 /// `>>>` lines alternate with `<<<` replies).
 const QUOTED_RUN: usize = 5;
@@ -44,7 +48,7 @@ const QUOTED_RUN: usize = 5;
 /// so the readers see the bounce as its MTA wrote it.
 fn unquote_forwarded(text: String) -> String {
     // Most texts quote nothing: one SIMD search says so.
-    if !text.starts_with('>') && memchr::memmem::find(text.as_bytes(), b"\n>").is_none() {
+    if !text.starts_with('>') && QUOTED_LINE.find(text.as_bytes()).is_none() {
         return text;
     }
     let quoted = |l: &str| l.starts_with('>');
@@ -80,11 +84,16 @@ fn unquote_forwarded(text: String) -> String {
     out
 }
 
+/// The disposition type of an attachment (RFC 2183), compared case-insensitively.
+const ATTACHMENT: &[u8] = b"attachment";
+
 fn is_attachment(p: &super::mime::Part<'_>) -> bool {
     p.depth > 0
-        && p.headers
-            .get("content-disposition")
-            .is_some_and(|d| d.to_ascii_lowercase().starts_with("attachment"))
+        && p.headers.get("content-disposition").is_some_and(|d| {
+            d.as_bytes()
+                .get(..ATTACHMENT.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(ATTACHMENT))
+        })
 }
 
 fn push_capped(out: &mut String, text: &str) {

@@ -7,6 +7,7 @@
 use super::dsn::{self, Report};
 use super::{Bounce, Input, Kind, Record, header, text};
 use memchr::memmem;
+use std::sync::LazyLock;
 
 /// Reads a DSN, or `None` when the message has no delivery-status fields.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
@@ -37,7 +38,6 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         if explained {
             record.diagnostic = r.status_comment;
         }
-        let has_code = text::has_reply_code(record.diagnostic.as_deref());
         let prose = (!explained)
             .then(|| text::reply_for(input.human(), record.recipient.as_deref()))
             .flatten();
@@ -45,7 +45,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             // The prose often names the command the diagnostic leaves out (Postfix, and
             // Sendmail's session transcript).
             record.command = found.command;
-            if !has_code {
+            if !text::has_reply_code(record.diagnostic.as_deref()) {
                 record.diagnostic = Some(match record.diagnostic.take() {
                     Some(d) if !found.text.contains(d.as_str()) => format!("{} {d}", found.text),
                     _ => found.text,
@@ -88,9 +88,9 @@ pub fn find_report(input: &Input<'_>) -> Option<Report> {
 /// The DSN fields written into a text, from `Reporting-MTA` (or the first recipient field)
 /// on, when some recipient has a `Status` or `Action`.
 fn report_in_text(body: &[u8]) -> Option<Report> {
-    let at = field_start(body, b"\nFinal-Recipient:")
-        .or_else(|| field_start(body, b"\nOriginal-Recipient:"))?;
-    let from = field_start(&body[..at], b"\nReporting-MTA:").unwrap_or(at);
+    let at =
+        field_start(body, &FINAL_RECIPIENT).or_else(|| field_start(body, &ORIGINAL_RECIPIENT))?;
+    let from = field_start(&body[..at], &REPORTING_MTA).unwrap_or(at);
     let report = dsn::parse(&header::lossy(&body[from..]));
     report
         .recipients
@@ -99,12 +99,21 @@ fn report_in_text(body: &[u8]) -> Option<Report> {
         .then_some(report)
 }
 
-/// The position of a line starting with `needle` (given with its leading newline),
-/// compared case-insensitively only in the common spellings.
-fn field_start(body: &[u8], needle: &[u8]) -> Option<usize> {
-    if body.len() >= needle.len() - 1 && body[..needle.len() - 1].eq_ignore_ascii_case(&needle[1..])
-    {
+/// The fields [`report_in_text`] looks for, each with the newline before it, as finders
+/// built once: every message without a report part is searched (and each of its text parts).
+static FINAL_RECIPIENT: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"\nFinal-Recipient:"));
+static ORIGINAL_RECIPIENT: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"\nOriginal-Recipient:"));
+static REPORTING_MTA: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"\nReporting-MTA:"));
+
+/// The position of a line starting with the finder's needle (given with its leading
+/// newline), compared case-insensitively only in the common spellings.
+fn field_start(body: &[u8], finder: &memmem::Finder<'_>) -> Option<usize> {
+    let field = &finder.needle()[1..];
+    if body.len() >= field.len() && body[..field.len()].eq_ignore_ascii_case(field) {
         return Some(0);
     }
-    memmem::find(body, needle).map(|i| i + 1)
+    finder.find(body).map(|i| i + 1)
 }

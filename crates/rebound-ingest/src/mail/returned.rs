@@ -74,10 +74,12 @@ pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers<'a>>> {
             || attached
             || ((m == "message/rfc822" || m == "message/global") && p.encoding != "7bit")
         {
-            let body = super::normalize_newlines(&p.decoded()).into_owned();
-            let (head, _) = header::split(trim_start_lines(&body));
-            let h = Headers::parse(head);
-            if !h.fields.is_empty() && (!attached || is_message_header(&h)) {
+            let block = match lf_normalized(p.decoded()) {
+                Cow::Borrowed(body) => Cow::Borrowed(header_block(body)),
+                Cow::Owned(body) => Cow::Owned(header_block(&body).to_vec()),
+            };
+            let accept = |h: &Headers| !h.fields.is_empty() && (!attached || is_message_header(h));
+            if let Some(h) = accepted(block, accept) {
                 return Some(Cow::Owned(h));
             }
         }
@@ -85,9 +87,36 @@ pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers<'a>>> {
     inline(input).map(Cow::Owned)
 }
 
+/// A part's body with LF line endings, still borrowed from the message when it was.
+fn lf_normalized(body: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    match body {
+        Cow::Borrowed(b) => super::normalize_newlines(b),
+        Cow::Owned(b) if memchr::memchr(b'\r', &b).is_some() => {
+            Cow::Owned(super::normalize_newlines(&b).into_owned())
+        }
+        owned => owned,
+    }
+}
+
+/// The header block at the start of a body (blank lines before it skipped).
+fn header_block(body: &[u8]) -> &[u8] {
+    header::split(trim_start_lines(body)).0
+}
+
+/// The fields of a header block when `accept` takes them: borrowed from the message when
+/// the block is, else copied, and only once accepted (most candidate blocks are not).
+fn accepted<'a>(block: Cow<'a, [u8]>, accept: impl Fn(&Headers) -> bool) -> Option<Headers<'a>> {
+    match block {
+        Cow::Borrowed(b) => Some(Headers::borrowed(b)).filter(|h| accept(h)),
+        Cow::Owned(b) => Some(Headers::borrowed(&b))
+            .filter(|h| accept(h))
+            .map(Headers::into_owned),
+    }
+}
+
 /// The original header inline in the bounce body, after one of [`INLINE_MARKERS`] (the
 /// first marker followed by a header block).
-fn inline(input: &Input<'_>) -> Option<Headers<'static>> {
+fn inline<'a>(input: &'a Input<'_>) -> Option<Headers<'a>> {
     let markers = MARKERS.as_ref()?;
     // The decoded text parts are already joined in `input.text`: no second decoding. Its
     // lower-cased copy has the same offsets.
@@ -97,9 +126,7 @@ fn inline(input: &Input<'_>) -> Option<Headers<'static>> {
             continue;
         };
         let after = &body[m.start() + i + 1..];
-        let (head, _) = header::split(trim_start_lines(after));
-        let h = Headers::parse(&unindent(head));
-        if is_message_header(&h) {
+        if let Some(h) = accepted(unindent(header_block(after)), is_message_header) {
             return Some(h);
         }
     }
@@ -118,14 +145,15 @@ fn trim_start_lines(mut b: &[u8]) -> &[u8] {
     }
 }
 
-/// Removes a common indentation some MTAs put before the quoted header (`   From: …`).
-fn unindent(head: &[u8]) -> Vec<u8> {
+/// Removes a common indentation some MTAs put before the quoted header (`   From: …`);
+/// borrowed when there is none.
+fn unindent(head: &[u8]) -> Cow<'_, [u8]> {
     let indent = head
         .iter()
         .take_while(|b| **b == b' ' || **b == b'\t')
         .count();
     if indent == 0 {
-        return head.to_vec();
+        return Cow::Borrowed(head);
     }
     let mut out = Vec::with_capacity(head.len());
     for line in head.split(|&b| b == b'\n') {
@@ -137,7 +165,7 @@ fn unindent(head: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&line[n..]);
         out.push(b'\n');
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Fills the bounce's Message-ID, sender, date and tags from the returned message and the

@@ -8,14 +8,25 @@ use super::header;
 use super::{Bounce, Input, Kind, Record, evidence};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rebound_core::{Reply, SmtpCommand};
+use std::cell::LazyCell;
 use std::sync::LazyLock;
 
 /// Whether a diagnostic holds a failure: a 4xx/5xx basic reply code or a class 4/5
 /// enhanced status (a transcript's `250 2.1.5 Ok` is not the failure).
 pub fn has_reply_code(diagnostic: Option<&str>) -> bool {
     diagnostic
+        .filter(|d| may_hold_failure(d.as_bytes()))
         .and_then(|d| Reply::parse(d).ok())
         .is_some_and(|r| r.code.is_some_and(|c| c >= 400) || r.status.is_some_and(|s| s.class >= 4))
+}
+
+/// A cheap test before the reply parser, true whenever it could find a failure: a 4xx/5xx
+/// code or a class 4/5 status starts with `4` or `5` followed by a digit or a dot.
+fn may_hold_failure(b: &[u8]) -> bool {
+    memchr::memchr2_iter(b'4', b'5', b).any(|i| {
+        b.get(i + 1)
+            .is_some_and(|n| n.is_ascii_digit() || *n == b'.')
+    })
 }
 
 /// Whether one line holds a reply code (a code and status, or a code where a reply starts).
@@ -29,13 +40,43 @@ fn line_has_code(line: &str) -> bool {
 /// A cheap test before the reply parser: three digits starting with 4 or 5 standing alone
 /// (not inside a longer number).
 fn has_code_shape(b: &[u8]) -> bool {
-    b.windows(3).enumerate().any(|(i, w)| {
-        matches!(w[0], b'4' | b'5')
-            && w[1].is_ascii_digit()
-            && w[2].is_ascii_digit()
-            && (i == 0 || !b[i - 1].is_ascii_digit())
-            && !b.get(i + 3).is_some_and(u8::is_ascii_digit)
-    })
+    // Jumps from one `4` or `5` to the next instead of testing every byte.
+    memchr::memchr2_iter(b'4', b'5', b).any(|i| code_shape_at(b, i))
+}
+
+/// [`has_code_shape`] at one position (a `4` or `5`). No digit is a line break, so the
+/// answer at a position of a whole text is the answer in its line.
+fn code_shape_at(b: &[u8], i: usize) -> bool {
+    b.get(i + 1..i + 3)
+        .is_some_and(|w| w.iter().all(u8::is_ascii_digit))
+        && (i == 0 || !b[i - 1].is_ascii_digit())
+        && !b.get(i + 3).is_some_and(u8::is_ascii_digit)
+}
+
+/// The first line with a reply code ([`line_has_code`]) among the lines starting in
+/// `from..to` (both line starts), with its start. Only the lines with the shape of a code
+/// are looked at, found by one search over the text rather than a test per line.
+fn first_code_line(text: &str, from: usize, to: usize) -> Option<(usize, &str)> {
+    let b = text.as_bytes();
+    let mut at = from;
+    while at < to {
+        let i = at
+            + memchr::memchr2_iter(b'4', b'5', &b[at..to]).find(|&k| code_shape_at(b, at + k))?;
+        let start = memchr::memrchr(b'\n', &b[..i]).map_or(0, |nl| nl + 1);
+        let (line, next) = match memchr::memchr(b'\n', &b[i..]) {
+            // As `str::lines` gives it: without the `\n`, or the `\r\n`.
+            Some(nl) => {
+                let line = &text[start..i + nl];
+                (line.strip_suffix('\r').unwrap_or(line), i + nl + 1)
+            }
+            None => (&text[start..], b.len()),
+        };
+        if line_has_code(line) {
+            return Some((start, line));
+        }
+        at = next;
+    }
+    None
 }
 
 /// A reply found in the human-readable text, with the SMTP command it answered when the text
@@ -66,18 +107,18 @@ const LOCAL_AGENTS: [&str; 5] = [
 /// delivery agent's line right above the reply (Sendmail: `mail.local: unknown user: x` above
 /// its generic `554 <x>... Service unavailable`) is the cause, and is added after it.
 pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<ProseReply> {
-    let lines: Vec<&str> = text.lines().collect();
+    // Byte offsets rather than a vector of every line: the search usually ends a few lines
+    // after the recipient's.
     let from = recipient
         .filter(|r| !r.is_empty())
-        .and_then(|r| line_of(text, r))
+        .and_then(|r| line_start_of(text, r))
         .unwrap_or(0);
-    let pick = (from..lines.len())
-        .find(|&i| line_has_code(lines[i]))
-        .or_else(|| (0..from).find(|&i| line_has_code(lines[i])))?;
-    let picked = lines[pick].trim();
+    let (pick, picked) =
+        first_code_line(text, from, text.len()).or_else(|| first_code_line(text, 0, from))?;
+    let picked = picked.trim();
     let received = picked.strip_prefix("<<<");
     let mut out = received.unwrap_or(picked).trim_start().to_string();
-    for l in lines.iter().skip(pick + 1).take(8) {
+    for l in text[pick..].lines().skip(1).take(8) {
         let t = l.trim();
         let indented = l.starts_with([' ', '\t']);
         if t.is_empty() || (!indented && address_line(t).is_some()) {
@@ -86,20 +127,20 @@ pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<ProseReply> {
         out.push(' ');
         out.push_str(t);
     }
-    let above = lines[..pick]
-        .iter()
+    let above = text[..pick]
+        .lines()
         .rev()
-        .map(|l| l.trim())
+        .map(str::trim)
         .find(|l| !l.is_empty());
     if let Some(agent) = above.filter(|l| LOCAL_AGENTS.iter().any(|a| l.starts_with(a))) {
         out.push(' ');
         out.push_str(agent);
     }
     let sent = received.is_some().then(|| {
-        lines[..pick]
-            .iter()
+        text[..pick]
+            .lines()
             .rev()
-            .map(|l| l.trim())
+            .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with("<<<"))
             .and_then(|l| l.strip_prefix(">>>"))
             .and_then(|l| evidence::sent_command(l.trim()))
@@ -135,17 +176,50 @@ pub fn explanation_for(text: &str, recipient: Option<&str>) -> Option<String> {
     Some(out.join(" "))
 }
 
-/// The number of the first line containing `needle` (ASCII case-insensitive), by one
-/// search over the text rather than one per line.
-fn line_of(text: &str, needle: &str) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
-    let at = memchr::memmem::find(lower.as_bytes(), needle.to_ascii_lowercase().as_bytes())?;
-    Some(memchr::memchr_iter(b'\n', &lower.as_bytes()[..at]).count())
+/// Where the first line containing `needle` (ASCII case-insensitive) starts, by one search
+/// over the text rather than one per line.
+fn line_start_of(text: &str, needle: &str) -> Option<usize> {
+    let at = find_ignore_ascii_case(text, needle)?;
+    Some(memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |nl| nl + 1))
+}
+
+/// Where `needle` first occurs in `haystack`, ASCII letters compared case-insensitively
+/// (the offset `to_ascii_lowercase` on both would give), without a lower-cased copy of
+/// either: the copy (and a searcher built for one use) cost more than the search.
+pub fn find_ignore_ascii_case(haystack: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return Some(0);
+    };
+    let last = h.len().checked_sub(n.len())?;
+    let matches_at = |i: usize| h[i..i + n.len()].eq_ignore_ascii_case(n);
+    // A line or a header value is scanned byte by byte; a whole text jumps between the
+    // candidates for the first byte (the SIMD search costs more to start than it saves on
+    // a short haystack).
+    if h.len() < 128 {
+        return (0..=last).find(|&i| h[i].eq_ignore_ascii_case(&first) && matches_at(i));
+    }
+    memchr::memchr2_iter(
+        first.to_ascii_lowercase(),
+        first.to_ascii_uppercase(),
+        &h[..=last],
+    )
+    .find(|&i| matches_at(i))
+}
+
+/// Whether `needle` occurs in `haystack`, ASCII letters compared case-insensitively (see
+/// [`find_ignore_ascii_case`]).
+pub fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    find_ignore_ascii_case(haystack, needle).is_some()
 }
 
 /// A recipient line: an address (bare or in `<…>`) at the start of the trimmed line,
 /// followed by nothing, `:` or `...`. Returns the address and what follows on the line.
 pub fn address_line(line: &str) -> Option<(String, &str)> {
+    // Most lines of a text name no address: one byte search says so.
+    if !line.contains('@') {
+        return None;
+    }
     let t = line.trim();
     let (addr, rest) = if let Some(inner) = t.strip_prefix('<') {
         let end = inner.find('>')?;
@@ -189,14 +263,15 @@ pub fn address_line(line: &str) -> Option<(String, &str)> {
 
 /// One recipient and the lines that explain its failure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Block {
+pub struct Block<'a> {
     /// The recipient address.
     pub recipient: String,
-    /// The explanation, one entry per line, trimmed.
-    pub lines: Vec<String>,
+    /// The explanation, one entry per line, trimmed; borrowed from the scanned text (no
+    /// copy per line: most lines are never used).
+    pub lines: Vec<&'a str>,
 }
 
-impl Block {
+impl Block<'_> {
     /// The explanation as one line.
     pub fn joined(&self) -> String {
         self.lines.join(" ")
@@ -213,30 +288,26 @@ pub struct Layout<'a> {
 }
 
 /// Scans `text` for recipient blocks; also returns the lines seen before the first
-/// recipient (some formats explain the failure once, above the list).
-pub fn blocks(
-    text: &str,
+/// recipient (some formats explain the failure once, above the list). `recipient_of` gives
+/// a recipient line's address and the rest of the line after it.
+pub fn blocks<'a>(
+    text: &'a str,
     layout: &Layout<'_>,
-    recipient_of: impl Fn(&str) -> Option<(String, String)>,
-) -> (Vec<String>, Vec<Block>) {
-    let mut started = layout.start.is_empty();
+    recipient_of: impl Fn(&'a str) -> Option<(String, &'a str)>,
+) -> (Vec<&'a str>, Vec<Block<'a>>) {
     let mut preamble = Vec::new();
     let mut out: Vec<Block> = Vec::new();
-    let markers = !layout.start.is_empty() || !layout.end.is_empty();
-    let mut lower = String::new();
-    for line in text.lines() {
-        if markers {
-            lower.clear();
-            lower.push_str(line);
-            lower.make_ascii_lowercase();
+    // The markers are searched in the whole text, not line by line: one pass per marker.
+    let from = if layout.start.is_empty() {
+        0
+    } else {
+        match marked_line(text, 0, layout.start) {
+            Some((_, after)) => after,
+            None => return (preamble, out),
         }
-        if !started {
-            started = layout.start.iter().any(|m| lower.contains(m));
-            continue;
-        }
-        if layout.end.iter().any(|m| lower.contains(m)) {
-            break;
-        }
+    };
+    let to = marked_line(text, from, layout.end).map_or(text.len(), |(start, _)| start);
+    for line in text[from..to].lines() {
         if let Some((recipient, rest)) = recipient_of(line)
             // An indented line repeating the block's address continues its reply (Postfix:
             // `said: 550` then `    <x@y>: User unknown`).
@@ -258,21 +329,37 @@ pub fn blocks(
             continue;
         }
         match out.last_mut() {
-            Some(b) => b.lines.push(t.to_string()),
-            None => preamble.push(t.to_string()),
+            Some(b) => b.lines.push(t),
+            None => preamble.push(t),
         }
     }
     (preamble, out)
 }
 
+/// The first line at or after byte `from` (a line start) that contains one of `markers`
+/// (ASCII case-insensitive; none spans lines): where it starts, and where the next line
+/// starts.
+fn marked_line(text: &str, from: usize, markers: &[&str]) -> Option<(usize, usize)> {
+    let rest = &text[from..];
+    let at = from
+        + markers
+            .iter()
+            .filter_map(|m| find_ignore_ascii_case(rest, m))
+            .min()?;
+    let b = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &b[..at]).map_or(0, |nl| nl + 1);
+    let next = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |nl| at + nl + 1);
+    Some((start, next))
+}
+
 /// The lines after the first line containing `marker` (lower-case), from the first
 /// non-blank one to the next blank line or `-----` rule, joined by spaces; "" if none.
 pub fn section_after(text: &str, marker: &str) -> String {
-    let mut lines = text.lines();
-    if !lines.any(|l| l.to_ascii_lowercase().contains(marker)) {
+    let Some((_, after)) = marked_line(text, 0, &[marker]) else {
         return String::new();
-    }
-    lines
+    };
+    text[after..]
+        .lines()
         .map(str::trim)
         .skip_while(|l| l.is_empty())
         .take_while(|l| !l.is_empty() && !l.starts_with("-----"))
@@ -281,15 +368,18 @@ pub fn section_after(text: &str, marker: &str) -> String {
 }
 
 /// The default recipient-line test for [`blocks`].
-pub fn default_recipient(line: &str) -> Option<(String, String)> {
-    address_line(line).map(|(a, r)| (a, r.to_string()))
+pub fn default_recipient(line: &str) -> Option<(String, &str)> {
+    address_line(line)
 }
 
 /// The permissive recipient-line test, for a second pass when [`default_recipient`] found
 /// none: an address (after an optional reply code, as Sendmail's transcript writes
 /// `554 <x@example.com>... text`) starting the line, followed by any text
 /// (`x@example.com Invalid Address, ERROR_CODE :550`, `x@example.com [User unknown]`).
-pub fn loose_recipient(line: &str) -> Option<(String, String)> {
+pub fn loose_recipient(line: &str) -> Option<(String, &str)> {
+    if !line.contains('@') {
+        return None;
+    }
     let t = line.trim_start();
     let t = match t.get(..4) {
         Some(p) if p.as_bytes()[..3].iter().all(u8::is_ascii_digit) && p.ends_with(' ') => &t[4..],
@@ -312,7 +402,7 @@ pub fn loose_recipient(line: &str) -> Option<(String, String)> {
         .trim_start_matches("...")
         .trim_start_matches(':')
         .trim();
-    Some((header::clean_address(addr), rest.to_string()))
+    Some((header::clean_address(addr), rest))
 }
 
 /// Phrases that put a recipient after them on the same line (lower-case).
@@ -353,7 +443,7 @@ static LABEL_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// The labelled recipient-line test, a third pass: the earliest of [`LABELS`] anywhere in the
 /// line followed by an address: `Recipient: <x@example.com>`, ` In:  RCPT TO:<x@example.com>`,
 /// `[Status: Error, Address: <x@example.com>, …]`.
-pub fn labelled_recipient(line: &str) -> Option<(String, String)> {
+pub fn labelled_recipient(line: &str) -> Option<(String, &str)> {
     if !line.contains('@') {
         return None;
     }
@@ -364,19 +454,21 @@ pub fn labelled_recipient(line: &str) -> Option<(String, String)> {
     // A label inside a sentence (`Reason: Unable to deliver message to <x> (…)`): the
     // sentence is the explanation.
     if line[..at].trim_start_matches(['>', ' ']).trim().len() > 3 {
-        return Some((addr, line.trim().to_string()));
+        return Some((addr, line.trim()));
     }
     let after = rest
         .find('>')
         .map_or("", |i| &rest[i + 1..])
         .trim_start_matches(['.', ':', ','])
         .trim();
-    Some((addr, after.to_string()))
+    Some((addr, after))
 }
 
 /// Turns blocks into records; a block without explanation takes the preamble's.
-pub fn records(preamble: &[String], blocks: Vec<Block>) -> Vec<Record> {
+pub fn records(preamble: &[&str], blocks: Vec<Block<'_>>) -> Vec<Record> {
     let shared = preamble.join(" ");
+    // Asked for at most once, and only by a block without a code of its own.
+    let shared_has_code = LazyCell::new(|| has_reply_code(Some(&shared)));
     // A session transcript above the recipients (`>>> MAIL From:…` / `<<< 550 …`): the
     // remote server's own reply, which the MTA's summary line under it only paraphrases.
     let (command, heard) = evidence::transcript(preamble);
@@ -389,7 +481,7 @@ pub fn records(preamble: &[String], blocks: Vec<Block>) -> Vec<Record> {
                 shared.clone()
             } else if let Some(heard) = &heard {
                 format!("{heard} {own}")
-            } else if !has_reply_code(Some(&own)) && has_reply_code(Some(&shared)) {
+            } else if !has_reply_code(Some(&own)) && *shared_has_code {
                 format!("{shared} {own}")
             } else {
                 own
@@ -408,7 +500,7 @@ pub fn records(preamble: &[String], blocks: Vec<Block>) -> Vec<Record> {
 /// the addresses, then repeats each with the server's reply under "Diagnostic information";
 /// MXLogic's Exim-style notice lists an address with its reply, then alone) gets the lines of
 /// every mention, those of a mention holding a basic reply code first.
-pub fn merge_repeated(blocks: Vec<Block>) -> Vec<Block> {
+pub fn merge_repeated(blocks: Vec<Block<'_>>) -> Vec<Block<'_>> {
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
     for b in blocks {
         let Some(first) = out
@@ -418,7 +510,7 @@ pub fn merge_repeated(blocks: Vec<Block>) -> Vec<Block> {
             out.push(b);
             continue;
         };
-        let has_code = |lines: &[String]| lines.iter().any(|l| line_has_code(l));
+        let has_code = |lines: &[&str]| lines.iter().any(|l| line_has_code(l));
         if has_code(&b.lines) && !has_code(&first.lines) {
             let earlier = std::mem::replace(&mut first.lines, b.lines);
             first.lines.extend(earlier);
@@ -431,8 +523,7 @@ pub fn merge_repeated(blocks: Vec<Block>) -> Vec<Block> {
 
 /// Whether the message presents itself as a bounce (sender or subject).
 pub fn looks_like_bounce(input: &Input<'_>) -> bool {
-    let from = input.from().to_ascii_lowercase();
-    let subject = input.subject().to_ascii_lowercase();
+    let (from, subject) = (input.from(), input.subject());
     [
         "mailer-daemon",
         "postmaster",
@@ -443,7 +534,7 @@ pub fn looks_like_bounce(input: &Input<'_>) -> bool {
         "mail administrator",
     ]
     .iter()
-    .any(|w| from.contains(w))
+    .any(|w| contains_ignore_ascii_case(from, w))
         || [
             "undeliver",
             "delivery fail",
@@ -457,7 +548,7 @@ pub fn looks_like_bounce(input: &Input<'_>) -> bool {
             "mail delivery",
         ]
         .iter()
-        .any(|w| subject.contains(w))
+        .any(|w| contains_ignore_ascii_case(subject, w))
 }
 
 /// The one address the text names, other than the bounce's own `From` / `To` and the
@@ -563,17 +654,47 @@ mod tests {
     }
 
     #[test]
+    fn case_insensitive_search() {
+        assert_eq!(
+            find_ignore_ascii_case("MAILER-DAEMON@x", "mailer-daemon"),
+            Some(0)
+        );
+        assert_eq!(find_ignore_ascii_case("a", "ab"), None);
+        assert_eq!(find_ignore_ascii_case("abc", ""), Some(0));
+        let long = format!("{}Delivery To: X@Example.COM\n", "word ".repeat(40));
+        assert_eq!(find_ignore_ascii_case(&long, "x@example.com"), Some(213));
+        assert_eq!(find_ignore_ascii_case(&long, "y@example.com"), None);
+    }
+
+    #[test]
+    fn blocks_between_markers() {
+        let layout = Layout {
+            start: &["following addresses"],
+            end: &["--- below"],
+        };
+        let t = "intro\nThe FOLLOWING ADDRESSES failed:\nwhy\n<a@b.c>: 550 no\n  more\n--- Below this line\n<d@e.f>:\n";
+        let (preamble, found) = blocks(t, &layout, default_recipient);
+        assert_eq!(preamble, ["why"]);
+        assert_eq!(
+            found,
+            [Block {
+                recipient: "a@b.c".into(),
+                lines: vec!["550 no", "more"],
+            }]
+        );
+        assert_eq!(section_after(t, "--- below"), "<d@e.f>:");
+    }
+
+    #[test]
     fn a_transcript_reply_goes_before_the_mta_summary() {
-        let preamble: Vec<String> = [
+        let preamble = [
             "While talking to mx.example.edu:",
             ">>> MAIL From:<a@example.jp>",
             "<<< 550 Insecure Mail Relay",
-        ]
-        .map(String::from)
-        .to_vec();
+        ];
         let block = Block {
             recipient: "x@example.edu".into(),
-            lines: vec!["Remote protocol error".into()],
+            lines: vec!["Remote protocol error"],
         };
         let r = &records(&preamble, vec![block])[0];
         assert_eq!(

@@ -4,6 +4,13 @@
 
 use crate::mail::text::{self, Layout};
 use crate::mail::{Bounce, Input, Kind, header};
+use memchr::memmem;
+use std::sync::LazyLock;
+
+/// Active!hunter's name in the MIME boundary, searched with a finder built once: nearly
+/// every message has a `Content-Type`.
+static BOUNDARY: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("Active!Hunter"));
 
 /// Sent by Active!hunter.
 pub fn detect(input: &Input<'_>) -> bool {
@@ -11,7 +18,7 @@ pub fn detect(input: &Input<'_>) -> bool {
         || input
             .top()
             .get("content-type")
-            .is_some_and(|c| c.contains("Active!Hunter"))
+            .is_some_and(|c| BOUNDARY.find(c.as_bytes()).is_some())
 }
 
 /// One record per `>>>` recipient; the transcript's reply explains them all.
@@ -24,12 +31,12 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let (_, blocks) = text::blocks(human, &layout, recipient_line);
     let transcript = text::section_after(human, "transcript of session follows");
     let mut bounce = Bounce::new(Kind::Text, "activehunter");
-    bounce.records = text::records(&[transcript], blocks);
+    bounce.records = text::records(&[&transcript], blocks);
     Some(bounce)
 }
 
 /// `>>> x@example.com <x@example.com>`.
-fn recipient_line(line: &str) -> Option<(String, String)> {
+fn recipient_line(line: &str) -> Option<(String, &str)> {
     let rest = line.trim_start().strip_prefix(">>>")?;
-    header::address(rest).map(|a| (a, String::new()))
+    header::address(rest).map(|a| (a, ""))
 }

@@ -7,12 +7,19 @@
 //! character); those breaks are removed before the JSON is read.
 
 use crate::mail::{Bounce, Input, Kind, Record};
+use memchr::memmem;
 use rebound_core::Reason;
 use serde_json::Value;
+use std::sync::LazyLock;
+
+/// The notification's type field, searched with a finder built once (every message is
+/// tried).
+static NOTIFICATION_TYPE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("\"notificationType\""));
 
 /// The body holds an SES notification.
 pub fn detect(input: &Input<'_>) -> bool {
-    input.text.contains("\"notificationType\"")
+    NOTIFICATION_TYPE.find(input.text.as_bytes()).is_some()
 }
 
 /// The first JSON value of a text.

@@ -8,7 +8,7 @@ use crate::mail::{Bounce, Input, Kind};
 
 /// Sent by BIGLOBE.
 pub fn detect(input: &Input<'_>) -> bool {
-    input.from().to_ascii_lowercase().contains("@biglobe.ne.jp")
+    text::contains_ignore_ascii_case(input.from(), "@biglobe.ne.jp")
         && input.human().contains("Non-delivered information")
 }
 
@@ -22,6 +22,6 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let (_, blocks) = text::blocks(human, &layout, text::default_recipient);
     let why = text::section_after(human, "non-delivered information");
     let mut bounce = Bounce::new(Kind::Text, "biglobe");
-    bounce.records = text::records(&[why], blocks);
+    bounce.records = text::records(&[&why], blocks);
     Some(bounce)
 }

@@ -86,7 +86,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         lines.extend(
             b.lines
                 .iter()
-                .map(String::as_str)
+                .copied()
                 .filter(|l| generated_by(l).is_none()),
         );
         let mut diagnostic = lines.join(" ");
@@ -106,14 +106,14 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
 
 /// A failed-address line: two-space indented (the whole first word, or a `pipe to` / `save
 /// to` destination up to the end), or a quoted address ending in `:` (GMX).
-fn recipient_line(line: &str) -> Option<(String, String)> {
+fn recipient_line(line: &str) -> Option<(String, &str)> {
     let indent = line.len() - line.trim_start_matches(' ').len();
     let t = line.trim();
     if let Some(q) = t.strip_prefix('"')
         && let Some((addr, rest)) = q.split_once("\":")
         && is_address(addr)
     {
-        return Some((header::clean_address(addr), rest.trim().to_string()));
+        return Some((header::clean_address(addr), rest.trim()));
     }
     if indent > 2 || t.is_empty() {
         return None;
@@ -122,7 +122,7 @@ fn recipient_line(line: &str) -> Option<(String, String)> {
         return text::default_recipient(line);
     }
     if t.starts_with("pipe to ") || t.starts_with("save to ") || t.starts_with('/') {
-        return Some((t.to_string(), String::new()));
+        return Some((t.to_string(), ""));
     }
     let end = t
         .find(|c: char| c.is_whitespace() || c == ':')
@@ -145,13 +145,10 @@ fn recipient_line(line: &str) -> Option<(String, String)> {
     {
         return Some((
             header::clean_address(addr),
-            after.trim_start_matches(':').trim().to_string(),
+            after.trim_start_matches(':').trim(),
         ));
     }
-    Some((
-        word.to_string(),
-        rest.trim_start_matches(':').trim().to_string(),
-    ))
+    Some((word.to_string(), rest.trim_start_matches(':').trim()))
 }
 
 pub(super) fn is_address(s: &str) -> bool {

@@ -22,7 +22,7 @@ const END: &[&str] = &["--------------------------------", "received: from"];
 
 /// Sent by EZweb.
 pub fn detect(input: &Input<'_>) -> bool {
-    input.from().to_ascii_lowercase().contains("@ezweb.ne.jp")
+    text::contains_ignore_ascii_case(input.from(), "@ezweb.ne.jp")
 }
 
 /// One record per recipient.
@@ -33,7 +33,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         end: END,
     };
     let (preamble, blocks) = text::blocks(human, &layout, recipient_line);
-    let english: Vec<String> = preamble.into_iter().filter(|l| l.is_ascii()).collect();
+    let english: Vec<&str> = preamble.into_iter().filter(|l| l.is_ascii()).collect();
     let mut bounce = Bounce::new(Kind::Text, "ezweb");
     for b in blocks {
         let mut record = Record {
@@ -42,11 +42,15 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         };
         let (command, reply) = evidence::transcript(&b.lines);
         let said = if reply.is_empty() {
-            b.lines.iter().chain(&english).cloned().collect::<Vec<_>>()
+            b.lines
+                .iter()
+                .chain(&english)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ")
         } else {
-            vec![reply]
+            reply
         };
-        let said = said.join(" ");
         record.command = command;
         if !text::has_reply_code(Some(&said)) || said.contains("account is disabled") {
             record.reason = super::stated_reason(STATED, &said);
@@ -66,13 +70,13 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
 
 /// `<x@ezweb.ne.jp>`, `<x@ezweb.ne.jp>: 550 …` or `Recipient: <x@ezweb.ne.jp>`; transcript
 /// lines (`>>> RCPT TO:<x>`) are not recipient lines.
-fn recipient_line(line: &str) -> Option<(String, String)> {
+fn recipient_line(line: &str) -> Option<(String, &str)> {
     let t = line.trim();
     if t.starts_with(">>>") || t.starts_with("<<<") {
         return None;
     }
     if let Some(rest) = t.strip_prefix("Recipient:") {
-        return header::address(rest).map(|a| (a, String::new()));
+        return header::address(rest).map(|a| (a, ""));
     }
     text::default_recipient(line)
 }

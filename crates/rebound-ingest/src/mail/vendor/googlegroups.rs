@@ -2,17 +2,21 @@
 //! (named in `X-Failed-Recipients`) with a localized text saying the group does not exist or
 //! the sender may not post to it. No reply code; the format itself means `rejected`.
 
-use crate::mail::{Bounce, Input, Kind, Record};
+use crate::mail::{Bounce, Input, Kind, Record, text};
+use memchr::memmem;
 use rebound_core::Reason;
+use std::sync::LazyLock;
 
-/// A Google bounce for a `…@googlegroups.com` (or a Groups-for-Business) address.
+/// The Groups address in the text, searched with a finder built once.
+static GROUPS: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("groups.google.com"));
+
+/// A Google bounce for a `…@googlegroups.com` (or a Groups-for-Business) address. The
+/// header tests come first: every message is tried, few have `X-Failed-Recipients`.
 pub fn detect(input: &Input<'_>) -> bool {
-    input
-        .from()
-        .to_ascii_lowercase()
-        .contains("@googlemail.com")
-        && input.top().get("x-failed-recipients").is_some()
-        && input.text.contains("groups.google.com")
+    input.top().has("x-failed-recipients")
+        && text::contains_ignore_ascii_case(input.from(), "@googlemail.com")
+        && GROUPS.find(input.text.as_bytes()).is_some()
 }
 
 /// One record per failed group address.

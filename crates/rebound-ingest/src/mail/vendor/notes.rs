@@ -9,6 +9,8 @@
 use crate::mail::human;
 use crate::mail::text::{self, Layout};
 use crate::mail::{Bounce, Input, Kind, Record};
+use memchr::memmem;
+use std::sync::LazyLock;
 
 /// Localized causes (a fragment of the decoded text) and Notes' / Domino's English wording.
 const LOCALIZED: &[(&str, &str)] = &[
@@ -22,11 +24,20 @@ const LOCALIZED: &[(&str, &str)] = &[
     ),
 ];
 
+/// Notes' section rule and Domino's two phrases, searched with finders built once (every
+/// message is tried).
+static FAILURE_REASONS: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("------- Failure Reasons"));
+static NOT_DELIVERED_TO: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("was not delivered to:"));
+static BECAUSE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("because:"));
+
 /// A Notes or Domino notice.
 pub fn detect(input: &Input<'_>) -> bool {
-    let human = input.human();
-    human.contains("------- Failure Reasons")
-        || (human.contains("was not delivered to:") && human.contains("because:"))
+    let human = input.human().as_bytes();
+    FAILURE_REASONS.find(human).is_some()
+        || (NOT_DELIVERED_TO.find(human).is_some() && BECAUSE.find(human).is_some())
 }
 
 /// One record per address, with the cause written for it.
@@ -42,7 +53,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         };
         let (_, blocks) = text::blocks(&human, &layout, text::default_recipient);
         let why = text::section_after(&human, "because:");
-        bounce.records = text::records(&[why], blocks);
+        bounce.records = text::records(&[&why], blocks);
     }
     for r in &mut bounce.records {
         r.diagnostic = r.diagnostic.take().map(|d| in_english(&d));
@@ -60,7 +71,7 @@ fn failure_reasons(human: &str) -> Vec<Record> {
     let (_, blocks) = text::blocks(human, &layout, |line| {
         // Every line is a block: addresses and causes are told apart below.
         let t = line.trim();
-        (!t.is_empty()).then(|| (t.to_string(), String::new()))
+        (!t.is_empty()).then(|| (t.to_string(), ""))
     });
     let mut records = Vec::new();
     let mut cause: Vec<String> = Vec::new();

@@ -68,12 +68,12 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
 
 /// `<x@example.com>:` (qmail) or `There was an error delivering your mail to <x>.`
 /// (DragonFly).
-fn recipient_line(line: &str) -> Option<(String, String)> {
+fn recipient_line(line: &str) -> Option<(String, &str)> {
     const DRAGONFLY: &str = "there was an error delivering your mail";
     let t = line.trim();
     let head = t.as_bytes().get(..DRAGONFLY.len());
     if head.is_some_and(|h| h.eq_ignore_ascii_case(DRAGONFLY.as_bytes())) {
-        return header::address(t).map(|a| (a, String::new()));
+        return header::address(t).map(|a| (a, ""));
     }
     text::default_recipient(line)
 }

@@ -12,14 +12,20 @@ use std::sync::LazyLock;
 static SIGNATURE: LazyLock<memmem::Finder<'static>> =
     LazyLock::new(|| memmem::Finder::new("Message from InterScan Messaging Security Suite"));
 
+/// The product's name in `From`, and its MIME boundary in `Content-Type` (which nearly every
+/// message has), with finders built once too.
+static NAME: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("InterScan"));
+static BOUNDARY: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("InterScan_NT_MIME_Boundary"));
+
 /// Sent by InterScan.
 pub fn detect(input: &Input<'_>) -> bool {
-    input.from().contains("InterScan")
+    NAME.find(input.from().as_bytes()).is_some()
         || SIGNATURE.find(input.text.as_bytes()).is_some()
         || input
             .top()
             .get("content-type")
-            .is_some_and(|c| c.contains("InterScan_NT_MIME_Boundary"))
+            .is_some_and(|c| BOUNDARY.find(c.as_bytes()).is_some())
 }
 
 /// One record per recipient the notice names, with the sentence naming it; or, for a
