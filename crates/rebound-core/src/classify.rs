@@ -50,6 +50,9 @@ pub struct Classifier {
     text: TextMatcher,
     /// Rules without text patterns, in order.
     plain_rules: Vec<usize>,
+    /// [`Rule::names_positive_replies`] of each rule, by index: asked of every rule tried on
+    /// every reply, so answered once.
+    names_positive: Vec<bool>,
     fallback: Arc<str>,
 }
 
@@ -116,6 +119,11 @@ impl ClassifierBuilder {
             by_id,
             text,
             plain_rules,
+            names_positive: self
+                .rules
+                .iter()
+                .map(Rule::names_positive_replies)
+                .collect(),
             fallback: Arc::from(NO_RULE),
         })
     }
@@ -187,10 +195,11 @@ impl Classifier {
         let mut best = usize::MAX;
         let text = reply.text.as_bytes();
         let window = &text[..text.len().min(MATCH_WINDOW)];
+        let positive = is_positive(reply);
         if !self.text.is_empty()
-            && let Some(rule) = self
-                .text
-                .first_match(window, |rule| self.non_text_conditions_hold(rule, reply))
+            && let Some(rule) = self.text.first_match(window, |rule| {
+                self.non_text_conditions_hold(rule, reply, positive)
+            })
         {
             best = rule;
         }
@@ -198,7 +207,7 @@ impl Classifier {
             if rule >= best {
                 break;
             }
-            if self.non_text_conditions_hold(rule, reply) {
+            if self.non_text_conditions_hold(rule, reply, positive) {
                 best = rule;
                 break;
             }
@@ -206,11 +215,13 @@ impl Classifier {
         (best != usize::MAX).then_some(best)
     }
 
-    fn non_text_conditions_hold(&self, index: usize, reply: &Reply) -> bool {
-        let rule = &self.rules[index];
-        if is_positive(reply) != rule.names_positive_replies() {
+    /// Whether rule `index` holds for `reply` but for its text; `positive` is
+    /// [`is_positive`] of the reply.
+    fn non_text_conditions_hold(&self, index: usize, reply: &Reply, positive: bool) -> bool {
+        if positive != self.names_positive[index] {
             return false;
         }
+        let rule = &self.rules[index];
         (rule.codes.is_empty()
             || reply
                 .code

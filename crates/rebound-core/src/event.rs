@@ -1,9 +1,16 @@
 //! [`BounceEvent`]: one recipient's outcome, normalized from whatever input reported it (a DSN
 //! email, a log line, a webhook), with the reply and its classification. Its JSON form is a
 //! stable contract: fields are only ever added.
+//!
+//! That form is serde's (`Serialize`), and also [`BounceEvent::write_json`]: the same bytes
+//! written directly, for `rebound parse --json`, where serde's generic path (flattened fields
+//! go through a map serializer, every string through a byte-at-a-time escaper) cost more than
+//! reading the bounce. A test keeps the two identical.
 
 use crate::classify::Classification;
+use crate::forward::ForwardHint;
 use crate::reply::Reply;
+use crate::status::{DECIMAL_CAPACITY, TEXT_CAPACITY, write_decimal};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -62,4 +69,421 @@ pub struct Source {
     /// `text` for the generic reader of bounce prose, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reader: Option<String>,
+}
+
+impl BounceEvent {
+    /// Appends the event's JSON object to `out`: byte for byte what `serde_json::to_writer`
+    /// writes for it (same keys in the same order, `null` for an absent value, the same
+    /// omitted fields and the same string escapes), without a trailing newline.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        // Taken apart field by field, here and below, so that a field added to any of these
+        // structs fails to compile until it is written here too.
+        let BounceEvent {
+            source,
+            recipient,
+            sender,
+            at,
+            reply,
+            classification,
+            dsn_action,
+            message_id,
+            remote_mta,
+            reporting_mta,
+            feedback_type,
+            provider_class,
+            tags,
+        } = self;
+        let Source {
+            path,
+            message,
+            index,
+            kind,
+            reader,
+        } = source;
+        out.extend_from_slice(b"{\"source\":{\"path\":");
+        write_opt_str(out, path.as_deref());
+        out.extend_from_slice(b",\"message\":");
+        write_opt_number(out, *message);
+        out.extend_from_slice(b",\"index\":");
+        write_opt_number(out, index.map(u64::from));
+        out.extend_from_slice(b",\"kind\":");
+        write_opt_str(out, kind.as_deref());
+        if let Some(reader) = reader {
+            out.extend_from_slice(b",\"reader\":");
+            write_str(out, reader);
+        }
+        out.extend_from_slice(b"},\"recipient\":");
+        write_opt_str(out, recipient.as_deref());
+        out.extend_from_slice(b",\"sender\":");
+        write_opt_str(out, sender.as_deref());
+        out.extend_from_slice(b",\"at\":");
+        write_opt_str(out, at.as_deref());
+        write_reply_fields(out, reply);
+        write_classification_fields(out, classification);
+        out.extend_from_slice(b",\"dsn_action\":");
+        write_opt_str(out, dsn_action.as_deref());
+        out.extend_from_slice(b",\"message_id\":");
+        write_opt_str(out, message_id.as_deref());
+        out.extend_from_slice(b",\"remote_mta\":");
+        write_opt_str(out, remote_mta.as_deref());
+        out.extend_from_slice(b",\"reporting_mta\":");
+        write_opt_str(out, reporting_mta.as_deref());
+        if let Some(feedback_type) = feedback_type {
+            out.extend_from_slice(b",\"feedback_type\":");
+            write_str(out, feedback_type);
+        }
+        if let Some(provider_class) = provider_class {
+            out.extend_from_slice(b",\"provider_class\":");
+            write_str(out, provider_class);
+        }
+        out.extend_from_slice(b",\"tags\":{");
+        for (i, (name, value)) in tags.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, name);
+            out.push(b':');
+            write_str(out, value);
+        }
+        out.extend_from_slice(b"}}");
+    }
+}
+
+/// The fields of a [`Reply`], flattened into the event (each preceded by a comma).
+fn write_reply_fields(out: &mut Vec<u8>, reply: &Reply) {
+    let Reply {
+        code,
+        status,
+        text,
+        command,
+        forward,
+        remote_host,
+    } = reply;
+    out.extend_from_slice(b",\"code\":");
+    write_opt_number(out, code.map(u64::from));
+    out.extend_from_slice(b",\"status\":");
+    match status {
+        Some(status) => write_str(out, status.write_text(&mut [0; TEXT_CAPACITY])),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"text\":");
+    write_str(out, text);
+    out.extend_from_slice(b",\"command\":");
+    match command {
+        Some(command) => write_name(out, command.as_str()),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"forward\":");
+    match forward {
+        Some(forward) => write_forward(out, forward),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"remote_host\":");
+    write_opt_str(out, remote_host.as_deref());
+}
+
+fn write_forward(out: &mut Vec<u8>, forward: &ForwardHint) {
+    let ForwardHint {
+        address,
+        will_forward,
+        same_domain,
+    } = forward;
+    out.extend_from_slice(b"{\"address\":");
+    write_str(out, address);
+    out.extend_from_slice(b",\"will_forward\":");
+    write_bool(out, *will_forward);
+    if let Some(same_domain) = same_domain {
+        out.extend_from_slice(b",\"same_domain\":");
+        write_bool(out, *same_domain);
+    }
+    out.push(b'}');
+}
+
+/// The fields of a [`Classification`], flattened into the event (each preceded by a comma).
+fn write_classification_fields(out: &mut Vec<u8>, c: &Classification) {
+    let Classification {
+        permanent,
+        bounce_type,
+        reason,
+        category,
+        severity,
+        action,
+        rule,
+    } = c;
+    out.extend_from_slice(b",\"permanent\":");
+    match permanent {
+        Some(permanent) => write_bool(out, *permanent),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"bounce_type\":");
+    write_name(out, bounce_type.as_str());
+    out.extend_from_slice(b",\"reason\":");
+    write_name(out, reason.as_str());
+    out.extend_from_slice(b",\"category\":");
+    write_name(out, category.as_str());
+    out.extend_from_slice(b",\"severity\":");
+    write_name(out, severity.as_str());
+    out.extend_from_slice(b",\"action\":");
+    write_name(out, action.as_str());
+    out.extend_from_slice(b",\"rule\":");
+    write_str(out, rule);
+}
+
+fn write_bool(out: &mut Vec<u8>, value: bool) {
+    out.extend_from_slice(if value { b"true" } else { b"false" });
+}
+
+fn write_opt_number(out: &mut Vec<u8>, value: Option<u64>) {
+    match value {
+        Some(n) => out.extend_from_slice(write_decimal(&mut [0; DECIMAL_CAPACITY], n).as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn write_opt_str(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        Some(s) => write_str(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Writes a wire name (of a taxonomy value or an SMTP command) as a JSON string. The names
+/// are lower-case words and hyphens (a test checks every one), so there is nothing to escape
+/// and no need to look: a fifth of an event's strings are these.
+fn write_name(out: &mut Vec<u8>, name: &'static str) {
+    out.reserve(name.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
+}
+
+/// Writes `s` as a JSON string, escaped as serde_json escapes it: `\"`, `\\`, the short
+/// escapes `\b \t \n \f \r`, `\u00XX` (lower-case hex) for the other control characters,
+/// and every other byte (DEL, non-ASCII, U+2028) as it is. Runs of plain bytes are copied
+/// whole.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut copied = 0;
+    while let Some(at) = next_to_escape(bytes, copied) {
+        out.extend_from_slice(&bytes[copied..at]);
+        let byte = bytes[at];
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(byte >> 4)]);
+                out.push(HEX[usize::from(byte & 0xf)]);
+            }
+        }
+        copied = at + 1;
+    }
+    out.extend_from_slice(&bytes[copied..]);
+    out.push(b'"');
+}
+
+/// The position of the first byte at or after `from` that a JSON string must escape (a
+/// control character, `"` or `\`). Replies are long runs of plain text, so eight bytes are
+/// tested at once, with the word-wide "has a byte below n" test; only a word that has one is
+/// looked at byte by byte.
+fn next_to_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    /// The high bit of some byte set when a byte of `word` is below `n` (the test is exact
+    /// for n ≤ 128 about whether there is one, which is all that is asked).
+    fn below(word: u64, n: u8) -> u64 {
+        word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH
+    }
+    let rest = &bytes[from..];
+    let mut plain = 0;
+    for chunk in rest.chunks_exact(8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_ne_bytes(chunk);
+        let special = below(word, 0x20)
+            | below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1);
+        if special != 0 {
+            break;
+        }
+        plain += 8;
+    }
+    rest[plain..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map(|at| from + plain + at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::EnhancedStatus;
+    use crate::taxonomy::{Action, BounceType, Category, Reason, Severity};
+    use crate::{Classifier, SmtpCommand};
+    use std::sync::Arc;
+
+    fn direct(event: &BounceEvent) -> String {
+        let mut out = Vec::new();
+        event.write_json(&mut out);
+        String::from_utf8(out).expect("the writer writes UTF-8")
+    }
+
+    fn bare() -> BounceEvent {
+        BounceEvent {
+            source: Source::default(),
+            recipient: None,
+            sender: None,
+            at: None,
+            reply: Reply::default(),
+            classification: Classification {
+                permanent: None,
+                bounce_type: BounceType::Undetermined,
+                reason: Reason::Undefined,
+                category: Category::System,
+                severity: Severity::Medium,
+                action: Action::Review,
+                rule: Arc::from("none"),
+            },
+            dsn_action: None,
+            message_id: None,
+            remote_mta: None,
+            reporting_mta: None,
+            feedback_type: None,
+            provider_class: None,
+            tags: BTreeMap::new(),
+        }
+    }
+
+    /// Every byte that needs an escape, the bytes around those that do not, and text that
+    /// is not ASCII, at every offset within an eight-byte word and across word edges.
+    fn awkward_strings() -> Vec<String> {
+        let mut all: String = (0u8..0x80).map(char::from).collect();
+        all.push_str("é中\u{2028}\u{2029}\u{fffd}😀\"\\");
+        let mut strings = vec![
+            String::new(),
+            all.clone(),
+            "plain text longer than one word of eight bytes".into(),
+            "\"quoted\" and back\\slashed\\".into(),
+            "ends with a quote\"".into(),
+            "\u{1f}\u{7f}\u{80}".into(),
+        ];
+        for offset in 0..17 {
+            for special in ["\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{2028}", "é"] {
+                strings.push(format!("{}{special}{}", "x".repeat(offset), "y".repeat(9)));
+            }
+        }
+        strings
+    }
+
+    #[test]
+    fn wire_names_need_no_escape() {
+        let names = (Reason::ALL.iter().map(|v| v.as_str()))
+            .chain(BounceType::ALL.iter().map(|v| v.as_str()))
+            .chain(Category::ALL.iter().map(|v| v.as_str()))
+            .chain(Severity::ALL.iter().map(|v| v.as_str()))
+            .chain(Action::ALL.iter().map(|v| v.as_str()))
+            .chain(
+                [
+                    "connect",
+                    "helo",
+                    "starttls",
+                    "auth",
+                    "mail",
+                    "rcpt",
+                    "data",
+                    "end-of-data",
+                ]
+                .into_iter()
+                .map(|n| SmtpCommand::from_name(n).map_or("", SmtpCommand::as_str)),
+            );
+        for name in names {
+            assert!(
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn direct_json_is_serde_json() {
+        let check = |e: &BounceEvent| {
+            let serde = serde_json::to_string(e).expect("an event serializes");
+            assert_eq!(direct(e), serde);
+        };
+        check(&bare());
+        let classifier = Classifier::builtin().expect("the built-in rules load");
+        let replies = [
+            "550 5.1.1 <x@example.com>: User unknown",
+            "host mx.example.com[192.0.2.1] said: 451 4.7.1 Greylisted (in reply to RCPT TO command)",
+            "551 User not local; please try <jdoe@relay.example.net>",
+            "251 User not local; will forward to <jdoe@example.com>",
+            "250 2.0.0 Ok",
+        ];
+        for (n, text) in replies.into_iter().enumerate() {
+            let mut e = bare();
+            e.reply = Reply::parse(text).expect("a reply");
+            if n == 2 {
+                e.reply.relate_to_recipient("jdoe@example.com");
+            }
+            e.classification = classifier.classify(&e.reply);
+            e.source = Source {
+                path: Some("/var/mail/bounces".into()),
+                message: Some(u64::MAX),
+                index: Some(u32::MAX),
+                kind: Some("dsn".into()),
+                reader: (n % 2 == 0).then(|| "dsn".into()),
+            };
+            e.recipient = Some("x@example.com".into());
+            e.sender = Some("me@example.org".into());
+            e.at = Some("2024-05-01T10:00:00Z".into());
+            e.dsn_action = Some("failed".into());
+            e.message_id = Some("<id@example.org>".into());
+            e.remote_mta = Some("mx.example.com".into());
+            e.reporting_mta = Some("mta.example.org".into());
+            e.feedback_type = (n % 2 == 1).then(|| "abuse".into());
+            e.provider_class = (n % 3 == 0).then(|| "Permanent/General".into());
+            e.tags = (0..n)
+                .map(|i| (format!("x-tag-{i}"), format!("value \"{i}\"")))
+                .collect();
+            check(&e);
+        }
+        let widest = EnhancedStatus {
+            class: 255,
+            subject: u16::MAX,
+            detail: u16::MAX,
+        };
+        for (i, s) in awkward_strings().into_iter().enumerate() {
+            let mut e = bare();
+            e.source.path = Some(s.clone());
+            e.source.message = Some(i as u64);
+            e.source.index = Some(0);
+            e.recipient = Some(s.clone());
+            e.reply.text = s.clone();
+            e.reply.code = Some(u16::MAX);
+            e.reply.status = Some(widest);
+            e.reply.command = Some(SmtpCommand::EndOfData);
+            e.reply.forward = Some(ForwardHint {
+                address: s.clone(),
+                will_forward: i % 2 == 0,
+                same_domain: (i % 3 != 0).then_some(i % 3 == 1),
+            });
+            e.reply.remote_host = Some(s.clone());
+            e.classification.permanent = Some(i % 2 == 0);
+            e.classification.rule = Arc::from(s.as_str());
+            e.feedback_type = Some(s.clone());
+            e.provider_class = Some(s.clone());
+            e.tags.insert(s.clone(), s.clone());
+            e.tags.insert("a".into(), s);
+            check(&e);
+        }
+    }
 }

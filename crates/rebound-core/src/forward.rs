@@ -5,7 +5,7 @@
 //! A forward-path is a hint, never an instruction: a hostile server could name any address,
 //! so Rebound records it and never follows it on its own.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use crate::phrases::Phrases;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
@@ -33,16 +33,13 @@ static FORWARD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A word each phrase of [`FORWARD`] contains: most replies have none, and skip the regex.
-static PHRASE_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build(["try", "forward", "moved", "replaced", "new address"])
-        .unwrap_or_else(|e| unreachable!("fixed words compile: {e}"))
+static PHRASE_WORDS: LazyLock<Phrases> = LazyLock::new(|| {
+    Phrases::leftmost_first(["try", "forward", "moved", "replaced", "new address"].into_iter())
 });
 
 /// The first forward-path in `text`, trailing punctuation removed.
 pub fn find_forward_path(text: &str) -> Option<String> {
-    if !text.contains('@') || !PHRASE_WORDS.is_match(text) {
+    if !text.contains('@') || PHRASE_WORDS.find(text).is_none() {
         return None;
     }
     let caps = FORWARD.captures(text)?;

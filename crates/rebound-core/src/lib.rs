@@ -7,6 +7,8 @@
 //! - [`taxonomy`]: reasons, bounce types, categories, severities and actions.
 //! - [`rules`]: classification rules as data (TOML), and [`Classifier`] ([`classify`]) which
 //!   compiles them once and names the deciding rule in every [`Classification`].
+//! - [`Phrases`] ([`phrases`]): fixed phrases found ASCII case-insensitively, for the
+//!   reply parser and the bounce readers alike.
 //!
 //! This crate does no I/O.
 //!
@@ -23,6 +25,7 @@
 pub mod classify;
 pub mod event;
 pub mod forward;
+pub mod phrases;
 pub mod reply;
 pub mod rules;
 pub mod status;
@@ -33,6 +36,7 @@ mod wrapper;
 pub use classify::{Classification, Classifier, ClassifierBuilder};
 pub use event::{BounceEvent, Source};
 pub use forward::ForwardHint;
+pub use phrases::Phrases;
 pub use reply::{Reply, ReplyError, SmtpCommand};
 pub use rules::{Rule, RuleError};
 pub use status::EnhancedStatus;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What a server said, parsed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reply {
     /// The basic reply code (RFC 5321 4.2), e.g. 550.
     pub code: Option<u16>,
@@ -108,33 +108,18 @@ impl Reply {
     /// Never panics; any text gives a reply (with whatever codes it holds), only empty input is
     /// an error.
     pub fn parse(input: &str) -> Result<Reply, ReplyError> {
-        let body = strip_diagnostic_prefix(input.trim());
-        if body.trim().is_empty() {
-            return Err(ReplyError::Empty);
-        }
-        let bytes = body.as_bytes();
-        let found = locate(bytes);
-        let (code, status, text_start, preamble_end) = match found {
-            Some(f) => (f.code, f.status, f.text_start, f.start),
-            None => (None, None, 0, 0),
+        let (body, found) = read_front(input).ok_or(ReplyError::Empty)?;
+        let (code, status, text_start) = match found {
+            Some(f) => (f.code, f.status, f.text_start),
+            None => (None, None, 0),
         };
         let raw_text = &body[text_start..];
         let mut text = join_lines(raw_text, code, status);
-        let preamble = if found.is_some() {
-            &body[..preamble_end]
-        } else {
-            body
-        };
-        // Wrappers name the command before the reply (Exim, qmail, Sendmail) or in a
-        // trailing `(in reply to … command)` (Postfix); the server's words in between do not.
-        let command = find_command(preamble).or_else(|| match found {
-            Some(_) if body.ends_with(')') => find_command(tail(body, TRAILER_WINDOW)),
-            _ => None,
-        });
+        let command = command_around(body, found);
         if command.is_some() {
             strip_in_reply_to(&mut text);
         }
-        let remote_host = find_remote_host(preamble);
+        let remote_host = find_remote_host(preamble(body, found));
         let forward = find_forward_path(&text).map(|address| ForwardHint {
             will_forward: matches!(code, Some(200..=299)),
             address,
@@ -148,6 +133,24 @@ impl Reply {
             forward,
             remote_host,
         })
+    }
+
+    /// The basic reply code and the enhanced status [`Reply::parse`] reads from `input`
+    /// (`(None, None)` where it finds none or fails), without the rest of its work (joining
+    /// the text, reading the command, the host and a forward-path): for callers that only ask
+    /// whether a text holds a reply code.
+    pub fn codes(input: &str) -> (Option<u16>, Option<EnhancedStatus>) {
+        match read_front(input) {
+            Some((_, Some(f))) => (f.code, f.status),
+            _ => (None, None),
+        }
+    }
+
+    /// The SMTP command [`Reply::parse`] reads from `input` (the wrapper's words before the
+    /// reply, or a trailing `(in reply to … command)`), without the rest of its work.
+    pub fn command_of(input: &str) -> Option<SmtpCommand> {
+        let (body, found) = read_front(input)?;
+        command_around(body, found)
     }
 
     /// Parses bytes that may not be UTF-8 (invalid sequences become U+FFFD).
@@ -199,6 +202,35 @@ impl Reply {
     }
 }
 
+/// The steps every reading of a reply starts with: the input without white space and
+/// `Diagnostic-Code: smtp;` around it, and the reply located in it; `None` when nothing is left.
+fn read_front(input: &str) -> Option<(&str, Option<Located>)> {
+    let body = strip_diagnostic_prefix(input.trim());
+    if body.trim().is_empty() {
+        return None;
+    }
+    Some((body, locate(body.as_bytes())))
+}
+
+/// What stands before the reply in `body` (all of it when no reply was located): the
+/// wrapper's words.
+fn preamble(body: &str, found: Option<Located>) -> &str {
+    match found {
+        Some(f) => &body[..f.start],
+        None => body,
+    }
+}
+
+/// The command a reply answered, from its wrapper: named before the reply (Exim, qmail,
+/// Sendmail) or in a trailing `(in reply to … command)` (Postfix); the server's words in
+/// between do not count.
+fn command_around(body: &str, found: Option<Located>) -> Option<SmtpCommand> {
+    find_command(preamble(body, found)).or_else(|| match found {
+        Some(_) if body.ends_with(')') => find_command(tail(body, TRAILER_WINDOW)),
+        _ => None,
+    })
+}
+
 /// Removes `Diagnostic-Code:` and a diagnostic type such as `smtp;` or `X-Postfix;`
 /// (RFC 3464 section 2.3.6) from the front.
 fn strip_diagnostic_prefix(s: &str) -> &str {
@@ -235,9 +267,12 @@ fn locate(bytes: &[u8]) -> Option<Located> {
     let mut anchored: Option<Located> = None;
     let mut lone_status: Option<Located> = None;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !matches!(b, b'2'..=b'5') || (i > 0 && !is_token_boundary(bytes[i - 1])) {
+    loop {
+        i = next_code_digit(bytes, i);
+        if i >= bytes.len() {
+            break;
+        }
+        if i > 0 && !is_token_boundary(bytes[i - 1]) {
             i += 1;
             continue;
         }
@@ -285,6 +320,25 @@ fn locate(bytes: &[u8]) -> Option<Located> {
         i += 1;
     }
     anchored.or(lone_status)
+}
+
+/// The first position at or after `from` holding a `2` to `5`, the digits a code or status
+/// starts with (the length of `bytes` when none does).
+fn next_code_digit(bytes: &[u8], mut from: usize) -> usize {
+    let is_code_digit = |b: &u8| b.wrapping_sub(b'2') < 4;
+    // Most of a reply is words: a whole chunk is tested at once (the test has no early exit,
+    // so it compiles to a few vector instructions) and skipped when it holds no such digit.
+    const CHUNK: usize = 16;
+    while let Some(chunk) = bytes.get(from..from + CHUNK) {
+        if chunk.iter().fold(false, |any, b| any | is_code_digit(b)) {
+            break;
+        }
+        from += CHUNK;
+    }
+    bytes[from.min(bytes.len())..]
+        .iter()
+        .position(is_code_digit)
+        .map_or(bytes.len(), |p| from + p)
 }
 
 /// The positive codes that are read as replies: those RFC 5321 (4.2.3), RFC 4954 and RFC 3030
@@ -580,6 +634,50 @@ mod tests {
         let r = p("251 User not local; will forward to <jdoe@example.org>");
         assert!(r.forward.as_ref().unwrap().will_forward);
         assert_eq!(r.permanent(), None);
+    }
+
+    #[test]
+    fn codes_and_command_agree_with_parse() {
+        let inputs = [
+            "550 5.1.1 <x@example.com>: Recipient address rejected: User unknown",
+            "550-5.1.1 first\r\n550-5.1.1 second\r\n550 5.1.1 third",
+            "554-mx.example.net\n554-Your IP is listed\n554 Go away",
+            "host mx.example.com[192.0.2.1] said: 550 5.1.1 <j@example.com>: no (in reply to RCPT TO command)",
+            "SMTP error from remote mail server after RCPT TO:<jdoe@example.com>: 550 User unknown",
+            "Diagnostic-Code: smtp; 550 5.1.1 <kijitora@example.jp>... User Unknown",
+            "X-Postfix; Host or domain name not found. Name service error for name=x type=A",
+            "Sorry, no mailbox here by that name. (#5.1.1)",
+            "The response from the remote server was: 550 #5.1.0 Address rejected.",
+            "222 Number of lines: 2",
+            "250 2.0.0 Ok",
+            "Connection timed out after 450 seconds to 192.0.2.250",
+            "5.4.7 - Delivery expired (message too old)",
+            "host a.example[192.0.2.1] refused to talk to me: 554 5.7.1 go away",
+            "x said: 554 5.7.1 spam (in reply to end of DATA command)",
+            "551 User not local; please try <jdoe@relay.example.net>",
+            "Blocked 4.7.1",
+            "  \r\n",
+            "Diagnostic-Code: smtp;",
+            "",
+        ];
+        for input in inputs {
+            let parsed = Reply::parse(input).ok();
+            let want = parsed.as_ref().map_or((None, None), |r| (r.code, r.status));
+            assert_eq!(Reply::codes(input), want, "{input}");
+            let want = parsed.and_then(|r| r.command);
+            assert_eq!(Reply::command_of(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn the_digit_skip_finds_every_code_digit() {
+        let text = b"words words words 1 words 6789 then 5 and more words at the end 2";
+        for from in 0..=text.len() {
+            let naive = (from..text.len())
+                .find(|&i| matches!(text[i], b'2'..=b'5'))
+                .unwrap_or(text.len());
+            assert_eq!(next_code_digit(text, from), naive, "{from}");
+        }
     }
 
     #[test]

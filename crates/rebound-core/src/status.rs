@@ -68,11 +68,11 @@ impl EnhancedStatus {
     /// `class.subject.detail` written into `buf`, without allocating or going through the
     /// formatting machinery: replies and events print it every time.
     pub(crate) fn write_text(self, buf: &mut [u8; TEXT_CAPACITY]) -> &str {
-        let at = write_digits(buf, TEXT_CAPACITY, self.detail);
+        let at = write_digits(buf, TEXT_CAPACITY, self.detail.into());
         buf[at - 1] = b'.';
-        let at = write_digits(buf, at - 1, self.subject);
+        let at = write_digits(buf, at - 1, self.subject.into());
         buf[at - 1] = b'.';
-        let at = write_digits(buf, at - 1, u16::from(self.class));
+        let at = write_digits(buf, at - 1, self.class.into());
         std::str::from_utf8(&buf[at..]).unwrap_or_default()
     }
 }
@@ -82,19 +82,20 @@ impl EnhancedStatus {
 /// dots.
 pub(crate) const TEXT_CAPACITY: usize = 15;
 
-/// Room for the digits of any `u16`.
-pub(crate) const DECIMAL_CAPACITY: usize = 5;
+/// Room for the digits of any `u64` (reply codes, and the message and recipient numbers of
+/// an event's JSON).
+pub(crate) const DECIMAL_CAPACITY: usize = 20;
 
 /// Writes `n` in decimal into `buf` and returns the digits (no allocation, no formatting
 /// machinery).
-pub(crate) fn write_decimal(buf: &mut [u8; DECIMAL_CAPACITY], n: u16) -> &str {
-    let at = write_digits(buf, DECIMAL_CAPACITY, n);
+pub(crate) fn write_decimal(buf: &mut [u8; DECIMAL_CAPACITY], n: impl Into<u64>) -> &str {
+    let at = write_digits(buf, DECIMAL_CAPACITY, n.into());
     std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 /// Writes `n` in decimal so that it ends at `end` in `buf`; returns where it starts. `buf`
 /// must have room for all the digits before `end`.
-fn write_digits(buf: &mut [u8], end: usize, mut n: u16) -> usize {
+fn write_digits(buf: &mut [u8], end: usize, mut n: u64) -> usize {
     let mut at = end;
     loop {
         at -= 1;
@@ -177,8 +178,12 @@ mod tests {
             widest.write_text(&mut [0; TEXT_CAPACITY]),
             "255.65535.65535"
         );
-        assert_eq!(write_decimal(&mut [0; DECIMAL_CAPACITY], 0), "0");
-        assert_eq!(write_decimal(&mut [0; DECIMAL_CAPACITY], 550), "550");
+        assert_eq!(write_decimal(&mut [0; DECIMAL_CAPACITY], 0u16), "0");
+        assert_eq!(write_decimal(&mut [0; DECIMAL_CAPACITY], 550u16), "550");
+        assert_eq!(
+            write_decimal(&mut [0; DECIMAL_CAPACITY], u64::MAX),
+            "18446744073709551615"
+        );
     }
 
     #[test]

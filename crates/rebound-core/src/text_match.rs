@@ -23,6 +23,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Input, meta};
 use regex_syntax::hir::Hir;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 /// The shortest literal worth prefiltering on; shorter ones would nominate too often.
@@ -168,20 +169,22 @@ impl TextMatcher {
     /// The rule index of each pattern that matches `text`, in rule order, stopping at the first
     /// for which `accept(rule)` is true; returns that rule.
     pub fn first_match(&self, text: &[u8], mut accept: impl FnMut(usize) -> bool) -> Option<usize> {
+        let mut scratch = SCRATCH.take();
+        let Scratch { lower, candidates } = &mut scratch;
         // Each candidate with the offset its search starts at: every match of a nominated
         // pattern starts with one of its literals, so not before the first place one occurs.
-        let mut candidates: Vec<(usize, usize)> = Vec::with_capacity(self.unfiltered.len() + 8);
+        candidates.clear();
         candidates.extend(self.unfiltered.iter().map(|&i| (i, 0)));
-        for m in self
-            .prefilter
-            .find_overlapping_iter(&text.to_ascii_lowercase())
-        {
+        lower.clear();
+        lower.extend_from_slice(text);
+        lower.make_ascii_lowercase();
+        for m in self.prefilter.find_overlapping_iter(&lower[..]) {
             candidates.push((self.literal_pattern[m.pattern().as_usize()], m.start()));
         }
         candidates.sort_unstable();
         // Sorted, the first of a pattern's candidates has its earliest start.
         candidates.dedup_by_key(|&mut (pattern, _)| pattern);
-        candidates.into_iter().find_map(|(i, start)| {
+        let found = candidates.iter().find_map(|&(i, start)| {
             let p = &self.patterns[i];
             // A pattern over the size limits matches nothing; `compile_all` reports it. The
             // span keeps the whole text as context, so `^` and `\b` still see what precedes.
@@ -190,9 +193,46 @@ impl TextMatcher {
                     .is_ok_and(|r| r.is_match(Input::new(text).span(start..text.len())))
             };
             (accept(p.rule) && (p.exact || matches(p.regex()))).then_some(p.rule)
-        })
+        });
+        if scratch.bytes() <= MAX_KEPT_SCRATCH {
+            SCRATCH.set(scratch);
+        }
+        found
     }
 }
+
+/// The buffers of [`TextMatcher::first_match`], kept per thread between calls: the two
+/// allocations and frees they would otherwise cost each reply were about 300 instructions,
+/// a twentieth of the matching. A call that finds them taken (an `accept` that itself
+/// matches text) works on new ones.
+#[derive(Default)]
+struct Scratch {
+    /// The lower-cased text, which the prefilter scans.
+    lower: Vec<u8>,
+    /// `(pattern, start)` pairs to try.
+    candidates: Vec<(usize, usize)>,
+}
+
+impl Scratch {
+    /// The memory the buffers hold.
+    fn bytes(&self) -> usize {
+        self.lower.capacity() + self.candidates.capacity() * size_of::<(usize, usize)>()
+    }
+}
+
+thread_local! {
+    static SCRATCH: Cell<Scratch> = const {
+        Cell::new(Scratch {
+            lower: Vec::new(),
+            candidates: Vec::new(),
+        })
+    };
+}
+
+/// The most memory [`Scratch`] keeps for the next call: room for any real reply (and for
+/// [`crate::classify::MATCH_WINDOW`]), so that a huge or hostile text, passed once, does not
+/// pin its buffers.
+const MAX_KEPT_SCRATCH: usize = 64 * 1024;
 
 /// The prefix literals of a pattern (see [`prefix_literals`]).
 struct Literals {

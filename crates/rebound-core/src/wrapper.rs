@@ -3,8 +3,8 @@
 //! RCPT TO`, Sendmail's `>>> RCPT To` transcripts, `refused to talk to me` for the greeting)
 //! and the remote host they name (`host mx.example.com[192.0.2.1] said:`, Exim's `H=`).
 
+use crate::phrases::{Phrases, find_ignore_ascii_case};
 use crate::reply::SmtpCommand;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::sync::LazyLock;
 
 /// Phrases that say which command a reply answered (Postfix, Exim, Sendmail transcripts).
@@ -45,13 +45,8 @@ const COMMAND_MARKERS: &[(&str, SmtpCommand)] = &[
     ("during initial connection", SmtpCommand::Connect),
 ];
 
-static COMMANDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(COMMAND_MARKERS.iter().map(|(p, _)| p))
-        .unwrap_or_else(|e| unreachable!("fixed command markers compile: {e}"))
-});
+static COMMANDS: LazyLock<Phrases> =
+    LazyLock::new(|| Phrases::leftmost_longest(COMMAND_MARKERS.iter().map(|(p, _)| *p)));
 
 /// How far from the end a trailing `(in reply to end of DATA command)` can start (it is
 /// looked for only when the input ends with `)`).
@@ -66,13 +61,13 @@ pub(crate) fn tail(s: &str, n: usize) -> &str {
     &s[start..]
 }
 
+/// The command named by the leftmost of [`COMMAND_MARKERS`] in `s` (the longest of those
+/// starting there).
 pub(crate) fn find_command(s: &str) -> Option<SmtpCommand> {
     if s.len() < 8 {
         return None;
     }
-    COMMANDS
-        .find(s)
-        .map(|m| COMMAND_MARKERS[m.pattern().as_usize()].1)
+    COMMANDS.find(s).map(|i| COMMAND_MARKERS[i].1)
 }
 
 /// Removes a trailing Postfix `(in reply to … command)` from the words.
@@ -94,7 +89,7 @@ pub(crate) fn strip_in_reply_to(text: &mut String) {
 pub(crate) fn find_remote_host(preamble: &str) -> Option<String> {
     let bytes = preamble.as_bytes();
     let mut from = 0;
-    while let Some(pos) = find_ascii_ci(&bytes[from..], b"host ").map(|p| p + from) {
+    while let Some(pos) = find_ignore_ascii_case(&bytes[from..], b"host ").map(|p| p + from) {
         let word_start = pos == 0 || !bytes[pos - 1].is_ascii_alphanumeric();
         let name_start = pos + 5;
         let name_len = bytes[name_start..]
@@ -108,7 +103,7 @@ pub(crate) fn find_remote_host(preamble: &str) -> Option<String> {
         }
         from = name_start;
     }
-    let h = find_ascii_ci(bytes, b"H=")?;
+    let h = find_ignore_ascii_case(bytes, b"H=")?;
     let name: String = preamble[h + 2..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
@@ -117,31 +112,30 @@ pub(crate) fn find_remote_host(preamble: &str) -> Option<String> {
         .then(|| name.trim_end_matches('.').to_ascii_lowercase())
 }
 
-/// Where `needle` first occurs in `haystack`, ignoring ASCII case. Only windows that start
-/// with the needle's first letter, in either case, are compared; `memchr2` finds those many
-/// bytes at a time.
-fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let (first, rest) = needle.split_first()?;
-    let last_start = haystack.len().checked_sub(needle.len())?;
-    memchr::memchr2_iter(
-        first.to_ascii_lowercase(),
-        first.to_ascii_uppercase(),
-        &haystack[..=last_start],
-    )
-    .find(|&i| haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn needles_are_found_in_any_case_and_only_whole() {
-        assert_eq!(find_ascii_ci(b"said by HOST mx", b"host "), Some(8));
-        assert_eq!(find_ascii_ci(b"hhost x", b"host "), Some(1));
-        assert_eq!(find_ascii_ci(b"x h=mx", b"H="), Some(2));
-        assert_eq!(find_ascii_ci(b"host", b"host "), None);
-        assert_eq!(find_ascii_ci(b"", b"H="), None);
+    fn packed_and_automaton_find_the_same_phrase() {
+        let automaton = crate::phrases::automaton(
+            COMMAND_MARKERS.iter().map(|(p, _)| *p),
+            aho_corasick::MatchKind::LeftmostLongest,
+        );
+        let long = format!("{} In Reply To RCPT TO command", "word ".repeat(60));
+        for text in [
+            "SMTP error from remote mail server after RCPT TO:<x@y>: 550 no",
+            "x said: 554 spam (In Reply To End Of DATA command)",
+            "after pipelined MAIL FROM:<a@b> and after pipelined rcpt to",
+            ">>> DATA <<< 554 after data",
+            "host x refused to talk to me: 554 during initial connection",
+            "short",
+            "",
+            &long,
+        ] {
+            let want = automaton.find(text).map(|m| m.pattern().as_usize());
+            assert_eq!(COMMANDS.find(text), want, "{text}");
+        }
     }
 
     #[test]

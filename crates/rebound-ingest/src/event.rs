@@ -76,14 +76,7 @@ pub fn reply_of(record: &Record) -> Reply {
     let mut reply = diagnostic
         .as_deref()
         .and_then(|d| Reply::parse(d).ok())
-        .unwrap_or(Reply {
-            code: None,
-            status: None,
-            text: String::new(),
-            command: None,
-            forward: None,
-            remote_host: None,
-        });
+        .unwrap_or_default();
     if reply.status.is_none() {
         reply.status = status_in_words(&reply.text);
     }

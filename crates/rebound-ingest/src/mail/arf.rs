@@ -47,13 +47,14 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if !detect(input) {
         return None;
     }
-    let fields = input
+    let report = input
         .mime
         .parts
         .iter()
         .find(|p| p.mime() == "message/feedback-report")
-        .map(|p| Headers::parse(&super::normalize_newlines(&p.decoded())))
-        .unwrap_or_default();
+        .map(|p| p.decoded());
+    let report = report.as_deref().map(super::normalize_newlines);
+    let fields = report.as_deref().map(Headers::borrowed).unwrap_or_default();
     let returned = input
         .mime
         .parts
@@ -65,13 +66,11 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         .map(|t| t.trim().to_ascii_lowercase())
         .or_else(|| Some("abuse".to_string()));
     let mut recipients: Vec<String> = fields
-        .fields
-        .iter()
-        .filter(|f| {
-            f.name.eq_ignore_ascii_case("original-rcpt-to")
-                || f.name.eq_ignore_ascii_case("removal-recipient")
+        .values(|n| {
+            n.eq_ignore_ascii_case("original-rcpt-to")
+                || n.eq_ignore_ascii_case("removal-recipient")
         })
-        .filter_map(|f| header::address(&f.value))
+        .filter_map(header::address)
         .collect();
     if recipients.is_empty() {
         let hm = hotmail_recipient(input);

@@ -86,8 +86,7 @@ pub fn parse(body: &str) -> Report {
         let mut current: Option<RecipientFields> = None;
         let mut early = RecipientFields::default();
         let mut seen_final = false;
-        for f in &headers.fields {
-            let (name, value) = (&*f.name, &*f.value);
+        for (name, value) in headers.iter() {
             if starts_recipient(name) {
                 let is_final = name.eq_ignore_ascii_case("final-recipient");
                 let new_group = match &current {

@@ -6,9 +6,8 @@
 //! replies that a producer quoted inside its own words (Amazon SES
 //! `550-'5.7.1 <x@y>... Access denied'`), so the classifier reads the server's reply.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, packed};
 use memchr::memmem;
-use rebound_core::{Reply, SmtpCommand};
+use rebound_core::{Phrases, Reply, SmtpCommand};
 use std::sync::LazyLock;
 
 /// Phrases naming the command, lower-case, beyond those `Reply::parse` knows.
@@ -30,42 +29,17 @@ const EXTRA_MARKERS: &[(&str, SmtpCommand)] = &[
 /// The command a text says the reply answered: what `Reply::parse` reads, else the first
 /// of [`EXTRA_MARKERS`] present.
 pub fn command_in(text: &str) -> Option<SmtpCommand> {
-    Reply::parse(text)
-        .ok()
-        .and_then(|r| r.command)
-        .or_else(|| extra_command(text))
+    Reply::command_of(text).or_else(|| extra_command(text))
 }
 
-/// [`EXTRA_MARKERS`] in one ASCII case-insensitive automaton: the leftmost marker, the
-/// earlier-listed one on a tie. Used where [`EXTRA_PACKED`] cannot be built.
-static EXTRA_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(EXTRA_MARKERS.iter().map(|(m, _)| m))
-        .unwrap_or_else(|e| unreachable!("fixed markers compile: {e}"))
-});
-
-/// [`EXTRA_MARKERS`] as one packed (SIMD) searcher over ASCII-lower-cased text, the same
-/// matches as [`EXTRA_FINDER`]: lower-casing a copy and skipping through it costs far less
-/// than the case-insensitive automaton's step per byte. `None` where the CPU offers no
-/// packed search.
-static EXTRA_PACKED: LazyLock<Option<packed::Searcher>> = LazyLock::new(|| {
-    packed::Config::new()
-        .match_kind(packed::MatchKind::LeftmostFirst)
-        .builder()
-        .extend(EXTRA_MARKERS.iter().map(|(m, _)| m))
-        .build()
-});
+/// [`EXTRA_MARKERS`], searched at once.
+static EXTRA: LazyLock<Phrases> =
+    LazyLock::new(|| Phrases::leftmost_first(EXTRA_MARKERS.iter().map(|(m, _)| *m)));
 
 /// The command named by one of [`EXTRA_MARKERS`] only (for a text already given to
 /// `Reply::parse`): the leftmost one in the text.
 pub fn extra_command(text: &str) -> Option<SmtpCommand> {
-    let pattern = match EXTRA_PACKED.as_ref() {
-        Some(searcher) => searcher.find(text.to_ascii_lowercase())?.pattern(),
-        None => EXTRA_FINDER.find(text)?.pattern(),
-    };
-    Some(EXTRA_MARKERS[pattern.as_usize()].1)
+    EXTRA.find(text).map(|i| EXTRA_MARKERS[i].1)
 }
 
 /// A session transcript's evidence: the command of the last `>>>` line before the first
@@ -202,23 +176,6 @@ mod tests {
             Some(SmtpCommand::Rcpt)
         );
         assert_eq!(command_in("550 5.1.1 user unknown"), None);
-    }
-
-    #[test]
-    fn packed_and_automaton_markers_agree() {
-        for text in [
-            "550 5.1.1 user unknown (in reply to RCPT TO command) after RCPT command",
-            "Step: DATA send, (data) after end of data",
-            "[MAIL_FROM] and [RCPT_TO]",
-            "short",
-            "",
-        ] {
-            let automaton = EXTRA_FINDER.find(text).map(|m| m.pattern());
-            let packed = EXTRA_PACKED.as_ref().map_or(automaton, |s| {
-                s.find(text.to_ascii_lowercase()).map(|m| m.pattern())
-            });
-            assert_eq!(packed, automaton, "{text}");
-        }
     }
 
     #[test]

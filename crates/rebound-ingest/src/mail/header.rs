@@ -1,9 +1,11 @@
 //! Header fields (RFC 5322 section 2.2): splitting a header block from its body, unfolding
-//! continuation lines (2.2.3), reading `Content-Type` parameters (RFC 2045 5.1) and the
+//! continuation lines (2.2.3) when a value is read, reading `Content-Type` parameters (RFC 2045 5.1) and the
 //! addresses in `From`, `To` and DSN address fields. Works on LF-normalized bytes.
 
 use memchr::memmem;
 use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// Bytes as text: borrowed when valid UTF-8 (the common case, checked fast), else with
@@ -15,29 +17,93 @@ pub fn lossy(b: &[u8]) -> Cow<'_, str> {
     }
 }
 
-/// One header field: its name as written and its unfolded value (line breaks and the white
-/// space that starts a continuation line become one space). Both borrow from the parsed block
-/// unless unfolding or invalid UTF-8 made a copy necessary.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field<'a> {
-    /// The field name, as written.
-    pub name: Cow<'a, str>,
-    /// The unfolded value, leading and trailing white space removed.
-    pub value: Cow<'a, str>,
+/// One header field: where its name and value lie in the block's text. A folded value
+/// (RFC 5322 2.2.3) is unfolded the first time it is read: most fields of a top header (the
+/// `Received` and `DKIM-Signature` chains) never are.
+#[derive(Debug, Clone)]
+struct Field {
+    /// The name, as written.
+    name: Range<usize>,
+    /// [`name_key`] of the name.
+    key: u32,
+    /// The value, white space before and after it removed; when `folded`, it runs to the
+    /// end of the last line after the field's own that may add to it.
+    value: Range<usize>,
+    /// Whether continuation lines (or a lost one, see [`Line::Orphan`]) follow.
+    folded: bool,
+    /// The unfolded value of a folded field, once read.
+    unfolded: OnceCell<Box<str>>,
 }
 
-/// An ordered list of header fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// An ordered list of header fields over the text of their block (borrowed from the
+/// message when the block is valid UTF-8, else repaired once with U+FFFD).
+#[derive(Debug, Clone, Default)]
 pub struct Headers<'a> {
-    /// The fields, in order.
-    pub fields: Vec<Field<'a>>,
+    text: Cow<'a, str>,
+    fields: Vec<Field>,
+    /// One bit ([`key_bit`]) per name present: most lookups are for a field the block does
+    /// not hold (`X-Failed-Recipients`, a vendor's own field), and end here.
+    names: u128,
+}
+
+/// What a line of a header block is.
+enum Line {
+    /// A field: its name's length and where its colon is.
+    Field { name_len: usize, colon: usize },
+    /// A continuation line: starts with a space or a tab.
+    Continuation,
+    /// A line without a colon: a continuation line that lost its indentation
+    /// (`boundary="…"` under a `Content-Type: multipart/alternative;`) when the value above
+    /// ends with `;`, else nothing.
+    Orphan,
+    /// Neither a field nor a continuation (blank, or a name with white space or none).
+    Skip,
+}
+
+impl Line {
+    fn of(line: &[u8]) -> Line {
+        let Some(&first) = line.first() else {
+            return Line::Skip;
+        };
+        if matches!(first, b' ' | b'\t') {
+            return Line::Continuation;
+        }
+        // The name runs to the colon. Most names hold no white space: one pass finds the
+        // colon and proves it.
+        let stop = line
+            .iter()
+            .position(|&b| b == b':' || b.is_ascii_whitespace());
+        let (name_len, colon) = match stop {
+            Some(colon) if line[colon] == b':' => (colon, colon),
+            _ => {
+                let from = stop.unwrap_or(line.len());
+                let Some(colon) = memchr::memchr(b':', &line[from..]).map(|i| from + i) else {
+                    return Line::Orphan;
+                };
+                // `Name : value` (space before colon) still counts; anything else does not.
+                let name = line[..colon].trim_ascii_end();
+                if name.iter().any(u8::is_ascii_whitespace) {
+                    return Line::Skip;
+                }
+                (name.len(), colon)
+            }
+        };
+        if name_len == 0 {
+            return Line::Skip;
+        }
+        Line::Field { name_len, colon }
+    }
 }
 
 impl Headers<'static> {
-    /// Parses a header block (without the blank line that ends it) into fields that own their
-    /// text, for blocks that do not outlive the parse (see [`Headers::borrowed`]).
-    pub fn parse(block: &[u8]) -> Headers<'static> {
-        Headers::borrowed(block).into_owned()
+    /// Parses a header block (without the blank line that ends it) that the fields then own,
+    /// without copying it when it is valid UTF-8.
+    pub fn owned(block: Vec<u8>) -> Headers<'static> {
+        let text = match String::from_utf8(block) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        Headers::of_text(Cow::Owned(text))
     }
 }
 
@@ -45,117 +111,170 @@ impl<'a> Headers<'a> {
     /// Parses a header block (without the blank line that ends it), borrowing the names and
     /// values from it. Lines that are neither a field nor a continuation are skipped.
     pub fn borrowed(block: &'a [u8]) -> Headers<'a> {
-        let mut fields: Vec<Field<'a>> = Vec::with_capacity(16);
-        // Validated once: every cut below falls on an ASCII byte, so a valid block gives
-        // valid slices without a check per field.
-        let text = std::str::from_utf8(block).ok();
-        let cut = |from: usize, to: usize| -> Cow<'a, str> {
-            match text.and_then(|t| t.get(from..to)) {
-                Some(s) => Cow::Borrowed(s),
-                None => lossy(&block[from..to]),
-            }
-        };
+        Headers::of_text(lossy(block))
+    }
+
+    /// Finds the fields of a block's text. Only ASCII bytes (line ends, colons, white space)
+    /// decide, so U+FFFD repairs change nothing.
+    fn of_text(text: Cow<'a, str>) -> Headers<'a> {
+        let block = text.as_bytes();
+        let mut fields: Vec<Field> = Vec::with_capacity(16);
+        let mut names = 0;
         let mut start = 0;
         let ends = memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len()));
         for end in ends {
             let line_start = start;
             let line = &block[start..end];
             start = end + 1;
-            let Some(&first) = line.first() else {
-                continue;
-            };
-            if matches!(first, b' ' | b'\t') {
-                if let Some(last) = fields.last_mut() {
-                    let rest = line.trim_ascii_start();
-                    let more = rest.trim_ascii_end();
-                    if !more.is_empty() {
-                        let from = end - rest.len();
-                        let more = cut(from, from + more.len());
-                        let more = trim(&more);
-                        if !more.is_empty() {
-                            // Room for all the continuation lines at once: a folded field
-                            // (`Received`, `DKIM-Signature`) often has many.
-                            let value = owned_with_room(&mut last.value, || {
-                                continuation_len(&block[line_start..])
-                            });
-                            if !value.is_empty() {
-                                value.push(' ');
-                            }
-                            value.push_str(more);
-                        }
+            match Line::of(line) {
+                Line::Field { name_len, colon } => {
+                    let value = line[colon + 1..].trim_ascii_start();
+                    let value_start = end - value.len();
+                    let key = name_key(&line[..name_len]);
+                    names |= key_bit(key);
+                    fields.push(Field {
+                        name: line_start..line_start + name_len,
+                        key,
+                        value: value_start..value_start + value.trim_ascii_end().len(),
+                        folded: false,
+                        unfolded: OnceCell::new(),
+                    });
+                }
+                Line::Continuation | Line::Orphan => {
+                    if let Some(last) = fields.last_mut() {
+                        last.folded = true;
+                        last.value.end = end;
                     }
                 }
-                continue;
+                Line::Skip => {}
             }
-            // The name runs to the colon. Most names hold no white space: one pass finds the
-            // colon and proves it.
-            let stop = line
-                .iter()
-                .position(|&b| b == b':' || b.is_ascii_whitespace());
-            let (name_len, colon) = match stop {
-                Some(colon) if line[colon] == b':' => (colon, colon),
-                _ => {
-                    let from = stop.unwrap_or(line.len());
-                    let Some(colon) = memchr::memchr(b':', &line[from..]).map(|i| from + i) else {
-                        // A continuation line that lost its indentation (`boundary="…"` under
-                        // a `Content-Type: multipart/alternative;`): join it to the field
-                        // above.
-                        if let Some(last) = fields.last_mut()
-                            && last.value.ends_with(';')
-                        {
-                            let value = last.value.to_mut();
-                            value.push(' ');
-                            value.push_str(lossy(line).trim());
-                        }
-                        continue;
-                    };
-                    // `Name : value` (space before colon) still counts; anything else does not.
-                    let name = line[..colon].trim_ascii_end();
-                    if name.iter().any(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    (name.len(), colon)
-                }
-            };
-            if name_len == 0 {
-                continue;
-            }
-            let value = line[colon + 1..].trim_ascii_start();
-            let value_start = end - value.len();
-            fields.push(Field {
-                name: cut(line_start, line_start + name_len),
-                value: cut(value_start, value_start + value.trim_ascii_end().len()),
-            });
         }
-        Headers { fields }
+        Headers {
+            text,
+            fields,
+            names,
+        }
     }
 
     /// The same fields, owning their text.
     pub fn into_owned(self) -> Headers<'static> {
         Headers {
-            fields: self
-                .fields
-                .into_iter()
-                .map(|f| Field {
-                    name: Cow::Owned(f.name.into_owned()),
-                    value: Cow::Owned(f.value.into_owned()),
-                })
-                .collect(),
+            text: Cow::Owned(self.text.into_owned()),
+            fields: self.fields,
+            names: self.names,
         }
+    }
+
+    /// Whether the block held no field.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    fn name(&self, f: &Field) -> &str {
+        &self.text[f.name.clone()]
+    }
+
+    /// A field's value, unfolded: line breaks and the white space that starts a
+    /// continuation line become one space.
+    fn value<'s>(&'s self, f: &'s Field) -> &'s str {
+        let raw = &self.text[f.value.clone()];
+        if !f.folded {
+            return raw;
+        }
+        f.unfolded.get_or_init(|| unfold(raw).into_boxed_str())
+    }
+
+    /// The first field of a name (compared case-insensitively, keys first).
+    fn find(&self, name: &str) -> Option<&Field> {
+        let key = name_key(name.as_bytes());
+        if self.names & key_bit(key) == 0 {
+            return None;
+        }
+        self.fields
+            .iter()
+            .find(|f| f.key == key && self.name(f).eq_ignore_ascii_case(name))
     }
 
     /// The first value of a field (name compared case-insensitively).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(name))
-            .map(|f| &*f.value)
+        self.find(name).map(|f| self.value(f))
+    }
+
+    /// [`Headers::get`], borrowed from the parsed block when the value needed neither
+    /// unfolding nor repair, so that it may outlive the fields.
+    pub fn get_cow(&self, name: &str) -> Option<Cow<'a, str>> {
+        let f = self.find(name)?;
+        Some(match self.text {
+            Cow::Borrowed(text) if !f.folded => Cow::Borrowed(&text[f.value.clone()]),
+            _ => Cow::Owned(self.value(f).to_owned()),
+        })
     }
 
     /// Whether a field is present.
     pub fn has(&self, name: &str) -> bool {
-        self.get(name).is_some()
+        self.find(name).is_some()
     }
+
+    /// Every field as (name, unfolded value), in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|f| (self.name(f), self.value(f)))
+    }
+
+    /// The values of the fields whose name `pick` takes, in order; only those are unfolded.
+    pub fn values<'s>(&'s self, pick: impl Fn(&str) -> bool + 's) -> impl Iterator<Item = &'s str> {
+        self.fields
+            .iter()
+            .filter(move |f| pick(self.name(f)))
+            .map(|f| self.value(f))
+    }
+}
+
+/// A field name's length and its first and last bytes lower-cased, in one number: the
+/// fields a lookup passes over nearly all differ from the name asked for in one of them, so
+/// a lookup compares one number per field and whole names only when it matches.
+fn name_key(name: &[u8]) -> u32 {
+    match (name.first(), name.last()) {
+        (Some(first), Some(last)) => {
+            let len = u32::try_from(name.len()).unwrap_or(u32::MAX).min(0xffff);
+            len << 16
+                | u32::from(first.to_ascii_lowercase()) << 8
+                | u32::from(last.to_ascii_lowercase())
+        }
+        _ => 0,
+    }
+}
+
+/// A name key's bit in [`Headers`]' set of names (a multiplicative hash to 0..128).
+fn key_bit(key: u32) -> u128 {
+    1 << (key.wrapping_mul(0x9e37_79b1) >> 25)
+}
+
+/// Unfolds a value that runs over several lines (its first line already trimmed at the
+/// start): each continuation line, trimmed, joins with one space; a lost continuation
+/// ([`Line::Orphan`]) joins only a value that ends with `;`; other lines add nothing.
+fn unfold(raw: &str) -> String {
+    let mut lines = raw.split('\n');
+    let mut value = String::with_capacity(raw.len());
+    value.push_str(lines.next().unwrap_or("").trim_ascii_end());
+    for line in lines {
+        match Line::of(line.as_bytes()) {
+            Line::Continuation => {
+                let more = trim(line);
+                if !more.is_empty() {
+                    if !value.is_empty() {
+                        value.push(' ');
+                    }
+                    value.push_str(more);
+                }
+            }
+            Line::Orphan if value.ends_with(';') => {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+            _ => {}
+        }
+    }
+    value
 }
 
 /// The blank line that ends a header block (and separates DSN field groups), searched with
@@ -189,36 +308,14 @@ pub fn split(message: &[u8]) -> (&[u8], &[u8]) {
     (&message[..end], &message[end..])
 }
 
-/// A parsed `Content-Type`: `type/subtype` lower-cased, and its parameters (borrowed from the
-/// header value unless lower-casing needed a copy).
+/// A parsed `Content-Type`: `type/subtype` lower-cased, and its parameters, read when asked
+/// for (both borrowed from the header value unless lower-casing needed a copy).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContentType<'a> {
     /// `type/subtype`, lower-cased; `text/plain` when absent (RFC 2045 5.2).
     pub mime: Cow<'a, str>,
-    /// Parameters, names lower-cased, values unquoted.
-    pub params: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-}
-
-/// The owned text of a field value; a borrowed one is copied with room for `more()` bytes.
-fn owned_with_room<'v>(
-    value: &'v mut Cow<'_, str>,
-    more: impl FnOnce() -> usize,
-) -> &'v mut String {
-    if let Cow::Borrowed(v) = *value {
-        let mut owned = String::with_capacity(v.len() + more());
-        owned.push_str(v);
-        *value = Cow::Owned(owned);
-    }
-    value.to_mut()
-}
-
-/// The length of the continuation lines (starting with white space) at the start of `rest`.
-fn continuation_len(rest: &[u8]) -> usize {
-    let mut n = 0;
-    while matches!(rest.get(n), Some(b' ' | b'\t')) {
-        n = memchr::memchr(b'\n', &rest[n..]).map_or(rest.len(), |i| n + i + 1);
-    }
-    n
+    /// The value after `type/subtype`: its `;`-separated parameters, as written.
+    params: Cow<'a, str>,
 }
 
 /// `s.trim()` (Unicode white space), without decoding chars when the ends are ASCII: once
@@ -243,70 +340,74 @@ pub fn ascii_lower(s: &str) -> Cow<'_, str> {
 impl<'a> ContentType<'a> {
     /// Parses a `Content-Type` value; `None` gives the RFC 2045 default.
     pub fn parse(value: Option<&'a str>) -> ContentType<'a> {
-        let Some(value) = value else {
-            return ContentType {
-                mime: Cow::Borrowed("text/plain"),
-                params: Vec::new(),
-            };
-        };
-        let mut parts = split_params(value);
-        let mime = parts
-            .next()
-            .map(|m| ascii_lower(trim(m)))
-            .filter(|m| !m.is_empty())
-            .unwrap_or(Cow::Borrowed("text/plain"));
-        let params = parts
-            .filter_map(|p| {
-                let (k, v) = p.split_once('=')?;
-                let v = trim(v);
-                let v = v
-                    .strip_prefix('"')
-                    .map_or(v, |v| v.strip_suffix('"').unwrap_or(v));
-                Some((ascii_lower(trim(k)), Cow::Borrowed(v)))
-            })
-            .collect();
-        ContentType { mime, params }
+        let mut rest = value;
+        // The first piece that is not blank is the type; the parameters follow it.
+        while let Some(piece) = rest {
+            let (first, after) = next_piece(piece);
+            rest = after;
+            let mime = ascii_lower(trim(first));
+            if !mime.is_empty() {
+                return ContentType {
+                    mime,
+                    params: Cow::Borrowed(after.unwrap_or("")),
+                };
+            }
+        }
+        ContentType {
+            mime: Cow::Borrowed("text/plain"),
+            params: Cow::Borrowed(""),
+        }
     }
 
     /// The same content type, owning its text.
     pub fn into_owned(self) -> ContentType<'static> {
         ContentType {
             mime: Cow::Owned(self.mime.into_owned()),
-            params: self
-                .params
-                .into_iter()
-                .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
-                .collect(),
+            params: Cow::Owned(self.params.into_owned()),
         }
     }
 
-    /// A parameter's value (name lower-case).
+    /// A parameter's value, unquoted (name lower-case, compared case-insensitively).
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| &**v)
+        split_params(&self.params).find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            if !trim(k).eq_ignore_ascii_case(name) {
+                return None;
+            }
+            let v = trim(v);
+            Some(
+                v.strip_prefix('"')
+                    .map_or(v, |v| v.strip_suffix('"').unwrap_or(v)),
+            )
+        })
     }
 }
 
-/// Splits on `;` outside double quotes, dropping blank pieces. Both are ASCII, so the bytes
-/// are scanned (every cut falls on a char boundary) rather than decoded char by char.
+/// The text up to the first `;` outside double quotes, and the text after that `;` (`None`
+/// when there is none). Both are ASCII, so the search jumps from one to the next over the
+/// bytes (every cut falls on a char boundary): parameters are read again at each lookup.
+fn next_piece(piece: &str) -> (&str, Option<&str>) {
+    let bytes = piece.as_bytes();
+    let mut in_quotes = false;
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b'"', b';', &bytes[from..]) {
+        let at = from + i;
+        if bytes[at] == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            return (&piece[..at], Some(&piece[at + 1..]));
+        }
+        from = at + 1;
+    }
+    (piece, None)
+}
+
+/// Splits on `;` outside double quotes, dropping blank pieces.
 fn split_params(value: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(value);
     std::iter::from_fn(move || {
-        let piece = rest?;
-        let mut in_quotes = false;
-        for (i, b) in piece.bytes().enumerate() {
-            match b {
-                b'"' => in_quotes = !in_quotes,
-                b';' if !in_quotes => {
-                    rest = Some(&piece[i + 1..]);
-                    return Some(&piece[..i]);
-                }
-                _ => {}
-            }
-        }
-        rest = None;
+        let (piece, after) = next_piece(rest?);
+        rest = after;
         Some(piece)
     })
     .filter(|s| !trim(s).is_empty())
@@ -366,7 +467,7 @@ mod tests {
     #[test]
     fn unfolds_and_splits() {
         let (h, b) = split(b"Subject: a\n  b\nX-Y: 1\n\nbody");
-        let h = Headers::parse(h);
+        let h = Headers::borrowed(h);
         assert_eq!(h.get("subject"), Some("a b"));
         assert_eq!(h.get("x-y"), Some("1"));
         assert_eq!(b, b"body");

@@ -131,25 +131,14 @@ fn entity(bytes: &[u8], depth: usize, inside_message: bool) -> Part<'_> {
     let (head, body) = header::split(bytes);
     let headers = Headers::borrowed(head);
     // Borrowed from the input when the field was on one line; a folded one owns its text.
-    let content_type = match headers
-        .fields
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case("content-type"))
-        .map(|f| &f.value)
-    {
+    let content_type = match headers.get_cow("content-type") {
         Some(Cow::Borrowed(v)) => ContentType::parse(Some(v)),
-        Some(Cow::Owned(v)) => ContentType::parse(Some(v)).into_owned(),
+        Some(Cow::Owned(v)) => ContentType::parse(Some(&v)).into_owned(),
         None => ContentType::parse(None),
     };
-    let encoding = match headers
-        .fields
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case("content-transfer-encoding"))
-    {
-        Some(f) => match &f.value {
-            Cow::Borrowed(v) => header::ascii_lower(header::trim(v)),
-            Cow::Owned(v) => Cow::Owned(header::trim(v).to_ascii_lowercase()),
-        },
+    let encoding = match headers.get_cow("content-transfer-encoding") {
+        Some(Cow::Borrowed(v)) => header::ascii_lower(header::trim(v)),
+        Some(Cow::Owned(v)) => Cow::Owned(header::trim(&v).to_ascii_lowercase()),
         None => Cow::Borrowed("7bit"),
     };
     Part {

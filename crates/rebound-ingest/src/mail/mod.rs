@@ -125,6 +125,9 @@ pub struct Input<'a> {
     pub lower: String,
     /// Where the returned message starts in [`Input::text`] (its length when it does not).
     pub human_end: usize,
+    /// The top-level `From` and `Subject`, looked up once: most readers' `detect` asks.
+    from: Cow<'a, str>,
+    subject: Cow<'a, str>,
 }
 
 impl<'a> Input<'a> {
@@ -134,11 +137,16 @@ impl<'a> Input<'a> {
         let text = human::human_text(&mime);
         let lower = text.to_ascii_lowercase();
         let human_end = human::returned_start(&lower);
+        let top = mime.top();
+        let from = top.get_cow("from").unwrap_or_default();
+        let subject = top.get_cow("subject").unwrap_or_default();
         Input {
             mime,
             text,
             lower,
             human_end,
+            from,
+            subject,
         }
     }
 
@@ -154,12 +162,12 @@ impl<'a> Input<'a> {
 
     /// The top-level `Subject`, or "".
     pub fn subject(&self) -> &str {
-        self.top().get("subject").unwrap_or("")
+        &self.subject
     }
 
     /// The top-level `From`, or "".
     pub fn from(&self) -> &str {
-        self.top().get("from").unwrap_or("")
+        &self.from
     }
 }
 
@@ -191,7 +199,7 @@ pub fn read(raw: &[u8], options: &Options) -> Result<Bounce, MailError> {
     }
     let bytes = normalize_newlines(raw);
     let input = Input::new(&bytes);
-    if input.top().fields.is_empty() {
+    if input.top().is_empty() {
         return Err(MailError::NotAMessage(bytes.len().min(4096)));
     }
     let mut bounce = arf::parse(&input)

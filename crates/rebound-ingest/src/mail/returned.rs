@@ -58,7 +58,7 @@ fn is_message_header(h: &Headers) -> bool {
 pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers<'a>>> {
     let mime = &input.mime;
     if let Some(p) = mime.parts.iter().find(|p| p.inside_message && p.depth > 0)
-        && !p.headers.fields.is_empty()
+        && !p.headers.is_empty()
     {
         return Some(Cow::Borrowed(&p.headers));
     }
@@ -78,7 +78,7 @@ pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers<'a>>> {
                 Cow::Borrowed(body) => Cow::Borrowed(header_block(body)),
                 Cow::Owned(body) => Cow::Owned(header_block(&body).to_vec()),
             };
-            let accept = |h: &Headers| !h.fields.is_empty() && (!attached || is_message_header(h));
+            let accept = |h: &Headers| !h.is_empty() && (!attached || is_message_header(h));
             if let Some(h) = accepted(block, accept) {
                 return Some(Cow::Owned(h));
             }
@@ -104,13 +104,11 @@ fn header_block(body: &[u8]) -> &[u8] {
 }
 
 /// The fields of a header block when `accept` takes them: borrowed from the message when
-/// the block is, else copied, and only once accepted (most candidate blocks are not).
+/// the block is, else owning the block.
 fn accepted<'a>(block: Cow<'a, [u8]>, accept: impl Fn(&Headers) -> bool) -> Option<Headers<'a>> {
     match block {
         Cow::Borrowed(b) => Some(Headers::borrowed(b)).filter(|h| accept(h)),
-        Cow::Owned(b) => Some(Headers::borrowed(&b))
-            .filter(|h| accept(h))
-            .map(Headers::into_owned),
+        Cow::Owned(b) => Some(Headers::owned(b)).filter(|h| accept(h)),
     }
 }
 
@@ -230,11 +228,8 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
 
 /// The addresses in the `for` clauses of `Received` fields (RFC 5321 4.4).
 fn received_for<'h>(h: &'h Headers) -> impl Iterator<Item = String> + 'h {
-    h.fields
-        .iter()
-        .filter(|f| f.name.eq_ignore_ascii_case("received"))
-        .filter_map(|f| {
-            let v = &*f.value;
+    h.values(|n| n.eq_ignore_ascii_case("received"))
+        .filter_map(|v| {
             let i = v.find(" for ")?;
             header::address(&v[i + 5..])
         })
@@ -245,10 +240,8 @@ fn received_for<'h>(h: &'h Headers) -> impl Iterator<Item = String> + 'h {
 fn qualify(local: &str, h: &Headers) -> Option<String> {
     let names = ["to", "cc", "envelope-to", "x-original-to", "delivered-to"];
     let from_fields = h
-        .fields
-        .iter()
-        .filter(|f| names.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
-        .flat_map(|f| f.value.split(',').filter_map(header::address));
+        .values(|name| names.iter().any(|n| name.eq_ignore_ascii_case(n)))
+        .flat_map(|v| v.split(',').filter_map(header::address));
     from_fields.chain(received_for(h)).find(|a| {
         a.rsplit_once('@')
             .is_some_and(|(l, _)| l.eq_ignore_ascii_case(local))

@@ -7,6 +7,7 @@
 use super::header;
 use super::{Bounce, Input, Kind, Record, evidence};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rebound_core::phrases::find_ignore_ascii_case;
 use rebound_core::{Reply, SmtpCommand};
 use std::cell::LazyCell;
 use std::sync::LazyLock;
@@ -16,8 +17,10 @@ use std::sync::LazyLock;
 pub fn has_reply_code(diagnostic: Option<&str>) -> bool {
     diagnostic
         .filter(|d| may_hold_failure(d.as_bytes()))
-        .and_then(|d| Reply::parse(d).ok())
-        .is_some_and(|r| r.code.is_some_and(|c| c >= 400) || r.status.is_some_and(|s| s.class >= 4))
+        .is_some_and(|d| {
+            let (code, status) = Reply::codes(d);
+            code.is_some_and(|c| c >= 400) || status.is_some_and(|s| s.class >= 4)
+        })
 }
 
 /// A cheap test before the reply parser, true whenever it could find a failure: a 4xx/5xx
@@ -33,8 +36,7 @@ fn may_hold_failure(b: &[u8]) -> bool {
 fn line_has_code(line: &str) -> bool {
     let line = line.trim_start();
     let line = line.strip_prefix("<<<").unwrap_or(line);
-    has_code_shape(line.as_bytes())
-        && Reply::parse(line).is_ok_and(|r| r.code.is_some() && r.code.is_some_and(|c| c >= 400))
+    has_code_shape(line.as_bytes()) && Reply::codes(line).0.is_some_and(|c| c >= 400)
 }
 
 /// A cheap test before the reply parser: three digits starting with 4 or 5 standing alone
@@ -181,30 +183,6 @@ pub fn explanation_for(text: &str, recipient: Option<&str>) -> Option<String> {
 fn line_start_of(text: &str, needle: &str) -> Option<usize> {
     let at = find_ignore_ascii_case(text, needle)?;
     Some(memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |nl| nl + 1))
-}
-
-/// Where `needle` first occurs in `haystack`, ASCII letters compared case-insensitively
-/// (the offset `to_ascii_lowercase` on both would give), without a lower-cased copy of
-/// either: the copy (and a searcher built for one use) cost more than the search.
-pub fn find_ignore_ascii_case(haystack: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    let Some(&first) = n.first() else {
-        return Some(0);
-    };
-    let last = h.len().checked_sub(n.len())?;
-    let matches_at = |i: usize| h[i..i + n.len()].eq_ignore_ascii_case(n);
-    // A line or a header value is scanned byte by byte; a whole text jumps between the
-    // candidates for the first byte (the SIMD search costs more to start than it saves on
-    // a short haystack).
-    if h.len() < 128 {
-        return (0..=last).find(|&i| h[i].eq_ignore_ascii_case(&first) && matches_at(i));
-    }
-    memchr::memchr2_iter(
-        first.to_ascii_lowercase(),
-        first.to_ascii_uppercase(),
-        &h[..=last],
-    )
-    .find(|&i| matches_at(i))
 }
 
 /// Whether `needle` occurs in `haystack`, ASCII letters compared case-insensitively (see
@@ -466,6 +444,16 @@ pub fn labelled_recipient(line: &str) -> Option<(String, &str)> {
 
 /// Turns blocks into records; a block without explanation takes the preamble's.
 pub fn records(preamble: &[&str], blocks: Vec<Block<'_>>) -> Vec<Record> {
+    checked_records(preamble, blocks)
+        .into_iter()
+        .map(|(record, _)| record)
+        .collect()
+}
+
+/// [`records`], each with what [`has_reply_code`] says of its diagnostic where choosing the
+/// diagnostic already asked it of that very text (`None` elsewhere), so that the caller
+/// need not ask again.
+fn checked_records(preamble: &[&str], blocks: Vec<Block<'_>>) -> Vec<(Record, Option<bool>)> {
     let shared = preamble.join(" ");
     // Asked for at most once, and only by a block without a code of its own.
     let shared_has_code = LazyCell::new(|| has_reply_code(Some(&shared)));
@@ -477,21 +465,25 @@ pub fn records(preamble: &[&str], blocks: Vec<Block<'_>>) -> Vec<Record> {
         .into_iter()
         .map(|b| {
             let own = b.joined();
-            let text = if b.lines.is_empty() {
-                shared.clone()
+            // An empty text becomes no diagnostic, of which `has_reply_code` says false too.
+            let (text, has_code) = if b.lines.is_empty() {
+                (shared.clone(), Some(*shared_has_code))
             } else if let Some(heard) = &heard {
-                format!("{heard} {own}")
-            } else if !has_reply_code(Some(&own)) && *shared_has_code {
-                format!("{shared} {own}")
+                (format!("{heard} {own}"), None)
+            } else if has_reply_code(Some(&own)) {
+                (own, Some(true))
+            } else if *shared_has_code {
+                (format!("{shared} {own}"), None)
             } else {
-                own
+                (own, Some(false))
             };
-            Record {
+            let record = Record {
                 recipient: Some(b.recipient),
                 diagnostic: (!text.is_empty()).then_some(text),
                 command: heard.as_ref().and(command),
                 ..Record::default()
-            }
+            };
+            (record, has_code)
         })
         .collect()
 }
@@ -603,7 +595,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if found.is_empty() {
         (preamble, found) = blocks(text, &layout, labelled_recipient);
     }
-    let mut records = records(&preamble, found);
+    let mut records = checked_records(&preamble, found);
     if records.is_empty() {
         let recipient = sole_address(input, text);
         let diagnostic = reply_for(text, None).map(|found| found.text).or_else(|| {
@@ -614,22 +606,22 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
                 .join(" ");
             (!t.is_empty()).then_some(t)
         });
-        records.push(Record {
+        let record = Record {
             recipient,
             diagnostic,
             ..Record::default()
-        });
+        };
+        records.push((record, None));
     }
-    for r in &mut records {
-        if !has_reply_code(r.diagnostic.as_deref())
-            && let Some(found) = reply_for(text, r.recipient.as_deref())
-        {
+    for (r, has_code) in &mut records {
+        let has_code = has_code.unwrap_or_else(|| has_reply_code(r.diagnostic.as_deref()));
+        if !has_code && let Some(found) = reply_for(text, r.recipient.as_deref()) {
             r.diagnostic = Some(found.text);
             r.command = r.command.or(found.command);
         }
     }
     let mut bounce = Bounce::new(Kind::Text, "text");
-    bounce.records = records;
+    bounce.records = records.into_iter().map(|(record, _)| record).collect();
     Some(bounce)
 }
 
@@ -651,19 +643,6 @@ mod tests {
         );
         assert_eq!(address_line("Hello there"), None);
         assert_eq!(address_line("a@b.c said hello"), None);
-    }
-
-    #[test]
-    fn case_insensitive_search() {
-        assert_eq!(
-            find_ignore_ascii_case("MAILER-DAEMON@x", "mailer-daemon"),
-            Some(0)
-        );
-        assert_eq!(find_ignore_ascii_case("a", "ab"), None);
-        assert_eq!(find_ignore_ascii_case("abc", ""), Some(0));
-        let long = format!("{}Delivery To: X@Example.COM\n", "word ".repeat(40));
-        assert_eq!(find_ignore_ascii_case(&long, "x@example.com"), Some(213));
-        assert_eq!(find_ignore_ascii_case(&long, "y@example.com"), None);
     }
 
     #[test]

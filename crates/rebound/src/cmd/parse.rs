@@ -99,7 +99,7 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
                         .or_default() += 1;
                     if args.json {
                         line.clear();
-                        serde_json::to_writer(&mut line, e)?;
+                        e.write_json(&mut line);
                         line.push(b'\n');
                         out.write_all(&line)?;
                         if args.follow {
