@@ -1,15 +1,16 @@
 //! Classification rules as data: the TOML file format, its validation, and the built-in files.
 //!
-//! A rule file is a list of `[[rule]]` tables. A rule matches a [`Reply`](crate::Reply) when
-//! every condition it states holds: any of its `text` patterns (regular expressions, ASCII
-//! case-insensitive), any of its basic `code`s (`550`, or `"55x"`/`"5xx"`), any of its
-//! enhanced `status`es (`"5.1.1"`, `"x.1.1"`, `"5.7.x"`, or `"none"` for no status) and any of
-//! its `command`s (`"rcpt"`, …, or `"none"` when the reply does not say) and any of its
-//! `host` domains (the remote host that answered is that domain or inside it). It yields a
-//! `reason` and, optionally, overrides of the reason's default `bounce_type`, `category`,
-//! `severity` and `action`, and an `unconfirmed` reason: the one given instead when the reply
-//! does not tie the failure to the recipient's address (see [`Rule::unconfirmed`]). Every rule carries `examples`: replies it must win, which the test
-//! suite checks, so no rule is dead or shadowed by an earlier one.
+//! A rule file is a list of `[[rule]]` tables. A rule matches a [`Reply`](crate::Reply) when every
+//! condition it states holds: any of its `text` patterns (regular expressions, ASCII
+//! case-insensitive), any of its basic `code`s (`550`, or `"55x"`/`"5xx"`), any of its enhanced
+//! `status`es (`"5.1.1"`, `"x.1.1"`, `"5.7.x"`, or `"none"` for no status) and any of its
+//! `command`s (`"rcpt"`, …, or `"none"` when the reply does not say) and any of its `host` domains
+//! (the remote host that answered is that domain or inside it). It yields a `reason` and,
+//! optionally, overrides of the reason's default `bounce_type`, `category`, `severity` and
+//! `action`, and an `unconfirmed` reason: the one given instead when the reply does not tie the
+//! failure to the recipient's address (see [`Rule::unconfirmed`]). Every rule carries `examples`:
+//! replies it must win, which the test suite checks, so no rule is dead or shadowed by an earlier
+//! one.
 //!
 //! ```toml
 //! [[rule]]

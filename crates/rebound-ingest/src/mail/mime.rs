@@ -1,9 +1,9 @@
-//! A fast, forgiving MIME walker (RFC 2045, RFC 2046 section 5): splits a message into its
-//! parts without copying, descending into `multipart/*` and `message/rfc822` (RFC 2046 5.2.1)
-//! with an explicit stack; inside a returned message only its header and a nested report
-//! are walked, not the original's own parts. Nesting deeper than [`MAX_DEPTH`] or more than [`MAX_PARTS`] parts
-//! stop the walk there (noted in [`Mime::truncated`]); a missing closing boundary ends the
-//! last part at the end of the input. Bodies stay encoded until a reader asks for them.
+//! A fast, forgiving MIME walker (RFC 2045, RFC 2046 section 5): splits a message into its parts
+//! without copying, descending into `multipart/*` and `message/rfc822` (RFC 2046 5.2.1) with an
+//! explicit stack; inside a returned message only its header and a nested report are walked, not
+//! the original's own parts. Nesting deeper than [`MAX_DEPTH`] or more than [`MAX_PARTS`] parts
+//! stop the walk there (noted in [`Mime::truncated`]); a missing closing boundary ends the last
+//! part at the end of the input. Bodies stay encoded until a reader asks for them.
 
 use super::decode;
 use super::header::{self, ContentType, Headers};

@@ -102,12 +102,12 @@ const LOCAL_AGENTS: [&str; 5] = [
 ];
 
 /// The reply the human-readable text (cut where the returned message starts, see
-/// [`super::human::returned_start`]) gives for a recipient: the first line with a reply code at or after the
-/// line naming the recipient (else anywhere), with the continuation lines that follow it. A
-/// continuation line may repeat the address (Postfix indents `    <x@y>: Recipient address
+/// [`super::human::returned_start`]) gives for a recipient: the first line with a reply code at or
+/// after the line naming the recipient (else anywhere), with the continuation lines that follow it.
+/// A continuation line may repeat the address (Postfix indents `    <x@y>: Recipient address
 /// rejected`); an address at the start of an unindented line is the next recipient. A local
-/// delivery agent's line right above the reply (Sendmail: `mail.local: unknown user: x` above
-/// its generic `554 <x>... Service unavailable`) is the cause, and is added after it.
+/// delivery agent's line right above the reply (Sendmail: `mail.local: unknown user: x` above its
+/// generic `554 <x>... Service unavailable`) is the cause, and is added after it.
 pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<ProseReply> {
     // Byte offsets rather than a vector of every line: the search usually ends a few lines
     // after the recipient's.
