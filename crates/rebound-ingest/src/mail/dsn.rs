@@ -62,7 +62,8 @@ fn starts_recipient(name: &str) -> bool {
 /// first recipient field belong to that recipient.
 pub fn parse(body: &str) -> Report {
     let normalized;
-    let body = if body.contains('\r') {
+    // One SIMD byte search (`str::contains` with a char goes a word at a time).
+    let body = if memchr::memchr(b'\r', body.as_bytes()).is_some() {
         normalized = body.replace("\r\n", "\n");
         &normalized
     } else {

@@ -61,6 +61,18 @@ enum Line {
     Skip,
 }
 
+/// The bytes that end a field's name: `:` and ASCII white space, one table lookup a byte
+/// (every name of every header block is scanned).
+static NAME_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b as u8 == b':' || (b as u8).is_ascii_whitespace();
+        b += 1;
+    }
+    table
+};
+
 impl Line {
     fn of(line: &[u8]) -> Line {
         let Some(&first) = line.first() else {
@@ -71,9 +83,7 @@ impl Line {
         }
         // The name runs to the colon. Most names hold no white space: one pass finds the
         // colon and proves it.
-        let stop = line
-            .iter()
-            .position(|&b| b == b':' || b.is_ascii_whitespace());
+        let stop = line.iter().position(|&b| NAME_STOP[usize::from(b)]);
         let (name_len, colon) = match stop {
             Some(colon) if line[colon] == b':' => (colon, colon),
             _ => {
@@ -191,9 +201,10 @@ impl<'a> Headers<'a> {
         if self.names & key_bit(key) == 0 {
             return None;
         }
+        let text = self.text.as_bytes();
         self.fields
             .iter()
-            .find(|f| f.key == key && self.name(f).eq_ignore_ascii_case(name))
+            .find(|f| f.key == key && same_name(&text[f.name.clone()], name.as_bytes()))
     }
 
     /// The first value of a field (name compared case-insensitively).
@@ -245,6 +256,17 @@ fn name_key(name: &[u8]) -> u32 {
     }
 }
 
+/// `eq_ignore_ascii_case` of two names, comparing the bytes as written first: most bytes of
+/// a field name already match the lower-case name asked for (`Content-Type`,
+/// `content-type`), and only the others need case-folding.
+fn same_name(field: &[u8], query: &[u8]) -> bool {
+    field.len() == query.len()
+        && field
+            .iter()
+            .zip(query)
+            .all(|(a, b)| a == b || a.eq_ignore_ascii_case(b))
+}
+
 /// A name key's bit in [`Headers`]' set of names (a multiplicative hash to 0..128).
 fn key_bit(key: u32) -> u128 {
     1 << (key.wrapping_mul(0x9e37_79b1) >> 25)
@@ -254,7 +276,14 @@ fn key_bit(key: u32) -> u128 {
 /// start): each continuation line, trimmed, joins with one space; a lost continuation
 /// ([`Line::Orphan`]) joins only a value that ends with `;`; other lines add nothing.
 fn unfold(raw: &str) -> String {
-    let mut lines = raw.split('\n');
+    // The line ends by one SIMD search each (`str::split` with a char is slower here).
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', raw.as_bytes()).chain(std::iter::once(raw.len()));
+    let mut lines = ends.map(|end| {
+        let line = &raw[start..end];
+        start = end + 1;
+        line
+    });
     let mut value = String::with_capacity(raw.len());
     value.push_str(lines.next().unwrap_or("").trim_ascii_end());
     for line in lines {
@@ -371,7 +400,8 @@ impl<'a> ContentType<'a> {
     /// A parameter's value, unquoted (name lower-case, compared case-insensitively).
     pub fn param(&self, name: &str) -> Option<&str> {
         split_params(&self.params).find_map(|p| {
-            let (k, v) = p.split_once('=')?;
+            let eq = memchr::memchr(b'=', p.as_bytes())?;
+            let (k, v) = (&p[..eq], &p[eq + 1..]);
             if !trim(k).eq_ignore_ascii_case(name) {
                 return None;
             }
@@ -418,19 +448,42 @@ fn split_params(value: &str) -> impl Iterator<Item = &str> {
 /// word with an `@`, without quotes, brackets or a `rfc822;` type prefix.
 pub fn address(value: &str) -> Option<String> {
     let v = strip_type(value);
-    if let Some(start) = v.find('<')
-        && let Some(len) = v[start + 1..].find('>')
+    // Byte searches (`<` and `>` are ASCII, so every hit is a char boundary): cheaper than
+    // `str::find` with a char on these short values.
+    if let Some(start) = memchr::memchr(b'<', v.as_bytes())
+        && let Some(len) = memchr::memchr(b'>', &v.as_bytes()[start + 1..])
     {
         let inner = v[start + 1..start + 1 + len].trim();
         if inner.contains('@') {
             return Some(clean_address(inner));
         }
     }
-    v.split(|c: char| {
+    let is_address = |w: &str| {
+        w.len() > 2 && w.bytes().any(|b| b == b'@') && !w.starts_with('@') && !w.ends_with('@')
+    };
+    let is_separator = |c: char| {
         c.is_whitespace() || matches!(c, ',' | '<' | '>' | '(' | ')' | '[' | ']' | '"' | ';')
-    })
-    .find(|w| w.contains('@') && w.len() > 2 && !w.starts_with('@') && !w.ends_with('@'))
-    .map(clean_address)
+    };
+    if !v.is_ascii() {
+        return v
+            .split(is_separator)
+            .find(|w| is_address(w))
+            .map(clean_address);
+    }
+    // Every byte is a char here: the same words without decoding each char (most values
+    // are, and every DSN recipient field is read through here).
+    let bytes = v.as_bytes();
+    let mut start = 0;
+    for end in 0..=bytes.len() {
+        if bytes.get(end).is_none_or(|&b| is_separator(char::from(b))) {
+            let word = &v[start..end];
+            if is_address(word) {
+                return Some(clean_address(word));
+            }
+            start = end + 1;
+        }
+    }
+    None
 }
 
 /// Trims quotes and punctuation and lower-cases the domain of an address.
@@ -447,18 +500,18 @@ pub fn clean_address(a: &str) -> String {
 
 /// Removes an address or diagnostic type (`rfc822;`, `dns;`, `smtp;`) from the front.
 pub fn strip_type(value: &str) -> &str {
-    let v = value.trim();
-    match v.find(';') {
-        Some(i)
-            if i <= 24
-                && v[..i]
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
-        {
-            v[i + 1..].trim()
+    let v = trim(value);
+    // The type is at most 24 name bytes before the first `;`: a byte that cannot be in it,
+    // or no `;` within 25 bytes, means there is none (one pass over the front only).
+    for (i, &b) in v.as_bytes().iter().take(25).enumerate() {
+        if b == b';' {
+            return trim(&v[i + 1..]);
         }
-        _ => v,
+        if !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            break;
+        }
     }
+    v
 }
 
 #[cfg(test)]

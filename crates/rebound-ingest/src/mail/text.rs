@@ -191,13 +191,20 @@ pub fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
     find_ignore_ascii_case(haystack, needle).is_some()
 }
 
+/// `s.trim_start_matches(prefix)`, without building a substring searcher for each call (this
+/// runs for every line that holds an `@`).
+fn strip_repeated<'a>(mut s: &'a str, prefix: &str) -> &'a str {
+    while let Some(rest) = s.strip_prefix(prefix).filter(|_| !prefix.is_empty()) {
+        s = rest;
+    }
+    s
+}
+
 /// A recipient line: an address (bare or in `<…>`) at the start of the trimmed line,
 /// followed by nothing, `:` or `...`. Returns the address and what follows on the line.
 pub fn address_line(line: &str) -> Option<(String, &str)> {
     // Most lines of a text name no address: one byte search says so.
-    if !line.contains('@') {
-        return None;
-    }
+    memchr::memchr(b'@', line.as_bytes())?;
     let t = line.trim();
     let (addr, rest) = if let Some(inner) = t.strip_prefix('<') {
         let end = inner.find('>')?;
@@ -214,7 +221,7 @@ pub fn address_line(line: &str) -> Option<(String, &str)> {
         };
         (&t[..end], rest)
     };
-    let addr = addr.trim_start_matches("mailto:");
+    let addr = strip_repeated(addr, "mailto:");
     let (local, domain) = addr.rsplit_once('@')?;
     if local.is_empty()
         || !domain.contains('.')
@@ -223,7 +230,7 @@ pub fn address_line(line: &str) -> Option<(String, &str)> {
     {
         return None;
     }
-    let rest = rest.trim_start_matches("...").trim_start();
+    let rest = strip_repeated(rest, "...").trim_start();
     let rest = match rest.strip_prefix(':') {
         Some(r) => r.trim(),
         None if rest.is_empty() => rest,
@@ -285,7 +292,7 @@ pub fn blocks<'a>(
         }
     };
     let to = marked_line(text, from, layout.end).map_or(text.len(), |(start, _)| start);
-    for line in text[from..to].lines() {
+    for line in lines(&text[from..to]) {
         if let Some((recipient, rest)) = recipient_of(line)
             // An indented line repeating the block's address continues its reply (Postfix:
             // `said: 550` then `    <x@y>: User unknown`).
@@ -312,6 +319,24 @@ pub fn blocks<'a>(
         }
     }
     (preamble, out)
+}
+
+/// [`str::lines`] (a `\r` before each `\n` dropped, none after the last line), with each line
+/// end found by one SIMD search: `str::lines` searches a word at a time, and [`blocks`] splits
+/// every text a format reads.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(Some);
+    ends.chain(std::iter::once(None))
+        .filter_map(move |newline| {
+            let Some(end) = newline else {
+                // The last line, unless the text ended with its newline (or is empty).
+                return (start < text.len()).then(|| &text[start..]);
+            };
+            let line = &text[start..end];
+            start = end + 1;
+            Some(line.strip_suffix('\r').unwrap_or(line))
+        })
 }
 
 /// The first line at or after byte `from` (a line start) that contains one of `markers`
@@ -355,9 +380,8 @@ pub fn default_recipient(line: &str) -> Option<(String, &str)> {
 /// `554 <x@example.com>... text`) starting the line, followed by any text
 /// (`x@example.com Invalid Address, ERROR_CODE :550`, `x@example.com [User unknown]`).
 pub fn loose_recipient(line: &str) -> Option<(String, &str)> {
-    if !line.contains('@') {
-        return None;
-    }
+    // No `@`, no address (as in [`address_line`]).
+    memchr::memchr(b'@', line.as_bytes())?;
     let t = line.trim_start();
     let t = match t.get(..4) {
         Some(p) if p.as_bytes()[..3].iter().all(u8::is_ascii_digit) && p.ends_with(' ') => &t[4..],
@@ -422,9 +446,8 @@ static LABEL_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// line followed by an address: `Recipient: <x@example.com>`, ` In:  RCPT TO:<x@example.com>`,
 /// `[Status: Error, Address: <x@example.com>, …]`.
 pub fn labelled_recipient(line: &str) -> Option<(String, &str)> {
-    if !line.contains('@') {
-        return None;
-    }
+    // No `@`, no address (as in [`address_line`]).
+    memchr::memchr(b'@', line.as_bytes())?;
     let m = LABEL_FINDER.find(line)?;
     let (at, label) = (m.start(), m.len());
     let rest = line.get(at + label..)?;
@@ -628,6 +651,27 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_str_lines() {
+        for t in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\r\nb",
+            "a\r",
+            "\r\n\r\n",
+            "a\n\nb\r\n",
+            "x\ry\n",
+        ] {
+            assert_eq!(
+                lines(t).collect::<Vec<_>>(),
+                t.lines().collect::<Vec<_>>(),
+                "{t:?}"
+            );
+        }
+    }
 
     #[test]
     fn address_lines() {

@@ -84,7 +84,7 @@ fn remote_host(diagnostic: &str) -> Option<String> {
     let lower = diagnostic.to_ascii_lowercase();
     let (at, phrase) = HOST_PHRASES
         .iter()
-        .filter_map(|p| lower.find(p).map(|i| (i, *p)))
+        .filter_map(|p| memchr::memmem::find(lower.as_bytes(), p.as_bytes()).map(|i| (i, *p)))
         .min_by_key(|&(i, _)| i)?;
     if phrase.ends_with(' ') && !phrase.starts_with(' ') {
         return dsn::host_name(diagnostic.get(at + phrase.len()..)?);
