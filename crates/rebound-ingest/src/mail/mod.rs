@@ -2,14 +2,16 @@
 //! [`Bounce`]). The readers are tried in order, each with the same shape (`detect` → `parse`):
 //! ARF feedback reports (RFC 5965, [`arf`]), the vendor formats that need their own reading
 //! ([`vendor`]), RFC 3464 / RFC 6533 delivery status notifications ([`report`]), auto-replies
-//! (RFC 3834, [`autoreply`]) and finally the generic plain-text bounce scan ([`text`]).
-//! Classification happens later, in [`crate::event`]; this module only reads.
+//! (RFC 3834, [`autoreply`]) and finally the generic plain-text bounce reader ([`generic`], on
+//! the prose scan of [`text`]). Classification happens later, in [`crate::event`]; this module
+//! only reads.
 
 pub mod arf;
 pub mod autoreply;
 pub mod decode;
 pub mod dsn;
 pub mod evidence;
+pub mod generic;
 pub mod header;
 pub mod human;
 pub mod mime;
@@ -206,7 +208,7 @@ pub fn read(raw: &[u8], options: &Options) -> Result<Bounce, MailError> {
         .or_else(|| vendor::parse(&input))
         .or_else(|| report::parse(&input))
         .or_else(|| autoreply::parse(&input))
-        .or_else(|| text::parse(&input))
+        .or_else(|| generic::parse(&input))
         .unwrap_or_else(|| Bounce::new(Kind::Text, "none"));
     returned::fill(&input, &mut bounce, options);
     Ok(bounce)

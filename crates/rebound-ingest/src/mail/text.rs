@@ -2,10 +2,10 @@
 //! DSNs that state no reply code in a field), and the shared scan behind every plain-text
 //! bounce format: a recipient line (`<x@example.com>:`, `  x@example.com`) followed by the
 //! lines that explain it, between a format's start and end markers. Vendor modules
-//! ([`super::vendor`]) configure it; [`parse`] is the last-resort reader.
+//! ([`super::vendor`]) and the last-resort reader ([`super::generic`]) configure it.
 
 use super::header;
-use super::{Bounce, Input, Kind, Record, evidence};
+use super::{Record, evidence};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rebound_core::phrases::find_ignore_ascii_case;
 use rebound_core::{Reply, SmtpCommand};
@@ -292,7 +292,7 @@ pub fn blocks<'a>(
         }
     };
     let to = marked_line(text, from, layout.end).map_or(text.len(), |(start, _)| start);
-    for line in lines(&text[from..to]) {
+    for line in text[from..to].lines() {
         if let Some((recipient, rest)) = recipient_of(line)
             // An indented line repeating the block's address continues its reply (Postfix:
             // `said: 550` then `    <x@y>: User unknown`).
@@ -319,24 +319,6 @@ pub fn blocks<'a>(
         }
     }
     (preamble, out)
-}
-
-/// [`str::lines`] (a `\r` before each `\n` dropped, none after the last line), with each line
-/// end found by one SIMD search: `str::lines` searches a word at a time, and [`blocks`] splits
-/// every text a format reads.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(Some);
-    ends.chain(std::iter::once(None))
-        .filter_map(move |newline| {
-            let Some(end) = newline else {
-                // The last line, unless the text ended with its newline (or is empty).
-                return (start < text.len()).then(|| &text[start..]);
-            };
-            let line = &text[start..end];
-            start = end + 1;
-            Some(line.strip_suffix('\r').unwrap_or(line))
-        })
 }
 
 /// The first line at or after byte `from` (a line start) that contains one of `markers`
@@ -476,7 +458,10 @@ pub fn records(preamble: &[&str], blocks: Vec<Block<'_>>) -> Vec<Record> {
 /// [`records`], each with what [`has_reply_code`] says of its diagnostic where choosing the
 /// diagnostic already asked it of that very text (`None` elsewhere), so that the caller
 /// need not ask again.
-fn checked_records(preamble: &[&str], blocks: Vec<Block<'_>>) -> Vec<(Record, Option<bool>)> {
+pub(super) fn checked_records(
+    preamble: &[&str],
+    blocks: Vec<Block<'_>>,
+) -> Vec<(Record, Option<bool>)> {
     let shared = preamble.join(" ");
     // Asked for at most once, and only by a block without a code of its own.
     let shared_has_code = LazyCell::new(|| has_reply_code(Some(&shared)));
@@ -536,142 +521,9 @@ pub fn merge_repeated(blocks: Vec<Block<'_>>) -> Vec<Block<'_>> {
     out
 }
 
-/// Whether the message presents itself as a bounce (sender or subject).
-pub fn looks_like_bounce(input: &Input<'_>) -> bool {
-    let (from, subject) = (input.from(), input.subject());
-    [
-        "mailer-daemon",
-        "postmaster",
-        "post_master",
-        "mail delivery",
-        "mail-daemon",
-        "mailerdaemon",
-        "mail administrator",
-    ]
-    .iter()
-    .any(|w| contains_ignore_ascii_case(from, w))
-        || [
-            "undeliver",
-            "delivery fail",
-            "failure notice",
-            "returned mail",
-            "delivery status",
-            "not delivered",
-            "delivery error",
-            "could not be delivered",
-            "failed delivery",
-            "mail delivery",
-        ]
-        .iter()
-        .any(|w| contains_ignore_ascii_case(subject, w))
-}
-
-/// The one address the text names, other than the bounce's own `From` / `To` and the
-/// returned message's sender: the recipient of a bounce that names it only inside a
-/// sentence (`Invalid final delivery userid: x@y`, `User's mailbox is full: <x@y>`).
-/// `None` when the text names no such address or several.
-pub fn sole_address(input: &Input<'_>, text: &str) -> Option<String> {
-    let own: Vec<String> = [input.from(), input.top().get("to").unwrap_or("")]
-        .iter()
-        .filter_map(|v| header::address(v))
-        .map(|a| a.to_ascii_lowercase())
-        .collect();
-    let mut found: Option<String> = None;
-    for word in text.split(|c: char| {
-        c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '"' | ',' | ';')
-    }) {
-        if !word.contains('@') {
-            continue;
-        }
-        let Some(a) = header::address(word) else {
-            continue;
-        };
-        let Some((local, domain)) = a.rsplit_once('@') else {
-            continue;
-        };
-        if local.is_empty() || !domain.contains('.') || own.contains(&a.to_ascii_lowercase()) {
-            continue;
-        }
-        match &found {
-            Some(f) if !f.eq_ignore_ascii_case(&a) => return None,
-            Some(_) => {}
-            None => found = Some(a),
-        }
-    }
-    found
-}
-
-/// The last-resort reader: a bounce-looking message whose text lists recipients.
-pub fn parse(input: &Input<'_>) -> Option<Bounce> {
-    if !looks_like_bounce(input) {
-        return None;
-    }
-    let text = input.human();
-    let layout = Layout {
-        start: &[],
-        end: &[],
-    };
-    let (mut preamble, mut found) = blocks(text, &layout, default_recipient);
-    if found.is_empty() {
-        (preamble, found) = blocks(text, &layout, loose_recipient);
-    }
-    if found.is_empty() {
-        (preamble, found) = blocks(text, &layout, labelled_recipient);
-    }
-    let mut records = checked_records(&preamble, found);
-    if records.is_empty() {
-        let recipient = sole_address(input, text);
-        let diagnostic = reply_for(text, None).map(|found| found.text).or_else(|| {
-            let t = text
-                .split_whitespace()
-                .take(80)
-                .collect::<Vec<_>>()
-                .join(" ");
-            (!t.is_empty()).then_some(t)
-        });
-        let record = Record {
-            recipient,
-            diagnostic,
-            ..Record::default()
-        };
-        records.push((record, None));
-    }
-    for (r, has_code) in &mut records {
-        let has_code = has_code.unwrap_or_else(|| has_reply_code(r.diagnostic.as_deref()));
-        if !has_code && let Some(found) = reply_for(text, r.recipient.as_deref()) {
-            r.diagnostic = Some(found.text);
-            r.command = r.command.or(found.command);
-        }
-    }
-    let mut bounce = Bounce::new(Kind::Text, "text");
-    bounce.records = records.into_iter().map(|(record, _)| record).collect();
-    Some(bounce)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_are_str_lines() {
-        for t in [
-            "",
-            "\n",
-            "a",
-            "a\n",
-            "a\r\nb",
-            "a\r",
-            "\r\n\r\n",
-            "a\n\nb\r\n",
-            "x\ry\n",
-        ] {
-            assert_eq!(
-                lines(t).collect::<Vec<_>>(),
-                t.lines().collect::<Vec<_>>(),
-                "{t:?}"
-            );
-        }
-    }
 
     #[test]
     fn address_lines() {
