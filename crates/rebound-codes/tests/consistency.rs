@@ -103,7 +103,8 @@ fn every_rule_example_resolves_to_an_entry() {
     let mut checked = 0;
     for rule in classifier.rules() {
         for ex in &rule.examples {
-            let reply = Reply::parse(ex).unwrap();
+            let reply = ex.parsed_reply();
+            let ex = &ex.reply;
             if reply.code.is_none() && reply.status.is_none() {
                 continue; // a text-only rule: no code to point at
             }

@@ -7,6 +7,7 @@
 //! prefilter ([`crate::text_match`]), so a reply is scanned once whatever the number of rules
 //! and only the few patterns it could match run.
 
+use crate::facts::Facts;
 use crate::reply::{Reply, SmtpCommand};
 use crate::rules::{self, Patterns, Rule, RuleError};
 use crate::taxonomy::{Action, BounceType, Category, Reason, Severity};
@@ -39,6 +40,17 @@ pub struct Classification {
     pub rule: Arc<str>,
 }
 
+impl Classification {
+    /// Whether the verdict is about the route to the recipient rather than the recipient:
+    /// its category is routing, or its reason is `hasmoved` (251/551 "user not local") or
+    /// `norelaying` (the host answering is not the domain's). Such a bounce is worth checking
+    /// against the domain's live MX set before suppressing anything.
+    pub fn is_about_route(&self) -> bool {
+        self.category == Category::Routing
+            || matches!(self.reason, Reason::HasMoved | Reason::NoRelaying)
+    }
+}
+
 /// The id given when no rule matched at all.
 pub const NO_RULE: &str = "none";
 
@@ -53,6 +65,8 @@ pub struct Classifier {
     /// [`Rule::names_positive_replies`] of each rule, by index: asked of every rule tried on
     /// every reply, so answered once.
     names_positive: Vec<bool>,
+    /// [`Rule::names_facts`] of each rule, by index.
+    names_facts: Vec<bool>,
     fallback: Arc<str>,
 }
 
@@ -124,6 +138,7 @@ impl ClassifierBuilder {
                 .iter()
                 .map(Rule::names_positive_replies)
                 .collect(),
+            names_facts: self.rules.iter().map(Rule::names_facts).collect(),
             fallback: Arc::from(NO_RULE),
         })
     }
@@ -168,12 +183,17 @@ impl Classifier {
         self.by_id.get(id).map(|&i| &self.rules[i])
     }
 
-    /// Classifies one reply.
+    /// Classifies one reply given alone.
     pub fn classify(&self, reply: &Reply) -> Classification {
-        let winner = self.find_rule(reply);
+        self.classify_with(reply, &Facts::default())
+    }
+
+    /// Classifies one reply with what the input stated beside it.
+    pub fn classify_with(&self, reply: &Reply, facts: &Facts<'_>) -> Classification {
+        let winner = self.find_rule(reply, facts);
         let permanent = reply.permanent();
         match winner {
-            Some(i) => verdict(&self.rules[i], reply, permanent),
+            Some(i) => verdict(&self.rules[i], reply, permanent, self.names_facts[i]),
             None => Classification {
                 permanent,
                 bounce_type: if permanent.is_none() && reply.code.is_some() {
@@ -191,14 +211,14 @@ impl Classifier {
     }
 
     /// The index of the first rule whose conditions all hold.
-    fn find_rule(&self, reply: &Reply) -> Option<usize> {
+    fn find_rule(&self, reply: &Reply, facts: &Facts<'_>) -> Option<usize> {
         let mut best = usize::MAX;
         let text = reply.text.as_bytes();
         let window = &text[..text.len().min(MATCH_WINDOW)];
         let positive = is_positive(reply);
         if !self.text.is_empty()
             && let Some(rule) = self.text.first_match(window, |rule| {
-                self.non_text_conditions_hold(rule, reply, positive)
+                self.non_text_conditions_hold(rule, reply, facts, positive)
             })
         {
             best = rule;
@@ -207,7 +227,7 @@ impl Classifier {
             if rule >= best {
                 break;
             }
-            if self.non_text_conditions_hold(rule, reply, positive) {
+            if self.non_text_conditions_hold(rule, reply, facts, positive) {
                 best = rule;
                 break;
             }
@@ -215,13 +235,24 @@ impl Classifier {
         (best != usize::MAX).then_some(best)
     }
 
-    /// Whether rule `index` holds for `reply` but for its text; `positive` is
-    /// [`is_positive`] of the reply.
-    fn non_text_conditions_hold(&self, index: usize, reply: &Reply, positive: bool) -> bool {
-        if positive != self.names_positive[index] {
+    /// Whether rule `index` holds for `reply` and `facts` but for its text; `positive` is
+    /// [`is_positive`] of the reply. A rule that names facts applies to success and failure
+    /// alike: what the report states decides.
+    fn non_text_conditions_hold(
+        &self,
+        index: usize,
+        reply: &Reply,
+        facts: &Facts<'_>,
+        positive: bool,
+    ) -> bool {
+        let rule = &self.rules[index];
+        if self.names_facts[index] {
+            if !rule.facts_hold(facts) {
+                return false;
+            }
+        } else if positive != self.names_positive[index] {
             return false;
         }
-        let rule = &self.rules[index];
         (rule.codes.is_empty()
             || reply
                 .code
@@ -277,8 +308,15 @@ fn ties_failure_to_address(reply: &Reply) -> bool {
 
 /// The verdict of a winning rule: its reason (or its `unconfirmed` reason when the reply does
 /// not tie the failure to the address), the reason's defaults, the rule's overrides, and the
-/// forward-path safety rule of RFC 5321 3.4.
-fn verdict(rule: &Rule, reply: &Reply, permanent: Option<bool>) -> Classification {
+/// forward-path safety rule of RFC 5321 3.4. A rule that names what the report states and
+/// finds no failure (a delivery, an auto-reply, a complaint) leaves `permanent` absent: there
+/// is no failure to be permanent.
+fn verdict(
+    rule: &Rule,
+    reply: &Reply,
+    permanent: Option<bool>,
+    names_facts: bool,
+) -> Classification {
     let reason = match rule.unconfirmed {
         Some(unconfirmed) if !ties_failure_to_address(reply) => unconfirmed,
         _ => rule.reason,
@@ -305,7 +343,11 @@ fn verdict(rule: &Rule, reply: &Reply, permanent: Option<bool>) -> Classificatio
         };
     }
     Classification {
-        permanent,
+        permanent: if names_facts && bounce_type == BounceType::None {
+            None
+        } else {
+            permanent
+        },
         bounce_type,
         reason,
         category: rule.category.unwrap_or(profile.category),

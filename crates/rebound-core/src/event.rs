@@ -8,6 +8,7 @@
 //! reading the bounce. A test keeps the two identical.
 
 use crate::classify::Classification;
+use crate::facts::{DsnAction, Reader, SourceKind};
 use crate::forward::ForwardHint;
 use crate::reply::Reply;
 use crate::status::{DECIMAL_CAPACITY, TEXT_CAPACITY, write_decimal};
@@ -34,7 +35,7 @@ pub struct BounceEvent {
     pub classification: Classification,
     /// The DSN `Action` field (RFC 3464 2.3.3: failed, delayed, delivered, relayed, expanded)
     /// or its equivalent.
-    pub dsn_action: Option<String>,
+    pub dsn_action: Option<DsnAction>,
     /// The Message-ID of the message that bounced.
     pub message_id: Option<String>,
     /// The host that refused or failed (`Remote-MTA`, `host … said`).
@@ -64,11 +65,11 @@ pub struct Source {
     pub index: Option<u32>,
     /// The kind of input: `dsn`, `arf`, `autoreply`, `mail` (non-standard bounce text),
     /// `log`, `webhook`, `reply`.
-    pub kind: Option<String>,
-    /// For a bounce email, the reader that recognised its format (`dsn`, `exim`, `qmail`,
-    /// `text` for the generic reader of bounce prose, …).
+    pub kind: Option<SourceKind>,
+    /// The reader that recognised its format (`dsn`, `exim`, `qmail`, `text` for the generic
+    /// reader of bounce prose, `postfix` for a Postfix log, `ses` for an SES webhook, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reader: Option<String>,
+    pub reader: Option<Reader>,
 }
 
 impl BounceEvent {
@@ -107,10 +108,10 @@ impl BounceEvent {
         out.extend_from_slice(b",\"index\":");
         write_opt_number(out, index.map(u64::from));
         out.extend_from_slice(b",\"kind\":");
-        write_opt_str(out, kind.as_deref());
+        write_opt_str(out, kind.map(SourceKind::as_str));
         if let Some(reader) = reader {
             out.extend_from_slice(b",\"reader\":");
-            write_str(out, reader);
+            write_name(out, reader.as_str());
         }
         out.extend_from_slice(b"},\"recipient\":");
         write_opt_str(out, recipient.as_deref());
@@ -121,7 +122,7 @@ impl BounceEvent {
         write_reply_fields(out, reply);
         write_classification_fields(out, classification);
         out.extend_from_slice(b",\"dsn_action\":");
-        write_opt_str(out, dsn_action.as_deref());
+        write_opt_str(out, dsn_action.map(DsnAction::as_str));
         out.extend_from_slice(b",\"message_id\":");
         write_opt_str(out, message_id.as_deref());
         out.extend_from_slice(b",\"remote_mta\":");
@@ -439,13 +440,13 @@ mod tests {
                 path: Some("/var/mail/bounces".into()),
                 message: Some(u64::MAX),
                 index: Some(u32::MAX),
-                kind: Some("dsn".into()),
-                reader: (n % 2 == 0).then(|| "dsn".into()),
+                kind: Some(SourceKind::Dsn),
+                reader: (n % 2 == 0).then_some(Reader::Dsn),
             };
             e.recipient = Some("x@example.com".into());
             e.sender = Some("me@example.org".into());
             e.at = Some("2024-05-01T10:00:00Z".into());
-            e.dsn_action = Some("failed".into());
+            e.dsn_action = Some(DsnAction::Failed);
             e.message_id = Some("<id@example.org>".into());
             e.remote_mta = Some("mx.example.com".into());
             e.reporting_mta = Some("mta.example.org".into());

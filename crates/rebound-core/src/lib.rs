@@ -24,6 +24,7 @@
 
 pub mod classify;
 pub mod event;
+pub mod facts;
 pub mod forward;
 pub mod phrases;
 pub mod reply;
@@ -35,9 +36,10 @@ mod wrapper;
 
 pub use classify::{Classification, Classifier, ClassifierBuilder};
 pub use event::{BounceEvent, Source};
+pub use facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind};
 pub use forward::ForwardHint;
 pub use phrases::Phrases;
 pub use reply::{Reply, ReplyError, SmtpCommand};
-pub use rules::{Rule, RuleError};
+pub use rules::{Example, Rule, RuleError};
 pub use status::EnhancedStatus;
 pub use taxonomy::{Action, BounceType, Category, Reason, Severity};

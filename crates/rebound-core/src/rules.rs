@@ -5,12 +5,17 @@
 //! case-insensitive), any of its basic `code`s (`550`, or `"55x"`/`"5xx"`), any of its enhanced
 //! `status`es (`"5.1.1"`, `"x.1.1"`, `"5.7.x"`, or `"none"` for no status) and any of its
 //! `command`s (`"rcpt"`, …, or `"none"` when the reply does not say) and any of its `host` domains
-//! (the remote host that answered is that domain or inside it). It yields a `reason` and,
+//! (the remote host that answered is that domain or inside it), and any of the facts the input
+//! stated beside the reply ([`Facts`]): its `kind` (`dsn`, `arf`, `autoreply`, `mail`, `log`,
+//! `webhook`, `reply`), its `reader`, its `dsn_action`, its `diagnostic_type`, the producer's
+//! own `class` (`*` stands for any text) and whether it is a complaint (`feedback = true`). A
+//! rule that names facts applies to any reply, success or failure: the report's statement
+//! decides. It yields a `reason` and,
 //! optionally, overrides of the reason's default `bounce_type`, `category`, `severity` and
 //! `action`, and an `unconfirmed` reason: the one given instead when the reply does not tie the
 //! failure to the recipient's address (see [`Rule::unconfirmed`]). Every rule carries `examples`:
-//! replies it must win, which the test suite checks, so no rule is dead or shadowed by an earlier
-//! one.
+//! replies it must win (a table gives the facts beside the reply, see [`Example`]), which the test
+//! suite checks, so no rule is dead or shadowed by an earlier one.
 //!
 //! ```toml
 //! [[rule]]
@@ -20,6 +25,7 @@
 //! examples = ["550 5.1.1 <x@example.com>: User unknown"]
 //! ```
 
+use crate::facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind};
 use crate::reply::SmtpCommand;
 use crate::status::EnhancedStatus;
 use crate::taxonomy::{Action, BounceType, Category, Reason, Severity};
@@ -27,14 +33,17 @@ use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
 
-/// The built-in rule files, in the order they are consulted: provider-specific texts, generic
-/// texts, enhanced status codes, basic reply codes.
+/// The built-in rule files, in the order they are consulted: what a report states itself,
+/// provider-specific texts, generic texts, report fields that say more than a bare code,
+/// enhanced status codes, basic reply codes.
 pub const BUILTIN: &[(&str, &str)] = &[
+    ("rules/stated.toml", include_str!("../rules/stated.toml")),
     (
         "rules/provider.toml",
         include_str!("../rules/provider.toml"),
     ),
     ("rules/text.toml", include_str!("../rules/text.toml")),
+    ("rules/fields.toml", include_str!("../rules/fields.toml")),
     ("rules/status.toml", include_str!("../rules/status.toml")),
     ("rules/code.toml", include_str!("../rules/code.toml")),
 ];
@@ -63,6 +72,20 @@ pub struct Rule {
     /// Domains of the remote host (lower case); any may match. A provider's wording can mean
     /// something else elsewhere, so such rules name the provider's hosts.
     pub hosts: Vec<String>,
+    /// Kinds of input ([`Facts::kind`]); any may match.
+    pub kinds: Vec<SourceKind>,
+    /// Readers ([`Facts::reader`]); any may match.
+    pub readers: Vec<Reader>,
+    /// DSN actions ([`Facts::dsn_action`]); any may match.
+    pub dsn_actions: Vec<DsnAction>,
+    /// DSN diagnostic types, lower case ([`Facts::diagnostic_type`]); any may match.
+    pub diagnostic_types: Vec<String>,
+    /// The producer's classes ([`Facts::class`]), as patterns where `*` stands for any text,
+    /// matched ASCII case-insensitively; any may match.
+    pub classes: Vec<String>,
+    /// `Some(true)`: the input is a complaint (it carries a feedback type); `Some(false)`:
+    /// it is not.
+    pub feedback: Option<bool>,
     /// The reason the rule gives.
     pub reason: Reason,
     /// The reason given instead when nothing but the wording ties the failure to the address:
@@ -80,8 +103,92 @@ pub struct Rule {
     pub action: Option<Action>,
     /// What a reply that this rule wins means, in one line for people.
     pub description: Option<String>,
-    /// Replies this rule must win.
-    pub examples: Vec<String>,
+    /// Replies (with the facts beside them) this rule must win.
+    pub examples: Vec<Example>,
+}
+
+/// A reply a rule must win, with what the input stated beside it. In a rule file, a string
+/// is a reply alone; a table gives the facts too:
+/// `{ reply = "550 …", kind = "dsn", dsn_action = "delayed", diagnostic_type = "x-unix" }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The reply's text (empty when the input gives none, as a feedback report).
+    pub reply: String,
+    /// What the input stated.
+    pub facts: OwnedFacts,
+}
+
+impl Example {
+    /// The example's reply, parsed (empty when the text is).
+    pub fn parsed_reply(&self) -> crate::Reply {
+        crate::Reply::parse(&self.reply).unwrap_or_default()
+    }
+
+    /// The verdict `classifier` gives the example.
+    pub fn verdict(&self, classifier: &crate::Classifier) -> crate::Classification {
+        classifier.classify_with(&self.parsed_reply(), &self.facts.as_facts())
+    }
+}
+
+impl Rule {
+    /// Whether the rule names anything an input states besides its reply ([`Facts`]).
+    pub fn names_facts(&self) -> bool {
+        !(self.kinds.is_empty()
+            && self.readers.is_empty()
+            && self.dsn_actions.is_empty()
+            && self.diagnostic_types.is_empty()
+            && self.classes.is_empty()
+            && self.feedback.is_none())
+    }
+
+    /// Whether the facts conditions of the rule hold.
+    pub fn facts_hold(&self, facts: &Facts<'_>) -> bool {
+        fn any<T: PartialEq>(wanted: &[T], have: Option<T>) -> bool {
+            wanted.is_empty() || have.is_some_and(|h| wanted.contains(&h))
+        }
+        any(&self.kinds, facts.kind)
+            && any(&self.readers, facts.reader)
+            && any(&self.dsn_actions, facts.dsn_action)
+            && (self.diagnostic_types.is_empty()
+                || facts.diagnostic_type.is_some_and(|t| {
+                    self.diagnostic_types
+                        .iter()
+                        .any(|d| d.eq_ignore_ascii_case(t))
+                }))
+            && (self.classes.is_empty()
+                || facts
+                    .class
+                    .is_some_and(|c| self.classes.iter().any(|p| wildcard_match(p, c))))
+            && self
+                .feedback
+                .is_none_or(|f| f == facts.feedback_type.is_some())
+    }
+}
+
+/// Whether `text` fits `pattern`, where `*` stands for any run of characters; ASCII
+/// case-insensitive.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let mut parts = p.split(|&b| b == b'*');
+    let first = parts.next().unwrap_or_default();
+    if t.len() < first.len() || !t[..first.len()].eq_ignore_ascii_case(first) {
+        return false;
+    }
+    let mut at = first.len();
+    let rest: Vec<&[u8]> = parts.collect();
+    let Some((last, middle)) = rest.split_last() else {
+        return at == t.len();
+    };
+    for part in middle.iter().filter(|p| !p.is_empty()) {
+        let found = t[at..]
+            .windows(part.len())
+            .position(|w| w.eq_ignore_ascii_case(part));
+        match found {
+            Some(i) => at += i + part.len(),
+            None => return false,
+        }
+    }
+    t.len() - at >= last.len() && t[t.len() - last.len()..].eq_ignore_ascii_case(last)
 }
 
 impl Rule {
@@ -219,6 +326,17 @@ struct RawRule {
     command: OneOrMany<String>,
     #[serde(default)]
     host: OneOrMany<String>,
+    #[serde(default)]
+    kind: OneOrMany<String>,
+    #[serde(default)]
+    reader: OneOrMany<String>,
+    #[serde(default)]
+    dsn_action: OneOrMany<String>,
+    #[serde(default)]
+    diagnostic_type: OneOrMany<String>,
+    #[serde(default)]
+    class: OneOrMany<String>,
+    feedback: Option<bool>,
     reason: String,
     unconfirmed: Option<String>,
     bounce_type: Option<String>,
@@ -227,7 +345,64 @@ struct RawRule {
     action: Option<String>,
     description: Option<String>,
     #[serde(default)]
-    examples: Vec<String>,
+    examples: Vec<RawExample>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawExample {
+    Reply(String),
+    WithFacts(RawFacts),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFacts {
+    #[serde(default)]
+    reply: String,
+    kind: Option<String>,
+    reader: Option<String>,
+    dsn_action: Option<String>,
+    diagnostic_type: Option<String>,
+    class: Option<String>,
+    feedback_type: Option<String>,
+}
+
+impl RawExample {
+    fn into_example(self) -> Result<Example, String> {
+        let raw = match self {
+            RawExample::Reply(reply) => {
+                return Ok(Example {
+                    reply,
+                    facts: OwnedFacts::default(),
+                });
+            }
+            RawExample::WithFacts(raw) => raw,
+        };
+        Ok(Example {
+            reply: raw.reply,
+            facts: OwnedFacts {
+                kind: parse_name(raw.kind, "example kind")?,
+                reader: parse_name(raw.reader, "example reader")?,
+                dsn_action: parse_name(raw.dsn_action, "example dsn_action")?,
+                diagnostic_type: raw.diagnostic_type.map(|t| t.to_ascii_lowercase()),
+                class: raw.class,
+                feedback_type: raw.feedback_type,
+            },
+        })
+    }
+}
+
+/// Parses every name of a list, saying which field was wrong.
+fn parse_names<T: std::str::FromStr<Err = crate::taxonomy::UnknownName>>(
+    values: OneOrMany<String>,
+    field: &str,
+) -> Result<Vec<T>, String> {
+    values
+        .into_vec()
+        .into_iter()
+        .map(|s| s.parse().map_err(|e| format!("{field}: {e}")))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -404,9 +579,27 @@ fn validate(
             }
         })
         .collect::<Result<Vec<_>, _>>()?;
-    if text.is_empty() && codes.is_empty() && statuses.is_empty() {
+    let kinds = parse_names(raw.kind, "kind").map_err(fail)?;
+    let readers = parse_names(raw.reader, "reader").map_err(fail)?;
+    let dsn_actions = parse_names(raw.dsn_action, "dsn_action").map_err(fail)?;
+    let diagnostic_types: Vec<String> = raw
+        .diagnostic_type
+        .into_vec()
+        .into_iter()
+        .map(|t| t.to_ascii_lowercase())
+        .collect();
+    let classes = raw.class.into_vec();
+    let names_facts = !(kinds.is_empty()
+        && readers.is_empty()
+        && dsn_actions.is_empty()
+        && diagnostic_types.is_empty()
+        && classes.is_empty()
+        && raw.feedback.is_none());
+    if text.is_empty() && codes.is_empty() && statuses.is_empty() && !names_facts {
         return Err(fail(
-            "a rule needs at least one of text, code or status".into(),
+            "a rule needs at least one of text, code, status, kind, reader, dsn_action, \
+             diagnostic_type, class or feedback"
+                .into(),
         ));
     }
     if raw.examples.is_empty() {
@@ -414,6 +607,12 @@ fn validate(
             "a rule needs at least one example reply that it wins".into(),
         ));
     }
+    let examples = raw
+        .examples
+        .into_iter()
+        .map(RawExample::into_example)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(fail)?;
     Ok(Rule {
         id: Arc::from(id.as_str()),
         file,
@@ -424,6 +623,12 @@ fn validate(
         statuses,
         commands,
         hosts,
+        kinds,
+        readers,
+        dsn_actions,
+        diagnostic_types,
+        classes,
+        feedback: raw.feedback,
         reason,
         unconfirmed,
         bounce_type,
@@ -431,7 +636,7 @@ fn validate(
         severity,
         action,
         description: raw.description,
-        examples: raw.examples,
+        examples,
     })
 }
 

@@ -6,10 +6,6 @@
 //! Each reason carries default values for the other axes ([`Reason::profile`]); a rule may
 //! override them.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-
 /// Declares a string-named enum: variants, their wire names, and their one-line meanings,
 /// with `as_str`, `ALL`, `Display` and `FromStr` generated from the one table.
 macro_rules! named_enum {
@@ -20,7 +16,7 @@ macro_rules! named_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         pub enum $name {
             $( $(#[$vmeta])* #[doc = $meaning] #[serde(rename = $wire)] $variant, )+
         }
@@ -40,18 +36,18 @@ macro_rules! named_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownName;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::taxonomy::UnknownName;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($wire => Ok($name::$variant),)+
-                    _ => Err(UnknownName {
+                    _ => Err($crate::taxonomy::UnknownName {
                         kind: stringify!($name),
                         name: s.to_string(),
                         known: &[$($wire),+],
@@ -61,6 +57,8 @@ macro_rules! named_enum {
         }
     };
 }
+
+pub(crate) use named_enum;
 
 /// A name that is not one of an enum's wire names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -13,8 +13,10 @@ fn every_rule_wins_its_examples() {
     for rule in classifier.rules() {
         for example in &rule.examples {
             checked += 1;
-            let reply = Reply::parse(example).expect("examples are replies");
-            let verdict = classifier.classify(&reply);
+            if !example.reply.is_empty() {
+                Reply::parse(&example.reply).expect("examples are replies");
+            }
+            let verdict = example.verdict(&classifier);
             if *verdict.rule != *rule.id {
                 lost.push(format!(
                     "{}:{} `{}` loses {example:?} to `{}`",

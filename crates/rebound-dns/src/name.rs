@@ -134,6 +134,25 @@ impl Host {
             Err(_) => DomainName::parse(trimmed).map(Host::Name),
         }
     }
+
+    /// The host a bounce names as the one that answered: `dns; mx.example.com` (a DSN's
+    /// `Remote-MTA`), `mx.example.com[192.0.2.1]:25` (Postfix's `relay=`), `[192.0.2.1]`:
+    /// the name when there is one, else the address; `None` when neither reads.
+    pub fn of_remote_mta(mta: &str) -> Option<Host> {
+        let mta = mta.trim();
+        let mta = mta.strip_prefix("dns;").map_or(mta, str::trim);
+        let ip_in = |rest: &str| {
+            rest.split_once(']')
+                .and_then(|(ip, _)| Host::parse(ip).ok())
+        };
+        match mta.split_once('[') {
+            Some((name, rest)) if !name.is_empty() && !name.eq_ignore_ascii_case("unknown") => {
+                Host::parse(name).ok().or_else(|| ip_in(rest))
+            }
+            Some((_, rest)) => ip_in(rest),
+            None => Host::parse(mta).ok(),
+        }
+    }
 }
 
 impl fmt::Display for Host {
@@ -147,8 +166,21 @@ impl fmt::Display for Host {
 
 #[cfg(test)]
 mod tests {
+
     #![allow(clippy::unwrap_used)]
     use super::*;
+    #[test]
+    fn remote_hosts_of_every_shape() {
+        let host = |s| Host::of_remote_mta(s).map(|h| h.to_string());
+        assert_eq!(host("dns; 127.0.0.1").as_deref(), Some("127.0.0.1"));
+        assert_eq!(
+            host("mx.Example.com[192.0.2.1]:25").as_deref(),
+            Some("mx.example.com")
+        );
+        assert_eq!(host("unknown[192.0.2.1]").as_deref(), Some("192.0.2.1"));
+        assert_eq!(host("[192.0.2.1]:2525").as_deref(), Some("192.0.2.1"));
+        assert_eq!(host("dns; bad..name"), None);
+    }
 
     #[test]
     fn normalizes_case_dot_and_unicode() {

@@ -1,30 +1,19 @@
-//! From read evidence to classified [`BounceEvent`]s: picks the reply and status from the
-//! best evidence of each [`Record`] and asks the classifier for the verdict. Reports that
-//! carry no SMTP reply get their verdict from what the format states, under these rule ids:
-//!
-//! | rule id | when | reason |
-//! | --- | --- | --- |
-//! | `mail.arf` | an RFC 5965 feedback report | `feedback` |
-//! | `mail.autoreply` | an RFC 3834 automatic reply | `vacation` |
-//! | `mail.dsn.delivered` | DSN `Action: delivered`, `relayed` or `expanded` | `delivered` |
-//! | `mail.vendor` | a vendor format that states the reason itself | as stated |
-//! | `mail.dsn.local-mailer` | no text rule matched, and the DSN's diagnostic type is `X-Unix` or `X-Postfix`: a local delivery program failed, not a remote server | `mailererror` |
-//! | `mail.dsn.delayed` | no text rule matched, and the DSN's `Action` is `delayed` | `expired` |
-//!
-//! The last two apply only when the reply's words matched no text rule (the verdict came from
-//! the bare status or reply code): the report's own fields then say more than the code.
+//! From [`Evidence`] to a classified [`BounceEvent`]: the one way, for bounce emails, log
+//! lines, webhook events and replies given alone. The reply is read from the evidence's
+//! diagnostic and status fields ([`reply_of`]); the verdict comes from the classifier's rules,
+//! which read the reply and what the input stated beside it ([`Evidence::facts`]): a feedback
+//! report, an auto-reply, a DSN action, a local mailer's diagnostic type, a provider's class.
+//! No verdict is decided here; `rebound rules list` shows every rule that can decide one.
 //!
 //! Status choice (RFC 3464 2.3.4 vs the reply): a DSN `Status` of `X.0.0` says nothing
 //! specific (Exim and OpenSMTPD write `5.0.0` whatever the server said; Postfix writes it for
 //! a reply without an enhanced code), so a specific status in the diagnostic wins over it.
 
-use crate::mail::{Bounce, Kind, Record, evidence};
-use rebound_core::{
-    BounceEvent, BounceType, Classification, Classifier, EnhancedStatus, Reason, Reply, Source,
-};
-use std::sync::Arc;
+use crate::evidence::{Evidence, Record};
+use crate::mail::{Bounce, diagnostic};
+use rebound_core::{BounceEvent, Classifier, EnhancedStatus, Reply, Source};
 
-/// Where a message was read: file path and 1-based message number.
+/// Where an input was read: file path and 1-based message number.
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
     /// The file path as given (`-` for standard input).
@@ -33,46 +22,58 @@ pub struct Origin {
     pub message: u64,
 }
 
-/// Classifies every record of a bounce, one event per recipient.
+/// Classifies every recipient of a bounce email, one event each.
 pub fn events(bounce: &Bounce, classifier: &Classifier, origin: &Origin) -> Vec<BounceEvent> {
     bounce
-        .records
-        .iter()
-        .enumerate()
-        .map(|(i, record)| {
-            let reply = reply_of(record);
-            let classification = verdict(bounce.kind, record, &reply, classifier);
-            BounceEvent {
-                source: Source {
-                    path: origin.path.clone(),
-                    message: Some(origin.message),
-                    index: Some(u32::try_from(i + 1).unwrap_or(u32::MAX)),
-                    kind: Some(bounce.kind.as_str().to_string()),
-                    reader: Some(bounce.reader.to_string()),
-                },
-                recipient: record.recipient.clone(),
-                sender: bounce.sender.clone(),
-                at: record.last_attempt.clone().or_else(|| bounce.date.clone()),
-                remote_mta: record
-                    .remote_mta
-                    .clone()
-                    .or_else(|| reply.remote_host.clone()),
-                reply,
-                classification,
-                dsn_action: record.action.clone(),
-                message_id: bounce.message_id.clone(),
-                reporting_mta: bounce.reporting_mta.clone(),
-                feedback_type: record.feedback_type.clone(),
-                provider_class: None,
-                tags: bounce.tags.clone(),
-            }
-        })
+        .evidence()
+        .map(|e| build(e, classifier, origin))
         .collect()
+}
+
+/// Classifies one recipient's evidence into its event. The event's `source.message` is the
+/// evidence's own record number when the reader counts records, else the origin's.
+pub fn build(evidence: Evidence, classifier: &Classifier, origin: &Origin) -> BounceEvent {
+    let reply = reply_of(&evidence.record);
+    let classification = classifier.classify_with(&reply, &evidence.facts());
+    let Evidence {
+        kind,
+        reader,
+        record,
+        class,
+        sender,
+        message_id,
+        reporting_mta,
+        date,
+        tags,
+        number,
+        index,
+    } = evidence;
+    BounceEvent {
+        source: Source {
+            path: origin.path.clone(),
+            message: Some(if number > 0 { number } else { origin.message }),
+            index: Some(index.max(1)),
+            kind: Some(kind),
+            reader,
+        },
+        recipient: record.recipient,
+        sender,
+        at: record.last_attempt.or(date),
+        remote_mta: record.remote_mta.or_else(|| reply.remote_host.clone()),
+        reply,
+        classification,
+        dsn_action: record.action,
+        message_id,
+        reporting_mta,
+        feedback_type: record.feedback_type,
+        provider_class: class,
+        tags,
+    }
 }
 
 /// The reply of a record: its diagnostic parsed, the status field merged in.
 pub fn reply_of(record: &Record) -> Reply {
-    let diagnostic = record.diagnostic.as_deref().map(evidence::normalize);
+    let diagnostic = record.diagnostic.as_deref().map(diagnostic::normalize);
     let mut reply = diagnostic
         .as_deref()
         .and_then(|d| Reply::parse(d).ok())
@@ -103,7 +104,7 @@ pub fn reply_of(record: &Record) -> Reply {
     if record.command.is_some() {
         reply.command = record.command;
     } else if reply.command.is_none() {
-        reply.command = diagnostic.as_deref().and_then(evidence::extra_command);
+        reply.command = diagnostic.as_deref().and_then(diagnostic::extra_command);
     }
     if let Some(r) = &record.recipient {
         reply.relate_to_recipient(r);
@@ -124,65 +125,6 @@ fn status_in_words(text: &str) -> Option<EnhancedStatus> {
             .filter(|(_, n)| *n == w.len())
             .map(|(s, _)| s)
     })
-}
-
-/// The classification: stated by the format, or decided by the classifier's rules.
-fn verdict(kind: Kind, record: &Record, reply: &Reply, classifier: &Classifier) -> Classification {
-    let delivered = record
-        .action
-        .as_deref()
-        .is_some_and(|a| matches!(a, "delivered" | "relayed" | "expanded"));
-    let stated = match (kind, record.reason) {
-        (Kind::Arf, _) => Some((Reason::Feedback, "mail.arf")),
-        (Kind::AutoReply, _) => Some((Reason::Vacation, "mail.autoreply")),
-        _ if delivered => Some((Reason::Delivered, "mail.dsn.delivered")),
-        (_, Some(reason)) => Some((reason, "mail.vendor")),
-        _ => None,
-    };
-    if let Some((reason, rule)) = stated {
-        return stated_verdict(reason, rule, reply);
-    }
-    let verdict = classifier.classify(reply);
-    let by_words = classifier
-        .rule(&verdict.rule)
-        .is_some_and(|r| !r.text.is_empty());
-    if by_words {
-        return verdict;
-    }
-    let local_mailer = record
-        .diagnostic_type
-        .as_deref()
-        .is_some_and(|t| matches!(t, "x-unix" | "x-postfix"));
-    if local_mailer {
-        stated_verdict(Reason::MailerError, "mail.dsn.local-mailer", reply)
-    } else if record.action.as_deref() == Some("delayed") {
-        stated_verdict(Reason::Expired, "mail.dsn.delayed", reply)
-    } else {
-        verdict
-    }
-}
-
-/// A classification built from a reason the format states, with the reason's defaults.
-pub fn stated_verdict(reason: Reason, rule: &str, reply: &Reply) -> Classification {
-    let profile = reason.profile();
-    let permanent = reply.permanent();
-    let bounce_type = match reason {
-        Reason::Feedback | Reason::Vacation | Reason::Delivered => BounceType::None,
-        r => r.bounce_type(permanent),
-    };
-    Classification {
-        permanent: if bounce_type == BounceType::None {
-            None
-        } else {
-            permanent
-        },
-        bounce_type,
-        reason,
-        category: profile.category,
-        severity: profile.severity,
-        action: profile.action,
-        rule: Arc::from(rule),
-    }
 }
 
 #[cfg(test)]

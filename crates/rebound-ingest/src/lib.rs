@@ -22,6 +22,7 @@
 pub mod container;
 pub mod detect;
 pub mod event;
+pub mod evidence;
 pub mod log;
 pub mod mail;
 pub mod webhook;

@@ -187,12 +187,15 @@ fn postfix_dsn_email_and_log_line_agree() {
         let (logged, _) = read(&log, LogFormat::Postfix, &classifier);
         for m in mail
             .iter()
-            .filter(|e| e.dsn_action.as_deref() == Some("failed"))
+            .filter(|e| e.dsn_action == Some(rebound_core::DsnAction::Failed))
         {
             let l = logged
                 .iter()
                 .rev()
-                .find(|e| e.recipient == m.recipient && e.dsn_action.as_deref() == Some("failed"))
+                .find(|e| {
+                    e.recipient == m.recipient
+                        && e.dsn_action == Some(rebound_core::DsnAction::Failed)
+                })
                 .unwrap_or_else(|| panic!("{name}: no failed log event for {:?}", m.recipient));
             let key = |e: &BounceEvent| {
                 (

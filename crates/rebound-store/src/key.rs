@@ -66,11 +66,7 @@ impl EventKey {
             b's',
             event.reply.status.map(|s| s.to_string()).as_deref(),
         );
-        let action = event
-            .dsn_action
-            .as_deref()
-            .map(|a| a.trim().to_ascii_lowercase());
-        field(&mut h, b'd', action.as_deref());
+        field(&mut h, b'd', event.dsn_action.map(|a| a.as_str()));
         field(&mut h, b't', Some(&event.reply.text));
         if event.message_id.is_none() && event.at.is_none() {
             field(&mut h, b'p', event.source.path.as_deref());

@@ -90,7 +90,7 @@ fn ev(recipient: &str, reply: &str, at: &str) -> BounceEvent {
         at: Some(at.into()),
         reply: r,
         classification,
-        dsn_action: Some("failed".into()),
+        dsn_action: Some(rebound_core::DsnAction::Failed),
         message_id: Some(format!("<{recipient}.{at}@test>")),
         remote_mta: None,
         reporting_mta: Some("mta.sender.example".into()),

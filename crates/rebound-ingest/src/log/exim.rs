@@ -14,11 +14,11 @@
 //! The sender and Message-ID come from the `<=` line; the id is forgotten at `Completed`.
 
 use super::LineParser;
-use super::finding::{Finding, action_for_class, bare_address};
 use super::queue::{Deferral, Queue};
 use super::time::exim_prefix;
-use crate::mail::Record;
-use rebound_core::Reason;
+use crate::evidence::Record;
+use crate::evidence::{Evidence, bare_address};
+use rebound_core::DsnAction;
 
 /// Whether `line` is an Exim main log line.
 pub fn detect(line: &str) -> bool {
@@ -77,7 +77,7 @@ impl Parser {
         id: &str,
         rest: &str,
         deferred: bool,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         // `rcpt [<orig>] [R=… T=… [defer (n)] H=host [ip]:port]: text` or `rcpt: text`.
         let (head, text) = match rest.find(": ") {
@@ -101,13 +101,13 @@ impl Parser {
         let (sender, message_id) = (pending.sender.clone(), pending.message_id.clone());
         let mut record = Record {
             recipient: Some(recipient.clone()),
-            action: Some(action_for_class(if deferred { 4 } else { 5 }).into()),
+            action: Some(DsnAction::for_class(if deferred { 4 } else { 5 })),
             diagnostic,
             remote_mta,
             last_attempt: Some(at),
             ..Record::default()
         };
-        let mut rule = None;
+        let mut class = None;
         if deferred {
             pending.defer(Deferral {
                 recipient,
@@ -117,25 +117,20 @@ impl Parser {
             });
         } else if text.eq_ignore_ascii_case("retry timeout exceeded") {
             // The final failure after deferrals: the last attempt tells why.
-            match pending.deferrals.iter().find(|d| d.recipient == recipient) {
-                Some(d) => {
-                    record.diagnostic = d.diagnostic.clone();
-                    record.remote_mta = d.remote_mta.clone();
-                }
-                None => {
-                    record.reason = Some(Reason::Expired);
-                    rule = Some("log.expired");
-                }
+            if let Some(d) = pending.deferrals.iter().find(|d| d.recipient == recipient) {
+                record.diagnostic = d.diagnostic.clone();
+                record.remote_mta = d.remote_mta.clone();
             }
+            class = Some(super::EXPIRED.to_string());
             pending.deferrals.retain(|d| d.recipient != recipient);
         }
-        let mut f = Finding {
+        let mut f = Evidence {
             record,
-            rule,
+            class,
             sender,
             message_id,
             index: 1,
-            ..Finding::default()
+            ..Evidence::default()
         };
         f.tags.insert("queue_id".into(), id.to_string());
         out.push(f);
@@ -159,7 +154,7 @@ impl LineParser for Parser {
         &mut self,
         _number: u64,
         line: &str,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let (at, id, rest) = split(line).ok_or("not an Exim main log line")?;
         let Some(id) = id else { return Ok(()) };

@@ -11,10 +11,10 @@
 //! `bounce_classification` is kept as the provider class.
 
 use super::LineParser;
-use super::finding::{Finding, bare_address};
 use super::time::from_unix;
-use crate::mail::Record;
-use rebound_core::{EnhancedStatus, SmtpCommand};
+use crate::evidence::Record;
+use crate::evidence::{Evidence, bare_address};
+use rebound_core::{DsnAction, EnhancedStatus, SmtpCommand};
 use serde_json::Value;
 
 /// Whether `line` looks like a KumoMTA log record.
@@ -82,7 +82,7 @@ impl LineParser for Parser {
         &mut self,
         _number: u64,
         line: &str,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let v: Value = serde_json::from_str(line).map_err(|_| "kumomta: not a JSON object")?;
         let kind = v
@@ -106,10 +106,10 @@ impl LineParser for Parser {
                 .and_then(|(_, m)| m.as_str())
                 .and_then(bare_address)
         });
-        let mut f = Finding {
+        let mut f = Evidence {
             record: Record {
                 recipient: text(&v, "recipient").and_then(bare_address),
-                action: Some(action.into()),
+                action: DsnAction::from_field(action),
                 status,
                 diagnostic,
                 command: text(r, "command").and_then(command),
@@ -122,9 +122,9 @@ impl LineParser for Parser {
             },
             sender: text(&v, "sender").and_then(bare_address),
             message_id,
-            provider_class: text(&v, "bounce_classification").map(str::to_string),
+            class: text(&v, "bounce_classification").map(str::to_string),
             index: 1,
-            ..Finding::default()
+            ..Evidence::default()
         };
         if f.record.recipient.is_none() {
             return Err("kumomta: record without recipient");

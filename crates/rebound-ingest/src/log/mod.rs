@@ -2,7 +2,7 @@
 //! shape as bounce emails (`source.kind` = `log`, `source.message` = the line number).
 //!
 //! One module per format, each with the same shape: `detect` (is this line mine?) and a
-//! [`LineParser`] that turns lines into [`Finding`]s, remembering what it must between lines
+//! [`LineParser`] that turns lines into [`Evidence`]s, remembering what it must between lines
 //! in a bounded [`queue::Queue`]:
 //!
 //! | format | module | reads |
@@ -20,7 +20,6 @@
 pub mod exim;
 pub mod fields;
 pub mod file;
-pub mod finding;
 pub mod follow;
 pub mod kumomta;
 pub mod opensmtpd;
@@ -31,9 +30,14 @@ pub mod sendmail;
 pub mod syslog;
 pub mod time;
 
-pub use finding::Finding;
+use crate::event::{Origin, build};
+use crate::evidence::Evidence;
+use rebound_core::{BounceEvent, Classifier, Reader, SourceKind};
 
-use rebound_core::{BounceEvent, Classifier};
+/// The class an MTA log states for a message it gave up on after its retry time: Postfix's
+/// `status=expired`, Exim's `retry timeout exceeded`, OpenSMTPD's `Expire`. The rule
+/// `log.expired` reads it.
+pub const EXPIRED: &str = "expired";
 use std::io::BufRead;
 
 /// The log formats this crate reads.
@@ -79,6 +83,18 @@ impl LogFormat {
     /// The format of a name (as [`LogFormat::name`] gives it).
     pub fn from_name(name: &str) -> Option<LogFormat> {
         LogFormat::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The reader named in the events of this format.
+    pub fn reader(self) -> Reader {
+        match self {
+            LogFormat::Postfix => Reader::Postfix,
+            LogFormat::Exim => Reader::Exim,
+            LogFormat::Sendmail => Reader::Sendmail,
+            LogFormat::OpenSmtpd => Reader::OpenSmtpd,
+            LogFormat::KumoMta => Reader::KumoMta,
+            LogFormat::PowerMta => Reader::PowerMta,
+        }
     }
 
     /// Whether `line` looks like a line of this format.
@@ -146,8 +162,12 @@ pub trait LineParser: Send {
     /// Reads one non-blank line (without its line ending), pushing what it says about
     /// recipients; [`LogReader`] skips blank lines before they get here.
     /// `Err(why)` marks the line as garbled; lines of other programs are `Ok` and give nothing.
-    fn line(&mut self, number: u64, line: &str, out: &mut Vec<Finding>)
-    -> Result<(), &'static str>;
+    fn line(
+        &mut self,
+        number: u64,
+        line: &str,
+        out: &mut Vec<Evidence>,
+    ) -> Result<(), &'static str>;
 
     /// Messages forgotten so far to keep memory bounded.
     fn evicted(&self) -> u64 {
@@ -160,8 +180,8 @@ pub struct LogReader<'c> {
     format: LogFormat,
     parser: Box<dyn LineParser>,
     classifier: &'c Classifier,
-    path: Option<String>,
-    findings: Vec<Finding>,
+    origin: Origin,
+    findings: Vec<Evidence>,
     stats: LogStats,
 }
 
@@ -186,7 +206,7 @@ impl<'c> LogReader<'c> {
             format,
             parser,
             classifier,
-            path,
+            origin: Origin { path, message: 0 },
             findings: Vec::new(),
             stats: LogStats::default(),
         }
@@ -216,12 +236,14 @@ impl<'c> LogReader<'c> {
                 }
             }
         }
-        for mut finding in self.findings.drain(..) {
-            finding.number = number;
-            finding
+        for mut evidence in self.findings.drain(..) {
+            evidence.kind = SourceKind::Log;
+            evidence.reader = Some(self.format.reader());
+            evidence.number = number;
+            evidence
                 .tags
                 .insert("mta".into(), self.format.name().to_string());
-            out.push(finding.into_event("log", self.path.as_deref(), self.classifier));
+            out.push(build(evidence, self.classifier, &self.origin));
             self.stats.events += 1;
         }
         self.stats.evicted = self.parser.evicted();

@@ -12,11 +12,11 @@
 
 use super::LineParser;
 use super::fields::comma_fields;
-use super::finding::{Finding, bare_address};
 use super::queue::{Deferral, Queue};
 use super::syslog;
-use crate::mail::Record;
-use rebound_core::Reason;
+use crate::evidence::Record;
+use crate::evidence::{Evidence, bare_address};
+use rebound_core::DsnAction;
 
 /// Whether `line` is an OpenSMTPD syslog line.
 pub fn detect(line: &str) -> bool {
@@ -84,7 +84,7 @@ impl Parser {
         at: &str,
         host: &str,
         fields: &str,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let (mut evpid, mut from, mut to, mut relay, mut result, mut stat) =
             (None, None, None, None, None, None);
@@ -134,7 +134,7 @@ impl Parser {
         out.push(finding(
             Record {
                 recipient: Some(recipient),
-                action: Some(action.into()),
+                action: DsnAction::from_field(action),
                 diagnostic,
                 remote_mta,
                 last_attempt: Some(at.to_string()),
@@ -152,7 +152,7 @@ impl Parser {
         at: &str,
         host: &str,
         rest: &str,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let (evpid, fields) = rest.split_once(": ").ok_or("opensmtpd: bad Expire line")?;
         let (mut from, mut to) = (None, None);
@@ -170,37 +170,31 @@ impl Parser {
             .and_then(|p| p.deferrals.into_iter().find(|d| d.recipient == recipient));
         let mut record = Record {
             recipient: Some(recipient),
-            action: Some("failed".into()),
+            action: Some(DsnAction::Failed),
             last_attempt: Some(at.to_string()),
             ..Record::default()
         };
-        let mut f = match last {
+        match last {
             Some(d) => {
                 record.diagnostic = d.diagnostic;
                 record.remote_mta = d.remote_mta;
-                finding(record, evpid, from, host)
             }
-            None => {
-                record.diagnostic = Some("Envelope expired".into());
-                record.reason = Some(Reason::Expired);
-                finding(record, evpid, from, host)
-            }
-        };
-        if f.record.reason.is_some() {
-            f.rule = Some("log.expired");
+            None => record.diagnostic = Some("Envelope expired".into()),
         }
+        let mut f = finding(record, evpid, from, host);
+        f.class = Some(super::EXPIRED.into());
         out.push(f);
         Ok(())
     }
 }
 
-fn finding(record: Record, evpid: &str, sender: Option<String>, host: &str) -> Finding {
-    let mut f = Finding {
+fn finding(record: Record, evpid: &str, sender: Option<String>, host: &str) -> Evidence {
+    let mut f = Evidence {
         record,
         sender,
         reporting_mta: Some(host.to_string()),
         index: 1,
-        ..Finding::default()
+        ..Evidence::default()
     };
     f.tags.insert("queue_id".into(), evpid.to_string());
     f
@@ -211,7 +205,7 @@ impl LineParser for Parser {
         &mut self,
         _number: u64,
         line: &str,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let l = syslog::split(line, self.year).ok_or("not a syslog line")?;
         if l.program != "smtpd" {

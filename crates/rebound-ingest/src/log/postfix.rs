@@ -16,11 +16,11 @@
 
 use super::LineParser;
 use super::fields::{comma_fields, word_and_text};
-use super::finding::{Finding, bare_address};
 use super::queue::{Deferral, Queue};
 use super::syslog::{self, SyslogLine};
-use crate::mail::Record;
-use rebound_core::{EnhancedStatus, Reason};
+use crate::evidence::Record;
+use crate::evidence::{Evidence, bare_address};
+use rebound_core::{DsnAction, EnhancedStatus};
 
 /// Whether `line` is a Postfix syslog line.
 pub fn detect(line: &str) -> bool {
@@ -56,7 +56,7 @@ impl Parser {
         l: &SyslogLine<'_>,
         id: &str,
         rest: &str,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let mut to = None;
         let mut relay = None;
@@ -108,7 +108,7 @@ impl Parser {
         out.push(finding(
             Record {
                 recipient: Some(recipient),
-                action: Some(action.into()),
+                action: DsnAction::from_field(action),
                 status,
                 diagnostic,
                 remote_mta,
@@ -123,7 +123,7 @@ impl Parser {
         Ok(())
     }
 
-    fn qmgr(&mut self, l: &SyslogLine<'_>, id: &str, rest: &str, out: &mut Vec<Finding>) {
+    fn qmgr(&mut self, l: &SyslogLine<'_>, id: &str, rest: &str, out: &mut Vec<Evidence>) {
         if rest == "removed" {
             self.queue.remove(id);
             return;
@@ -145,21 +145,21 @@ impl Parser {
         }
         let (sender, message_id) = (pending.sender.clone(), pending.message_id.clone());
         let deferrals = std::mem::take(&mut pending.deferrals);
-        if deferrals.is_empty() {
-            let mut f = finding(expiry_record(l, None), id, sender, message_id, l.host);
-            f.record.reason = Some(Reason::Expired);
-            f.rule = Some("log.expired");
-            out.push(f);
-            return;
-        }
-        for d in deferrals {
-            out.push(finding(
-                expiry_record(l, Some(d)),
+        let last_attempts: Vec<Option<Deferral>> = if deferrals.is_empty() {
+            vec![None]
+        } else {
+            deferrals.into_iter().map(Some).collect()
+        };
+        for last in last_attempts {
+            let mut f = finding(
+                expiry_record(l, last),
                 id,
                 sender.clone(),
                 message_id.clone(),
                 l.host,
-            ));
+            );
+            f.class = Some(super::EXPIRED.into());
+            out.push(f);
         }
     }
 }
@@ -172,7 +172,7 @@ fn expiry_record(l: &SyslogLine<'_>, last: Option<Deferral>) -> Record {
     };
     Record {
         recipient,
-        action: Some("failed".into()),
+        action: Some(DsnAction::Failed),
         status,
         diagnostic,
         remote_mta,
@@ -187,14 +187,14 @@ fn finding(
     sender: Option<String>,
     message_id: Option<String>,
     host: &str,
-) -> Finding {
-    let mut f = Finding {
+) -> Evidence {
+    let mut f = Evidence {
         record,
         sender,
         message_id,
         reporting_mta: Some(host.to_string()),
         index: 1,
-        ..Finding::default()
+        ..Evidence::default()
     };
     f.tags.insert("queue_id".into(), id.to_string());
     f
@@ -211,7 +211,7 @@ impl LineParser for Parser {
         &mut self,
         _number: u64,
         line: &str,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let l = syslog::split(line, self.year).ok_or("not a syslog line")?;
         let Some((_, daemon)) = l.program.split_once('/').filter(|_| is_postfix(l.program)) else {

@@ -13,10 +13,10 @@
 //! and, when no status was logged, gives one ([`category_status`]).
 
 use super::LineParser;
-use super::finding::{Finding, action_for_class, bare_address};
 use super::time::{exim_prefix, from_unix};
-use crate::mail::Record;
-use rebound_core::EnhancedStatus;
+use crate::evidence::Record;
+use crate::evidence::{Evidence, bare_address};
+use rebound_core::{DsnAction, EnhancedStatus};
 
 /// The guide's full column order, assumed when the file has no header line.
 const DEFAULT_COLUMNS: &str = "type,timeLogged,timeQueued,orig,rcpt,orcpt,dsnAction,dsnStatus,dsnDiag,dsnMta,bounceCat,srcType,srcMta,dlvType,dlvSourceIp,dlvDestinationIp,dlvEsmtpAvailable,dlvSize,vmta,jobId,envId,queue,vmtaPool";
@@ -88,7 +88,7 @@ impl LineParser for Parser {
         &mut self,
         _number: u64,
         line: &str,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let fields = split_csv(line).ok_or("powermta: unterminated quoted field")?;
         if fields.first().is_some_and(|t| t == "type") {
@@ -130,10 +130,10 @@ impl LineParser for Parser {
             Err(_) => exim_prefix(t).map(|(s, _)| s),
         });
         let class = status.map_or(if transient { 4 } else { 5 }, |s| s.class);
-        let mut f = Finding {
+        let mut f = Evidence {
             record: Record {
                 recipient: Some(recipient),
-                action: Some(action_for_class(class).into()),
+                action: Some(DsnAction::for_class(class)),
                 status,
                 diagnostic,
                 remote_mta: get("dsnMta")
@@ -142,9 +142,9 @@ impl LineParser for Parser {
                 ..Record::default()
             },
             sender: get("orig").and_then(bare_address),
-            provider_class: category.map(str::to_string),
+            class: category.map(str::to_string),
             index: 1,
-            ..Finding::default()
+            ..Evidence::default()
         };
         if let Some(job) = get("jobId") {
             f.tags.insert("job_id".into(), job.to_string());

@@ -12,11 +12,11 @@
 
 use super::LineParser;
 use super::fields::comma_fields;
-use super::finding::{Finding, action_for_class, bare_address};
 use super::queue::Queue;
 use super::syslog;
-use crate::mail::Record;
-use rebound_core::EnhancedStatus;
+use crate::evidence::Record;
+use crate::evidence::{Evidence, bare_address};
+use rebound_core::{DsnAction, EnhancedStatus};
 
 /// The program names Sendmail logs under.
 fn is_sendmail(program: &str) -> bool {
@@ -50,7 +50,7 @@ impl LineParser for Parser {
         &mut self,
         _number: u64,
         line: &str,
-        out: &mut Vec<Finding>,
+        out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let l = syslog::split(line, self.year).ok_or("not a syslog line")?;
         if !is_sendmail(l.program) {
@@ -108,10 +108,10 @@ impl LineParser for Parser {
             .unwrap_or_default();
         let diagnostic = reply.unwrap_or(stat).to_string();
         for (i, rcpt) in to.split(',').filter_map(bare_address).enumerate() {
-            let mut f = Finding {
+            let mut f = Evidence {
                 record: Record {
                     recipient: Some(rcpt),
-                    action: Some(action_for_class(class).into()),
+                    action: Some(DsnAction::for_class(class)),
                     status: dsn,
                     diagnostic: Some(diagnostic.clone()),
                     remote_mta: remote_mta.clone(),
@@ -122,7 +122,7 @@ impl LineParser for Parser {
                 message_id: message_id.clone(),
                 reporting_mta: Some(l.host.to_string()),
                 index: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                ..Finding::default()
+                ..Evidence::default()
             };
             f.tags.insert("queue_id".into(), id.to_string());
             out.push(f);

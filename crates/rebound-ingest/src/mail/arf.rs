@@ -4,8 +4,8 @@
 //! complained-about recipient, reason `feedback`, the `Feedback-Type` kept.
 
 use super::header::{self, Headers};
-use super::{Bounce, Input, Kind, Record};
-use rebound_core::Reason;
+use super::{Bounce, Input, Record};
+use rebound_core::{Reader, SourceKind};
 
 /// Whether the message is a feedback report.
 pub fn detect(input: &Input<'_>) -> bool {
@@ -88,7 +88,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         .take(3)
         .collect::<Vec<_>>()
         .join(" ");
-    let mut bounce = Bounce::new(Kind::Arf, "arf");
+    let mut bounce = Bounce::new(SourceKind::Arf, Reader::Arf);
     bounce.date = fields
         .get("arrival-date")
         .or_else(|| fields.get("received-date"))
@@ -101,7 +101,6 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             recipient: (!r.is_empty()).then_some(r),
             diagnostic: (!text.is_empty()).then(|| text.clone()),
             remote_mta: fields.get("source-ip").map(str::to_owned),
-            reason: Some(Reason::Feedback),
             feedback_type: feedback_type.clone(),
             ..Record::default()
         });

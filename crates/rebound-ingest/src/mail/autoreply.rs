@@ -4,8 +4,8 @@
 //! reply; the event's reason is `vacation`.
 
 use super::header;
-use super::{Bounce, Input, Kind, Record};
-use rebound_core::Reason;
+use super::{Bounce, Input, Record};
+use rebound_core::{Reader, SourceKind};
 
 /// Subject prefixes and words of automatic replies, lower-case.
 const SUBJECTS: &[&str] = &[
@@ -63,7 +63,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if !detect(input) {
         return None;
     }
-    let mut bounce = Bounce::new(Kind::AutoReply, "autoreply");
+    let mut bounce = Bounce::new(SourceKind::AutoReply, Reader::AutoReply);
     let text = input
         .text
         .split_whitespace()
@@ -73,7 +73,6 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     bounce.records.push(Record {
         recipient: header::address(input.from()),
         diagnostic: (!text.is_empty()).then_some(text),
-        reason: Some(Reason::Vacation),
         ..Record::default()
     });
     bounce.sender = input.top().get("to").and_then(header::address);

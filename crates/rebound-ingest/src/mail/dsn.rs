@@ -26,7 +26,7 @@ pub struct RecipientFields {
     /// `Original-Recipient` address.
     pub original_recipient: Option<String>,
     /// `Action`, lower-cased (failed, delayed, delivered, relayed, expanded).
-    pub action: Option<String>,
+    pub action: Option<rebound_core::DsnAction>,
     /// `Status`, when it holds a valid enhanced status code.
     pub status: Option<EnhancedStatus>,
     /// The comment after the status code (`4.0.0 (host name lookup failure)`, RFC 5322 3.2.2
@@ -131,7 +131,7 @@ pub fn parse(body: &str) -> Report {
 fn recipient_field(c: &mut RecipientFields, name: &str, value: &str) {
     let is = |field: &str| name.eq_ignore_ascii_case(field);
     if is("action") {
-        c.action = non_empty_lowercase(value);
+        c.action = rebound_core::DsnAction::from_field(value);
     } else if is("status") {
         c.status = status_in(value);
         c.status_comment = comment_in(value);
@@ -197,10 +197,6 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 /// [`non_empty`], ASCII-lower-cased (one copy).
-fn non_empty_lowercase(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_ascii_lowercase())
-}
 
 #[cfg(test)]
 mod tests {
@@ -244,7 +240,10 @@ mod tests {
             "Reporting-MTA: dns; a\n\nAction: failed\nFinal-Recipient: rfc822; x@a.b\nStatus: 5.1.1\n",
         );
         assert_eq!(r.recipients.len(), 1);
-        assert_eq!(r.recipients[0].action.as_deref(), Some("failed"));
+        assert_eq!(
+            r.recipients[0].action,
+            Some(rebound_core::DsnAction::Failed)
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@ use super::text::{
     Layout, blocks, checked_records, contains_ignore_ascii_case, default_recipient, has_reply_code,
     labelled_recipient, loose_recipient, reply_for,
 };
-use super::{Bounce, Input, Kind, Record, header};
+use super::{Bounce, Input, Record, header};
+use rebound_core::{Reader, SourceKind};
 
 /// Whether the message presents itself as a bounce (sender or subject).
 pub fn looks_like_bounce(input: &Input<'_>) -> bool {
@@ -116,7 +117,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             r.command = r.command.or(found.command);
         }
     }
-    let mut bounce = Bounce::new(Kind::Text, "text");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::Text);
     bounce.records = records.into_iter().map(|(record, _)| record).collect();
     Some(bounce)
 }

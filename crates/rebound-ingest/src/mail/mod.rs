@@ -9,8 +9,8 @@
 pub mod arf;
 pub mod autoreply;
 pub mod decode;
+pub mod diagnostic;
 pub mod dsn;
-pub mod evidence;
 pub mod generic;
 pub mod header;
 pub mod human;
@@ -20,69 +20,20 @@ pub mod returned;
 pub mod text;
 pub mod vendor;
 
-use rebound_core::{EnhancedStatus, Reason, SmtpCommand};
+use crate::evidence::Evidence;
+use rebound_core::{Reader, SourceKind};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// What kind of report a message is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// An RFC 3464 / RFC 6533 delivery status notification.
-    Dsn,
-    /// An RFC 5965 feedback report (or a provider's complaint format).
-    Arf,
-    /// An automatic reply (RFC 3834).
-    AutoReply,
-    /// A non-standard bounce read from its text.
-    Text,
-}
-
-impl Kind {
-    /// The `source.kind` name of the event.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Dsn => "dsn",
-            Kind::Arf => "arf",
-            Kind::AutoReply => "autoreply",
-            Kind::Text => "mail",
-        }
-    }
-}
-
-/// The evidence about one recipient.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Record {
-    /// The recipient address.
-    pub recipient: Option<String>,
-    /// The DSN `Action` (or what the format says instead), lower-cased.
-    pub action: Option<String>,
-    /// The status the report states in a field of its own (DSN `Status`).
-    pub status: Option<EnhancedStatus>,
-    /// The server's reply or the bounce's explanation, to be read by `Reply::parse`.
-    pub diagnostic: Option<String>,
-    /// The DSN diagnostic type, lower-cased: `smtp` for a server's reply, `x-unix` or
-    /// `x-postfix` for what a local program or the MTA itself said.
-    pub diagnostic_type: Option<String>,
-    /// The SMTP command the reply answered, when the format states it outside the text.
-    pub command: Option<SmtpCommand>,
-    /// The host that refused or failed.
-    pub remote_mta: Option<String>,
-    /// When the last attempt was made.
-    pub last_attempt: Option<String>,
-    /// The reason when the format itself states it (feedback, vacation, delivered, or a
-    /// vendor's explicit code); otherwise the classifier decides.
-    pub reason: Option<Reason>,
-    /// ARF feedback type.
-    pub feedback_type: Option<String>,
-}
+pub use crate::evidence::Record;
 
 /// Everything read from one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bounce {
     /// The kind of report.
-    pub kind: Kind,
-    /// The reader that read it (`dsn`, `arf`, `exim`, …), for debugging and tests.
-    pub reader: &'static str,
+    pub kind: SourceKind,
+    /// The reader that read it (`dsn`, `arf`, `exim`, …).
+    pub reader: Reader,
     /// One record per recipient, in the order the message lists them.
     pub records: Vec<Record>,
     /// The host that wrote the report.
@@ -209,14 +160,14 @@ pub fn read(raw: &[u8], options: &Options) -> Result<Bounce, MailError> {
         .or_else(|| report::parse(&input))
         .or_else(|| autoreply::parse(&input))
         .or_else(|| generic::parse(&input))
-        .unwrap_or_else(|| Bounce::new(Kind::Text, "none"));
+        .unwrap_or_else(|| Bounce::new(SourceKind::Mail, Reader::None));
     returned::fill(&input, &mut bounce, options);
     Ok(bounce)
 }
 
 impl Bounce {
     /// An empty bounce of a kind, read by `reader`.
-    pub fn new(kind: Kind, reader: &'static str) -> Bounce {
+    pub fn new(kind: SourceKind, reader: Reader) -> Bounce {
         Bounce {
             kind,
             reader,
@@ -227,5 +178,22 @@ impl Bounce {
             date: None,
             tags: BTreeMap::new(),
         }
+    }
+
+    /// The evidence of each recipient, in the order the message lists them.
+    pub fn evidence(&self) -> impl Iterator<Item = Evidence> + '_ {
+        self.records.iter().enumerate().map(|(i, record)| Evidence {
+            kind: self.kind,
+            reader: Some(self.reader),
+            record: record.clone(),
+            class: None,
+            sender: self.sender.clone(),
+            message_id: self.message_id.clone(),
+            reporting_mta: self.reporting_mta.clone(),
+            date: self.date.clone(),
+            tags: self.tags.clone(),
+            number: 0,
+            index: u32::try_from(i + 1).unwrap_or(u32::MAX),
+        })
     }
 }

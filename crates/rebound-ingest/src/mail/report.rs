@@ -5,8 +5,9 @@
 //! part is searched for it ([`super::text::reply_for`]).
 
 use super::dsn::{self, Report};
-use super::{Bounce, Input, Kind, Record, header, text};
+use super::{Bounce, Input, Record, header, text};
 use memchr::memmem;
+use rebound_core::{Reader, SourceKind};
 use std::sync::LazyLock;
 
 /// Reads a DSN, or `None` when the message has no delivery-status fields.
@@ -15,7 +16,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if report.recipients.is_empty() {
         return None;
     }
-    let mut bounce = Bounce::new(Kind::Dsn, "dsn");
+    let mut bounce = Bounce::new(SourceKind::Dsn, Reader::Dsn);
     bounce.reporting_mta = report.message.reporting_mta.clone();
     bounce.sender = report.message.sender.clone();
     bounce.date = report.message.arrival_date.clone();

@@ -5,7 +5,7 @@
 //! ([`super::vendor`]) and the last-resort reader ([`super::generic`]) configure it.
 
 use super::header;
-use super::{Record, evidence};
+use super::{Record, diagnostic};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rebound_core::phrases::find_ignore_ascii_case;
 use rebound_core::{Reply, SmtpCommand};
@@ -145,9 +145,9 @@ pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<ProseReply> {
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with("<<<"))
             .and_then(|l| l.strip_prefix(">>>"))
-            .and_then(|l| evidence::sent_command(l.trim()))
+            .and_then(|l| diagnostic::sent_command(l.trim()))
     });
-    let command = sent.flatten().or_else(|| evidence::command_in(&out));
+    let command = sent.flatten().or_else(|| diagnostic::command_in(&out));
     Some(ProseReply { text: out, command })
 }
 
@@ -467,7 +467,7 @@ pub(super) fn checked_records(
     let shared_has_code = LazyCell::new(|| has_reply_code(Some(&shared)));
     // A session transcript above the recipients (`>>> MAIL From:…` / `<<< 550 …`): the
     // remote server's own reply, which the MTA's summary line under it only paraphrases.
-    let (command, heard) = evidence::transcript(preamble);
+    let (command, heard) = diagnostic::transcript(preamble);
     let heard = has_reply_code(Some(&heard)).then_some(heard);
     merge_repeated(blocks)
         .into_iter()

@@ -8,11 +8,9 @@
 
 use super::json::Obj;
 use super::{WebhookError, complaint, fill_from_class, status};
-use crate::log::Finding;
-use crate::log::finding::{action_for_class, bare_address};
+use crate::evidence::{Evidence, Record, bare_address};
 use crate::log::time::from_unix;
-use crate::mail::Record;
-use rebound_core::Reason;
+use rebound_core::DsnAction;
 use serde_json::Value;
 
 const P: &str = "mailgun";
@@ -23,7 +21,7 @@ pub fn detect(body: &Value) -> bool {
 }
 
 /// Reads one Mailgun webhook.
-pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> {
     let ed = Obj::of(body, P, "body")?.req_obj("event-data")?;
     let event = ed.req_str("event")?;
     if event == "complained" {
@@ -52,53 +50,46 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         (_, Some(m)) => Some(m.to_string()),
         _ => None,
     };
-    let class = format!("{severity}/{reason}");
+    // Mailgun's own codes of 600 and above say it did not send (605: a previously bounced
+    // address, 606: unsubscribed, 607: complained); the class carries them.
+    let class = match code {
+        Some(c) if pseudo => format!("{severity}/{reason}/{c}"),
+        _ => format!("{severity}/{reason}"),
+    };
     let mut record = Record {
         recipient: bare_address(ed.req_str("recipient")?),
-        action: Some(action_for_class(if permanent { 5 } else { 4 }).into()),
+        action: Some(DsnAction::for_class(if permanent { 5 } else { 4 })),
         status: status(enhanced),
         diagnostic,
         remote_mta: remote,
         last_attempt: ed.num("timestamp")?.and_then(from_unix),
         ..Record::default()
     };
-    let mut rule = None;
-    if pseudo || reason.starts_with("suppress-") {
-        record.reason = Some(Reason::Suppressed);
-        rule = Some("webhook.mailgun.suppressed");
-    }
     fill_from_class(
         &mut record,
         Some(permanent),
         (0, 0),
         &format!("Mailgun {class}"),
     );
-    push(out, ed, record, rule, class)
+    push(out, ed, record, class)
 }
 
 /// A `complained` event: the recipient reported the message as spam.
-fn parse_complaint(ed: Obj<'_>, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+fn parse_complaint(ed: Obj<'_>, out: &mut Vec<Evidence>) -> Result<(), WebhookError> {
     let mut record = Record {
         recipient: bare_address(ed.req_str("recipient")?),
         last_attempt: ed.num("timestamp")?.and_then(from_unix),
         ..Record::default()
     };
-    complaint(&mut record, Some("complained"), "Mailgun spam complaint");
-    push(
-        out,
-        ed,
-        record,
-        Some("webhook.mailgun.complained"),
-        "complained".to_string(),
-    )
+    complaint(&mut record, "complained", "Mailgun spam complaint");
+    push(out, ed, record, "complained".to_string())
 }
 
 /// The finding of an event: the record and what the event says of the message.
 fn push(
-    out: &mut Vec<Finding>,
+    out: &mut Vec<Evidence>,
     ed: Obj<'_>,
     record: Record,
-    rule: Option<&'static str>,
     class: String,
 ) -> Result<(), WebhookError> {
     let headers = ed
@@ -106,9 +97,8 @@ fn push(
         .map(|m| m.obj("headers"))
         .transpose()?
         .flatten();
-    let mut f = Finding {
+    let mut f = Evidence {
         record,
-        rule,
         sender: ed
             .obj("envelope")?
             .map(|e| e.str("sender"))
@@ -120,10 +110,10 @@ fn push(
             .transpose()?
             .flatten()
             .and_then(bare_address),
-        provider_class: Some(class),
+        class: Some(class),
         number: 1,
         index: 1,
-        ..Finding::default()
+        ..Evidence::default()
     };
     if let Some(id) = ed.str("id")? {
         f.tags.insert("mailgun_event_id".into(), id.to_string());

@@ -8,11 +8,9 @@
 
 use super::json::Obj;
 use super::{WebhookError, batch, complaint, fill_from_class, nth};
-use crate::log::Finding;
-use crate::log::finding::{action_for_class, bare_address};
+use crate::evidence::{Evidence, Record, bare_address};
 use crate::log::time::from_unix;
-use crate::mail::Record;
-use rebound_core::Reason;
+use rebound_core::DsnAction;
 use serde_json::Value;
 
 const P: &str = "mandrill";
@@ -25,7 +23,7 @@ pub fn detect(body: &Value) -> bool {
 }
 
 /// Reads one Mandrill batch.
-pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> {
     for (i, e) in batch(body)?.iter().enumerate() {
         let e = Obj::of(e, P, "event")?;
         let event = e.req_str("event")?;
@@ -48,14 +46,8 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             last_attempt: e.num("ts")?.and_then(from_unix),
             ..Record::default()
         };
-        let mut rule = None;
-        if event == "reject" {
-            record.reason = Some(Reason::Suppressed);
-            rule = Some("webhook.mandrill.reject");
-        }
         if event == "spam" {
-            complaint(&mut record, Some(event), "Mandrill spam complaint");
-            rule = Some("webhook.mandrill.spam");
+            complaint(&mut record, event, "Mandrill spam complaint");
         } else {
             fill_from_class(
                 &mut record,
@@ -66,16 +58,15 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
                     description.unwrap_or(event).replace('_', " ")
                 ),
             );
-            record.action = Some(action_for_class(if delayed { 4 } else { 5 }).into());
+            record.action = Some(DsnAction::for_class(if delayed { 4 } else { 5 }));
         }
-        let mut f = Finding {
+        let mut f = Evidence {
             record,
-            rule,
             sender: msg.str("sender")?.and_then(bare_address),
-            provider_class: Some(class),
+            class: Some(class),
             number: u64::from(nth(i)),
             index: 1,
-            ..Finding::default()
+            ..Evidence::default()
         };
         if let Some(id) = msg.str("_id")? {
             f.tags.insert("mandrill_id".into(), id.to_string());

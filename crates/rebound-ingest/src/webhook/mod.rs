@@ -18,7 +18,7 @@
 //! finer type).
 //!
 //! Every provider module has the same shape: `detect` (is this body mine?) and `parse`
-//! (body → [`Finding`]s). The provider's reply text and status go through the classifier like
+//! (body → [`Evidence`]s). The provider's reply text and status go through the classifier like
 //! any DSN's; where the provider gives no reply text, its class supplies the text and an
 //! RFC 3463 status ([`fill_from_class`]). Classes that say "not sent: suppressed" or "not a
 //! bounce" (auto-reply, complaint) are stated, with a `webhook.<provider>.<class>` rule id.
@@ -34,9 +34,9 @@ pub mod sendgrid;
 pub mod ses;
 pub mod sparkpost;
 
-use crate::log::Finding;
-use crate::mail::Record;
-use rebound_core::{BounceEvent, Classifier, EnhancedStatus};
+use crate::event::{Origin, build};
+use crate::evidence::{Evidence, Record};
+use rebound_core::{BounceEvent, Classifier, EnhancedStatus, Reader, SourceKind};
 use serde_json::Value;
 
 /// The webhook payloads this crate reads.
@@ -84,6 +84,18 @@ impl WebhookFormat {
         WebhookFormat::ALL.into_iter().find(|f| f.name() == name)
     }
 
+    /// The reader named in the events of this provider.
+    pub fn reader(self) -> Reader {
+        match self {
+            WebhookFormat::Ses => Reader::Ses,
+            WebhookFormat::SendGrid => Reader::SendGrid,
+            WebhookFormat::Mailgun => Reader::Mailgun,
+            WebhookFormat::Postmark => Reader::Postmark,
+            WebhookFormat::SparkPost => Reader::SparkPost,
+            WebhookFormat::Mandrill => Reader::Mandrill,
+        }
+    }
+
     /// Whether a parsed body looks like this provider's.
     pub fn detect(self, body: &Value) -> bool {
         match self {
@@ -96,7 +108,7 @@ impl WebhookFormat {
         }
     }
 
-    fn parse(self, body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+    fn parse(self, body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> {
         match self {
             WebhookFormat::Ses => ses::parse(body, out),
             WebhookFormat::SendGrid => sendgrid::parse(body, out),
@@ -163,11 +175,11 @@ pub fn detect(body: &Value) -> Option<WebhookFormat> {
     WebhookFormat::ALL.into_iter().find(|f| f.detect(body))
 }
 
-/// Reads a body of `format` (detected when `None`) into findings.
+/// Reads a body of `format` (detected when `None`) into evidence, one per recipient.
 pub fn parse(
     body: &[u8],
     format: Option<WebhookFormat>,
-) -> Result<(WebhookFormat, Vec<Finding>), WebhookError> {
+) -> Result<(WebhookFormat, Vec<Evidence>), WebhookError> {
     let value = body_json(body)?;
     let format = match format {
         Some(f) => f,
@@ -188,12 +200,20 @@ pub fn read_webhook(
     classifier: &Classifier,
     path: Option<&str>,
 ) -> Result<Vec<BounceEvent>, WebhookError> {
-    let (format, findings) = parse(body, format)?;
-    Ok(findings
+    let (format, found) = parse(body, format)?;
+    let origin = Origin {
+        path: path.map(str::to_string),
+        message: 0,
+    };
+    Ok(found
         .into_iter()
-        .map(|mut f| {
-            f.tags.insert("provider".into(), format.name().to_string());
-            f.into_event("webhook", path, classifier)
+        .map(|mut evidence| {
+            evidence.kind = SourceKind::Webhook;
+            evidence.reader = Some(format.reader());
+            evidence
+                .tags
+                .insert("provider".into(), format.name().to_string());
+            build(evidence, classifier, &origin)
         })
         .collect())
 }
@@ -241,12 +261,11 @@ fn diagnostic_has_code(d: Option<&str>) -> bool {
         && b[2].is_ascii_digit()
 }
 
-/// States a record as a spam complaint: reason `feedback` (bounce type `none`: not a delivery
-/// failure), the provider's complaint type as `feedback_type`, and `description` as the text
-/// when the provider gave none. No status: a complaint has no SMTP reply.
-pub fn complaint(record: &mut Record, feedback_type: Option<&str>, description: &str) {
-    record.reason = Some(rebound_core::Reason::Feedback);
-    record.feedback_type = feedback_type.map(str::to_string);
+/// States a record as a spam complaint: the provider's complaint type as `feedback_type`
+/// (which the rules read: reason `feedback`, bounce type `none`), and `description` as the
+/// text when the provider gave none. No status: a complaint has no SMTP reply.
+pub fn complaint(record: &mut Record, feedback_type: &str, description: &str) {
+    record.feedback_type = Some(feedback_type.to_string());
     if record.diagnostic.is_none() {
         record.diagnostic = Some(description.to_string());
     }

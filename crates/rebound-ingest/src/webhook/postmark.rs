@@ -6,11 +6,9 @@
 
 use super::json::Obj;
 use super::{WebhookError, fill_from_class};
-use crate::log::Finding;
-use crate::log::finding::{action_for_class, bare_address};
+use crate::evidence::{Evidence, Record, bare_address};
 use crate::log::time::rfc3339_prefix;
-use crate::mail::Record;
-use rebound_core::Reason;
+use rebound_core::DsnAction;
 use serde_json::Value;
 
 const P: &str = "postmark";
@@ -19,8 +17,9 @@ const P: &str = "postmark";
 enum Class {
     /// A failure: permanent or not (None: unknown), with the RFC 3463 subject and detail.
     Failure(Option<bool>, (u16, u16)),
-    /// A reason Postmark states itself.
-    Stated(Reason, &'static str),
+    /// Not a delivery failure: Postmark's name of the type, which the rules read as the
+    /// class (`webhook.postmark.*`).
+    Stated(&'static str),
     /// Not a bounce event.
     Skip,
 }
@@ -37,9 +36,10 @@ fn class(code: u64) -> Class {
         100_007 | 100_003 => Class::Failure(Some(true), (0, 0)), // SMTPApiError, Unconfirmed
         100_010 => Class::Failure(Some(true), (6, 0)),           // TemplateRenderingFailed
         2048 => Class::Failure(None, (0, 0)),                    // Unknown
-        64 | 16_384 => Class::Stated(Reason::Vacation, "webhook.postmark.autoresponder"),
-        100_001 => Class::Stated(Reason::Feedback, "webhook.postmark.spamcomplaint"),
-        100_002 => Class::Stated(Reason::Suppressed, "webhook.postmark.deactivated"),
+        64 => Class::Stated("AutoResponder"),
+        16_384 => Class::Stated("ChallengeVerification"),
+        100_001 => Class::Stated("SpamComplaint"),
+        100_002 => Class::Stated("ManuallyDeactivated"),
         _ => Class::Skip, // Unsubscribe, Subscribe, OpenRelayTest, InboundError, unknown codes
     }
 }
@@ -51,7 +51,7 @@ pub fn detect(body: &Value) -> bool {
 }
 
 /// Reads one Postmark bounce.
-pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> {
     let o = Obj::of(body, P, "body")?;
     if o.str("RecordType")?.is_some_and(|t| t != "Bounce") {
         return Ok(());
@@ -75,13 +75,12 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             .map(str::to_string),
         ..Record::default()
     };
-    let mut rule = None;
+    let mut name = name.to_string();
     match class(code) {
         Class::Skip => return Ok(()),
-        Class::Stated(reason, id) => {
-            record.reason = Some(reason);
-            rule = Some(id);
-            record.action = Some("failed".into());
+        Class::Stated(stated) => {
+            stated.clone_into(&mut name);
+            record.action = Some(DsnAction::Failed);
             fill_from_class(&mut record, None, (0, 0), description);
         }
         Class::Failure(permanent, sd) => {
@@ -89,17 +88,16 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             let class = record
                 .status
                 .map_or(if permanent == Some(false) { 4 } else { 5 }, |s| s.class);
-            record.action = Some(action_for_class(class).into());
+            record.action = Some(DsnAction::for_class(class));
         }
     }
-    let mut f = Finding {
+    let mut f = Evidence {
         record,
-        rule,
         sender: o.str("From")?.and_then(bare_address),
-        provider_class: Some(name.to_string()),
+        class: Some(name),
         number: 1,
         index: 1,
-        ..Finding::default()
+        ..Evidence::default()
     };
     if let Some(id) = o.str("MessageID")? {
         f.tags.insert("postmark_message_id".into(), id.to_string());

@@ -7,11 +7,10 @@
 
 use super::json::Obj;
 use super::{WebhookError, batch, complaint, fill_from_class, nth, status};
-use crate::log::Finding;
-use crate::log::finding::bare_address;
+use crate::evidence::bare_address;
+use crate::evidence::{Evidence, Record};
 use crate::log::time::from_unix;
-use crate::mail::Record;
-use rebound_core::Reason;
+use rebound_core::DsnAction;
 use serde_json::Value;
 
 const P: &str = "sendgrid";
@@ -24,7 +23,7 @@ pub fn detect(body: &Value) -> bool {
 }
 
 /// Reads one SendGrid batch.
-pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> {
     for (i, e) in batch(body)?.iter().enumerate() {
         let e = Obj::of(e, P, "event")?;
         let event = e.req_str("event")?;
@@ -59,36 +58,24 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         };
         let mut record = Record {
             recipient: bare_address(e.req_str("email")?),
-            action: Some(action.to_string()).filter(|a| !a.is_empty()),
+            action: DsnAction::from_field(action),
             status: status(e.str("status")?),
             diagnostic: text.map(str::to_string),
             last_attempt: e.num("timestamp")?.and_then(from_unix),
             ..Record::default()
         };
-        let mut rule = None;
-        if event == "dropped"
-            && matches!(
-                text,
-                Some("Bounced Address" | "Unsubscribed Address" | "Spam Reporting Address")
-            )
-        {
-            record.reason = Some(Reason::Suppressed);
-            rule = Some("webhook.sendgrid.dropped");
-        }
         if event == "spamreport" {
-            complaint(&mut record, Some(event), "SendGrid spam report");
-            rule = Some("webhook.sendgrid.spamreport");
+            complaint(&mut record, event, "SendGrid spam report");
         } else {
             fill_from_class(&mut record, permanent, (0, 0), &format!("SendGrid {class}"));
         }
-        let mut f = Finding {
+        let mut f = Evidence {
             record,
-            rule,
             message_id: e.str("smtp-id")?.and_then(bare_address),
-            provider_class: Some(class),
+            class: Some(class),
             number: u64::from(nth(i)),
             index: 1,
-            ..Finding::default()
+            ..Evidence::default()
         };
         if let Some(id) = e.str("sg_message_id")? {
             f.tags.insert("sg_message_id".into(), id.to_string());

@@ -9,11 +9,9 @@
 
 use super::json::{self, Obj};
 use super::{WebhookError, fill_from_class, nth, status};
-use crate::log::Finding;
-use crate::log::finding::bare_address;
+use crate::evidence::{Evidence, Record, bare_address};
 use crate::log::time::rfc3339_prefix;
-use crate::mail::Record;
-use rebound_core::Reason;
+use rebound_core::DsnAction;
 use serde_json::Value;
 
 const P: &str = "ses";
@@ -38,7 +36,7 @@ fn subtype_status(sub: &str) -> (u16, u16) {
 }
 
 /// Reads one SES body.
-pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> {
     let o = Obj::of(body, P, "body")?;
     if o.has("Message") && o.has("Type") {
         let inner = json::parse(o.req_str("Message")?.as_bytes())?;
@@ -110,7 +108,6 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
     };
     let sub = class.split('/').nth(1).unwrap_or("");
     let complaint = kind == "Complaint";
-    let suppressed = !complaint && matches!(sub, "Suppressed" | "OnAccountSuppressionList");
     let feedback_type = if complaint {
         detail.str("complaintFeedbackType")?.map(str::to_string)
     } else {
@@ -130,21 +127,14 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             action: r
                 .str("action")?
                 .or(Some(action).filter(|a| !a.is_empty()))
-                .map(str::to_ascii_lowercase),
+                .and_then(DsnAction::from_field),
             status: status(r.str("status")?),
             diagnostic: r.str("diagnosticCode")?.map(str::to_string),
             last_attempt: at.clone(),
             ..Record::default()
         };
-        let mut rule = None;
-        if suppressed {
-            record.reason = Some(Reason::Suppressed);
-            rule = Some("webhook.ses.suppressed");
-        }
         if complaint {
-            record.reason = Some(Reason::Feedback);
             record.feedback_type.clone_from(&feedback_type);
-            rule = Some("webhook.ses.complaint");
         }
         fill_from_class(
             &mut record,
@@ -152,16 +142,15 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             subtype_status(sub),
             &format!("Amazon SES {class}"),
         );
-        let mut f = Finding {
+        let mut f = Evidence {
             record,
-            rule,
             sender: sender.clone(),
             message_id: common_id.or(ses_id).and_then(bare_address),
             reporting_mta: reporting_mta.clone(),
-            provider_class: Some(class.clone()),
+            class: Some(class.clone()),
             number: 1,
             index: nth(i),
-            ..Finding::default()
+            ..Evidence::default()
         };
         if let Some(id) = ses_id {
             f.tags.insert("ses_message_id".into(), id.to_string());

@@ -9,11 +9,9 @@
 
 use super::json::Obj;
 use super::{WebhookError, batch, complaint, fill_from_class, nth};
-use crate::log::Finding;
-use crate::log::finding::{action_for_class, bare_address};
+use crate::evidence::{Evidence, Record, bare_address};
 use crate::log::time::from_unix;
-use crate::mail::Record;
-use rebound_core::Reason;
+use rebound_core::DsnAction;
 use serde_json::Value;
 
 const P: &str = "sparkpost";
@@ -54,7 +52,7 @@ pub fn detect(body: &Value) -> bool {
 }
 
 /// Reads one SparkPost batch.
-pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
+pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> {
     for (i, item) in batch(body)?.iter().enumerate() {
         let msys = Obj::of(item, P, "event")?.req_obj("msys")?;
         let Some(event) = ["message_event", "gen_event", "relay_event"]
@@ -103,31 +101,19 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             last_attempt: e.num("timestamp")?.and_then(from_unix),
             ..Record::default()
         };
-        let mut rule = None;
-        match number {
-            Some(25) => {
-                (record.reason, rule) = (Some(Reason::Suppressed), Some("webhook.sparkpost.admin"))
-            }
-            Some(60 | 100) => {
-                (record.reason, rule) =
-                    (Some(Reason::Vacation), Some("webhook.sparkpost.autoreply"))
-            }
-            _ => {}
-        }
         fill_from_class(&mut record, permanent, sd, &format!("SparkPost {class}"));
         let status_class = if delayed { 4 } else { 5 };
-        record.action = Some(action_for_class(status_class).into());
-        let mut f = Finding {
+        record.action = Some(DsnAction::for_class(status_class));
+        let mut f = Evidence {
             record,
-            rule,
             sender: e
                 .str("friendly_from")?
                 .or(e.str("msg_from")?)
                 .and_then(bare_address),
-            provider_class: Some(class),
+            class: Some(class),
             number: u64::from(nth(i)),
             index: 1,
-            ..Finding::default()
+            ..Evidence::default()
         };
         if let Some(id) = e.str("message_id")? {
             f.tags.insert("sparkpost_message_id".into(), id.to_string());
@@ -139,7 +125,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
 
 /// A `spam_complaint` event: a feedback-loop report; SparkPost's `fbtype` (`abuse`, …) is
 /// the complaint type.
-fn spam_complaint(e: Obj<'_>, i: usize) -> Result<Finding, WebhookError> {
+fn spam_complaint(e: Obj<'_>, i: usize) -> Result<Evidence, WebhookError> {
     let mut record = Record {
         recipient: bare_address(e.str("rcpt_to")?.or(e.str("raw_rcpt_to")?).unwrap_or("")),
         last_attempt: e.num("timestamp")?.and_then(from_unix),
@@ -148,21 +134,20 @@ fn spam_complaint(e: Obj<'_>, i: usize) -> Result<Finding, WebhookError> {
     let fbtype = e.str("fbtype")?;
     complaint(
         &mut record,
-        Some(fbtype.unwrap_or("spam_complaint")),
+        fbtype.unwrap_or("spam_complaint"),
         "SparkPost spam complaint",
     );
-    let mut f = Finding {
+    let mut f = Evidence {
         record,
-        rule: Some("webhook.sparkpost.spam_complaint"),
         sender: e
             .str("friendly_from")?
             .or(e.str("msg_from")?)
             .and_then(bare_address),
         reporting_mta: e.str("report_by")?.map(str::to_string),
-        provider_class: Some(format!("spam_complaint/{}", fbtype.unwrap_or("none"))),
+        class: Some(format!("spam_complaint/{}", fbtype.unwrap_or("none"))),
         number: u64::from(nth(i)),
         index: 1,
-        ..Finding::default()
+        ..Evidence::default()
     };
     if let Some(id) = e.str("message_id")? {
         f.tags.insert("sparkpost_message_id".into(), id.to_string());

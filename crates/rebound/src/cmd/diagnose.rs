@@ -1,4 +1,5 @@
-//! `rebound diagnose`: one bounce (an email, a reply, a log line) read, classified, and for
+//! `rebound diagnose`: bounces (an email, an mbox, a log, a webhook body, replies) read and
+//! classified as `rebound parse` does, and for
 //! routing verdicts (551 "user not local", relaying denied) the host that answered compared
 //! with the recipient domain's live MX set (RFC 5321 sections 3.4 and 5.1); a domain with a
 //! null MX (RFC 7505) or no mail host is reported as undeliverable. Emails are read by
@@ -6,14 +7,20 @@
 
 use crate::cmd::mx::{DnsArgs, parse_host};
 use crate::input;
+use crate::route::{self, Outcome, Reading};
 use anyhow::Context;
 use clap::Args;
-use rebound_core::{BounceEvent, Category, Classifier, Reason, Reply, Source};
+use rebound_core::{BounceEvent, Classifier};
 use rebound_dns::{Host, MxReport, Route, RouteVerdict};
+use rebound_ingest::detect::{self, Format, InputKind};
+use rebound_ingest::evidence::Evidence;
+use rebound_ingest::{Options, Origin};
 use serde::Serialize;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Diagnose a bounce: what it means, and whether the route to the recipient is stale.
 #[derive(Args)]
@@ -68,7 +75,7 @@ struct Diagnosis {
 }
 
 pub fn run(args: DiagnoseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let classifier = input::classifier(rule_files)?;
+    let classifier = Arc::new(input::classifier(rule_files)?);
     let events = read_events(&args, &classifier)?;
     if events.is_empty() {
         eprintln!(
@@ -81,15 +88,17 @@ pub fn run(args: DiagnoseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCod
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
+    // Each (domain, host compared) is looked up once, however many bounces name it.
+    let mut looked_up: HashMap<(String, Option<String>), MxReport> = HashMap::new();
     for mut event in events {
         if let Some(r) = &args.recipient {
             event.recipient = Some(r.clone());
         }
-        let routing = is_routing(&event);
+        let routing = event.classification.is_about_route();
         let host = args
             .remote_host
             .clone()
-            .or_else(|| event.remote_mta.as_deref().and_then(remote_host));
+            .or_else(|| event.remote_mta.as_deref().and_then(Host::of_remote_mta));
         let domain = event
             .recipient
             .as_deref()
@@ -98,7 +107,15 @@ pub fn run(args: DiagnoseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCod
         let mut mx = None;
         if let Some(domain) = &domain {
             let compare = if routing { host.as_ref() } else { None };
-            rebound_dns::lookup_all(&settings, [domain], compare, 1, |r| mx = Some(r))?;
+            let key = (domain.clone(), compare.map(ToString::to_string));
+            if let Some(report) = looked_up.get(&key) {
+                mx = Some(report.clone());
+            } else {
+                rebound_dns::lookup_all(&settings, [domain], compare, 1, |r| mx = Some(r))?;
+                if let Some(report) = &mx {
+                    looked_up.insert(key, report.clone());
+                }
+            }
         }
         failed |= mx.as_ref().is_some_and(MxReport::lookup_failed);
         let route = mx
@@ -127,126 +144,72 @@ pub fn run(args: DiagnoseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCod
     })
 }
 
-/// The events of the input: an email's recipients, or one per reply or log line.
-fn read_events(args: &DiagnoseArgs, classifier: &Classifier) -> anyhow::Result<Vec<BounceEvent>> {
-    let (bytes, path) = if args.input == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
-        (buf, Some("-".to_string()))
-    } else if Path::new(&args.input).is_file() {
-        let bytes =
-            std::fs::read(&args.input).with_context(|| format!("reading {}", args.input))?;
-        (bytes, Some(args.input.clone()))
-    } else {
-        return Ok(vec![text_event(&args.input, None, classifier)]);
+/// The events of the input, read as `rebound parse` reads it (an email, an mbox, a log, a
+/// webhook body); an input that is none of these is read as replies, one per line, and text
+/// that names no file is one reply.
+fn read_events(
+    args: &DiagnoseArgs,
+    classifier: &Arc<Classifier>,
+) -> anyhow::Result<Vec<BounceEvent>> {
+    let path = PathBuf::from(&args.input);
+    let origin = Origin {
+        path: Some(args.input.clone()),
+        message: 0,
     };
-    if looks_like_email(&bytes) {
-        let origin = rebound_ingest::Origin {
-            path: path.clone(),
-            message: 1,
+    if args.input != "-" && !path.is_file() {
+        let evidence = Evidence::of_reply_line(&args.input);
+        let origin = Origin::default();
+        return Ok(vec![rebound_ingest::event::build(
+            evidence, classifier, &origin,
+        )]);
+    }
+    let kind =
+        detect::kind_of(&path, Format::Auto).with_context(|| format!("reading {}", args.input))?;
+    let mut events = Vec::new();
+    if kind == InputKind::Unknown {
+        let reader: Box<dyn BufRead> = if args.input == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            Box::new(std::io::BufReader::new(
+                std::fs::File::open(&path).with_context(|| format!("reading {}", args.input))?,
+            ))
         };
-        let events = rebound_ingest::read_message(&bytes, &Default::default(), classifier, &origin)
-            .with_context(|| format!("reading {}", args.input))?;
+        input::for_each_line(reader, |number, line| {
+            if let input::Line::Text(text) = line
+                && !text.trim().is_empty()
+            {
+                let origin = Origin {
+                    message: number as u64,
+                    ..origin.clone()
+                };
+                let evidence = Evidence::of_reply_line(&text);
+                events.push(rebound_ingest::event::build(evidence, classifier, &origin));
+            }
+            Ok(())
+        })
+        .with_context(|| format!("reading {}", args.input))?;
         return Ok(events);
     }
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| text_event(l, path.as_deref(), classifier))
-        .collect())
-}
-
-/// A message starts with header fields and has a blank line after them.
-fn looks_like_email(bytes: &[u8]) -> bool {
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let is_field = first.iter().position(|b| *b == b':').is_some_and(|i| {
-        i > 0
-            && first[..i]
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-    });
-    is_field
-        && (bytes.windows(2).any(|w| w == b"\n\n") || bytes.windows(4).any(|w| w == b"\r\n\r\n"))
-}
-
-/// One reply or MTA log line as an event: the reply parsed and classified; the recipient
-/// from `to=<…>` or a leading `<address>:`, the host from `relay=…` or `host … said`.
-fn text_event(line: &str, path: Option<&str>, classifier: &Classifier) -> BounceEvent {
-    let recipient = between(line, "to=<", ">").or_else(|| {
-        let rest = line.trim_start().strip_prefix('<')?;
-        let (addr, after) = rest.split_once('>')?;
-        after.starts_with(':').then(|| addr.to_string())
-    });
-    let mut reply = Reply::parse(line).unwrap_or_else(|_| Reply {
-        code: None,
-        status: None,
-        text: line.trim().to_string(),
-        command: None,
-        forward: None,
-        remote_host: None,
-    });
-    if let Some(r) = &recipient {
-        reply.relate_to_recipient(r);
-    }
-    let remote_mta = reply.remote_host.clone().or_else(|| {
-        between(line, "relay=", ",").filter(|r| !r.eq_ignore_ascii_case("none") && r != "local")
-    });
-    BounceEvent {
-        source: Source {
-            path: path.map(str::to_string),
-            kind: Some("reply".to_string()),
-            ..Source::default()
-        },
-        recipient,
-        sender: None,
-        at: None,
-        classification: classifier.classify(&reply),
-        reply,
-        dsn_action: None,
-        message_id: None,
-        remote_mta,
-        reporting_mta: None,
-        feedback_type: None,
-        provider_class: None,
-        tags: Default::default(),
-    }
-}
-
-fn between(s: &str, start: &str, end: &str) -> Option<String> {
-    let from = s.find(start)? + start.len();
-    let len = s[from..].find(end)?;
-    Some(s[from..from + len].to_string())
-}
-
-/// The host of `dns; mx.example.com`, `mx.example.com[192.0.2.1]:25` or `[192.0.2.1]`:
-/// the name when there is one, else the address.
-fn remote_host(mta: &str) -> Option<Host> {
-    let mta = mta.trim();
-    let mta = mta.strip_prefix("dns;").map_or(mta, str::trim);
-    match mta.split_once('[') {
-        Some((name, rest)) if !name.is_empty() && !name.eq_ignore_ascii_case("unknown") => {
-            Host::parse(name).ok().or_else(|| {
-                rest.split_once(']')
-                    .and_then(|(ip, _)| Host::parse(ip).ok())
-            })
+    let options = Arc::new(Options::default());
+    let how = Reading {
+        format: Format::Auto,
+        classifier,
+        options: &options,
+        follow: false,
+        jobs: 1,
+    };
+    let mut failures = Vec::new();
+    route::read(&[path], &how, &mut |outcome| {
+        match outcome {
+            Outcome::Events(found) => events.extend(found),
+            Outcome::Failed(why) => failures.push(why),
         }
-        Some((_, rest)) => rest
-            .split_once(']')
-            .and_then(|(ip, _)| Host::parse(ip).ok()),
-        None => Host::parse(mta).ok(),
+        Ok(())
+    })?;
+    for why in &failures {
+        eprintln!("rebound diagnose: {why}");
     }
-}
-
-/// Whether the verdict is about the route: 551 "not local", relaying denied, a routing rule.
-fn is_routing(event: &BounceEvent) -> bool {
-    let c = &event.classification;
-    c.category == Category::Routing
-        || matches!(c.reason, Reason::HasMoved | Reason::NoRelaying)
-        || event.reply.code == Some(551)
-        || event.reply.text.to_ascii_lowercase().contains("not local")
+    Ok(events)
 }
 
 fn print_readable(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
@@ -316,47 +279,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn remote_hosts_of_every_shape() {
-        let host = |s| remote_host(s).map(|h| h.to_string());
-        assert_eq!(host("dns; 127.0.0.1").as_deref(), Some("127.0.0.1"));
-        assert_eq!(
-            host("mx.Example.com[192.0.2.1]:25").as_deref(),
-            Some("mx.example.com")
-        );
-        assert_eq!(host("unknown[192.0.2.1]").as_deref(), Some("192.0.2.1"));
-        assert_eq!(host("[192.0.2.1]:2525").as_deref(), Some("192.0.2.1"));
-        assert_eq!(host("dns; bad..name"), None);
-    }
-
-    #[test]
-    fn emails_are_told_from_lines() {
-        assert!(looks_like_email(b"From: a@b\nSubject: x\n\nbody"));
-        assert!(!looks_like_email(
-            b"2026-11-27T02:37:06 host postfix/smtp[1]: Q: to=<a@b>, status=bounced\n"
-        ));
-        assert!(!looks_like_email(b"551 User not local\n\n"));
-    }
-
-    #[test]
     fn a_postfix_log_line_gives_recipient_host_and_reply() {
         let classifier = Classifier::builtin().unwrap();
         let line = "2026-11-27T02:37:06.171940+00:00 lab postfix/smtp[473]: 2920C98C32F: \
                     to=<fwd-static@relay.test>, relay=127.0.0.1[127.0.0.1]:2525, delay=0, \
                     dsn=5.1.6, status=bounced (host 127.0.0.1[127.0.0.1] said: 551 5.1.6 User \
                     not local; please try <x@elsewhere.test> (in reply to RCPT TO command))";
-        let event = text_event(line, None, &classifier);
+        let event = rebound_ingest::event::build(
+            Evidence::of_reply_line(line),
+            &classifier,
+            &Origin::default(),
+        );
         assert_eq!(event.recipient.as_deref(), Some("fwd-static@relay.test"));
         assert_eq!(event.reply.code, Some(551));
-        assert!(is_routing(&event));
-        let host = event.remote_mta.as_deref().and_then(remote_host).unwrap();
+        assert!(event.classification.is_about_route());
+        let host = event
+            .remote_mta
+            .as_deref()
+            .and_then(Host::of_remote_mta)
+            .unwrap();
         assert_eq!(host.to_string(), "127.0.0.1");
 
-        let bare = text_event(
-            "<a@b.test>: host mx.b.test[192.0.2.9] said: 550 5.1.1 unknown",
-            None,
+        let bare = rebound_ingest::event::build(
+            Evidence::of_reply_line(
+                "<a@b.test>: host mx.b.test[192.0.2.9] said: 550 5.1.1 unknown",
+            ),
             &classifier,
+            &Origin::default(),
         );
         assert_eq!(bare.recipient.as_deref(), Some("a@b.test"));
-        assert!(!is_routing(&bare));
+        assert!(!bare.classification.is_about_route());
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::input;
 use clap::{Args, Subcommand};
-use rebound_core::{Classifier, ClassifierBuilder, Reply};
+use rebound_core::{Classifier, ClassifierBuilder, Example, Reply};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -68,7 +68,7 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                         rule.file,
                         rule.line,
                         rule.id,
-                        example,
+                        example.reply,
                         winner.as_deref().unwrap_or("(not a reply)")
                     );
                 }
@@ -89,8 +89,9 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn winner_of(classifier: &Classifier, example: &str) -> Option<String> {
-    Reply::parse(example)
-        .ok()
-        .map(|r| classifier.classify(&r).rule.to_string())
+fn winner_of(classifier: &Classifier, example: &Example) -> Option<String> {
+    if !example.reply.is_empty() && Reply::parse(&example.reply).is_err() {
+        return None;
+    }
+    Some(example.verdict(classifier).rule.to_string())
 }

@@ -3,8 +3,9 @@
 //! fatal errors" and the remote server's reply under "Transcript of session follows".
 
 use crate::mail::text::{self, Layout};
-use crate::mail::{Bounce, Input, Kind, header};
+use crate::mail::{Bounce, Input, header};
 use memchr::memmem;
+use rebound_core::{Reader, SourceKind};
 use std::sync::LazyLock;
 
 /// Active!hunter's name in the MIME boundary, searched with a finder built once: nearly
@@ -30,7 +31,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     };
     let (_, blocks) = text::blocks(human, &layout, recipient_line);
     let transcript = text::section_after(human, "transcript of session follows");
-    let mut bounce = Bounce::new(Kind::Text, "activehunter");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::ActiveHunter);
     bounce.records = text::records(&[&transcript], blocks);
     Some(bounce)
 }

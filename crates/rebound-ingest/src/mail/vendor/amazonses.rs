@@ -6,9 +6,9 @@
 //! the MTA that carried it (Sendmail writes `!`, a newline and a space at the 990th
 //! character); those breaks are removed before the JSON is read.
 
-use crate::mail::{Bounce, Input, Kind, Record};
+use crate::mail::{Bounce, Input, Record};
 use memchr::memmem;
-use rebound_core::Reason;
+use rebound_core::{DsnAction, Reader, SourceKind};
 use serde_json::Value;
 use std::sync::LazyLock;
 
@@ -44,7 +44,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         .get("notificationType")
         .or_else(|| v.get("eventType"))?
         .as_str()?;
-    let mut bounce = Bounce::new(Kind::Text, "amazonses");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::AmazonSes);
     let s = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).map(str::to_owned);
     match kind {
         "Bounce" => {
@@ -54,7 +54,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             for r in b.get("bouncedRecipients")?.as_array()? {
                 bounce.records.push(Record {
                     recipient: s(r, "emailAddress"),
-                    action: s(r, "action"),
+                    action: s(r, "action").as_deref().and_then(DsnAction::from_field),
                     status: s(r, "status").and_then(|st| crate::mail::dsn::status_in(&st)),
                     diagnostic: s(r, "diagnosticCode").or_else(|| s(b, "bounceSubType")),
                     ..Record::default()
@@ -62,12 +62,11 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             }
         }
         "Complaint" => {
-            bounce.kind = Kind::Arf;
+            bounce.kind = SourceKind::Arf;
             let c = v.get("complaint")?;
             for r in c.get("complainedRecipients")?.as_array()? {
                 bounce.records.push(Record {
                     recipient: s(r, "emailAddress"),
-                    reason: Some(Reason::Feedback),
                     feedback_type: s(c, "complaintFeedbackType").or_else(|| Some("abuse".into())),
                     ..Record::default()
                 });
@@ -78,10 +77,9 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             for r in d.get("recipients")?.as_array()? {
                 bounce.records.push(Record {
                     recipient: r.as_str().map(str::to_owned),
-                    action: Some("delivered".into()),
+                    action: Some(DsnAction::Delivered),
                     diagnostic: s(d, "smtpResponse"),
                     remote_mta: s(d, "remoteMtaIp"),
-                    reason: Some(Reason::Delivered),
                     ..Record::default()
                 });
             }

@@ -4,8 +4,9 @@
 //! (`As their mailbox is full.`).
 
 use crate::mail::text::{self, Layout};
-use crate::mail::{Bounce, Input, Kind};
+use crate::mail::{Bounce, Input};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use rebound_core::{Reader, SourceKind};
 use std::sync::LazyLock;
 
 /// The domains of KDDI's mail systems, in one ASCII case-insensitive automaton: one pass
@@ -30,7 +31,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     };
     let body = input.human();
     let (preamble, blocks) = text::blocks(body, &layout, text::labelled_recipient);
-    let mut bounce = Bounce::new(Kind::Text, "au");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::Au);
     bounce.records = text::records(&preamble, blocks);
     Some(bounce)
 }

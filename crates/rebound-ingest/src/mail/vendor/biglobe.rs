@@ -4,7 +4,8 @@
 //! local limit.").
 
 use crate::mail::text::{self, Layout};
-use crate::mail::{Bounce, Input, Kind};
+use crate::mail::{Bounce, Input};
+use rebound_core::{Reader, SourceKind};
 
 /// Sent by BIGLOBE.
 pub fn detect(input: &Input<'_>) -> bool {
@@ -21,7 +22,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     };
     let (_, blocks) = text::blocks(human, &layout, text::default_recipient);
     let why = text::section_after(human, "non-delivered information");
-    let mut bounce = Bounce::new(Kind::Text, "biglobe");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::Biglobe);
     bounce.records = text::records(&[&why], blocks);
     Some(bounce)
 }

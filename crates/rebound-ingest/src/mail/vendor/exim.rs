@@ -8,8 +8,9 @@
 //! RFC 3464 part, its `Status`, `Action` and `Remote-MTA` are merged in by position.
 
 use crate::mail::text::{self, Layout};
-use crate::mail::{Bounce, Input, Kind, Record, header};
+use crate::mail::{Bounce, Input, Record, header};
 use memchr::memmem;
+use rebound_core::{Reader, SourceKind};
 use std::sync::LazyLock;
 
 /// Lines after which the failed addresses are listed (lower-case, contained in the line).
@@ -66,7 +67,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let delayed = input.subject().to_ascii_lowercase().contains("delayed")
         || human.contains("have yet to be delivered")
         || human.contains("has not yet been delivered");
-    let mut bounce = Bounce::new(Kind::Text, "exim");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::Exim);
     for (i, b) in blocks.into_iter().enumerate() {
         let generated = b.lines.iter().find_map(|l| generated_by(l));
         let raw = b.recipient.as_str();
@@ -95,7 +96,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         }
         bounce.records.push(Record {
             recipient: Some(recipient),
-            action: delayed.then(|| "delayed".to_string()),
+            action: delayed.then_some(rebound_core::DsnAction::Delayed),
             diagnostic: (!diagnostic.is_empty()).then_some(diagnostic),
             ..Record::default()
         });

@@ -8,14 +8,8 @@
 //! part, when present, is merged in.
 
 use crate::mail::text::{self, Layout};
-use crate::mail::{Bounce, Input, Kind, Record, evidence, header};
-use rebound_core::Reason;
-
-/// EZweb's sentences that state the reason when no reply does (lower-case).
-const STATED: &[(&str, Reason)] = &[
-    ("the user(s) account is disabled", Reason::Suspend),
-    ("was rejected by a remote mail server", Reason::Filtered),
-];
+use crate::mail::{Bounce, Input, Record, diagnostic, header};
+use rebound_core::{Reader, SourceKind};
 
 /// Where the returned message starts when it is inline.
 const END: &[&str] = &["--------------------------------", "received: from"];
@@ -34,13 +28,13 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     };
     let (preamble, blocks) = text::blocks(human, &layout, recipient_line);
     let english: Vec<&str> = preamble.into_iter().filter(|l| l.is_ascii()).collect();
-    let mut bounce = Bounce::new(Kind::Text, "ezweb");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::Ezweb);
     for b in blocks {
         let mut record = Record {
             recipient: Some(b.recipient.clone()),
             ..Record::default()
         };
-        let (command, reply) = evidence::transcript(&b.lines);
+        let (command, reply) = diagnostic::transcript(&b.lines);
         let said = if reply.is_empty() {
             b.lines
                 .iter()
@@ -52,9 +46,6 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             reply
         };
         record.command = command;
-        if !text::has_reply_code(Some(&said)) || said.contains("account is disabled") {
-            record.reason = super::stated_reason(STATED, &said);
-        }
         record.diagnostic = (!said.is_empty()).then_some(said);
         if bounce
             .records

@@ -1,25 +1,11 @@
 //! fml (a Japanese mailing-list manager, `X-MLServer: fml …`): notices the list sends back
 //! when it refuses a post: the poster is not a member, a loop alert (duplicated Message-ID),
 //! a message too big. The recipient is the list address named in the text (`<list@…>`);
-//! there is no SMTP reply, so the notice's kind states the reason.
+//! there is no SMTP reply, so the notice's words state the reason, through the rules that
+//! name this reader (`fml.*` in `rules/stated.toml`).
 
-use crate::mail::{Bounce, Input, Kind, Record, header};
-use rebound_core::Reason;
-
-/// What a notice says (lower-case phrase in the subject or text) and the reason it means.
-const KINDS: &[(&str, Reason)] = &[
-    ("not a member", Reason::Rejected),
-    ("are not member", Reason::Rejected),
-    ("not member", Reason::Rejected),
-    ("you are not allowed", Reason::Rejected),
-    ("duplicated message-id", Reason::SystemError),
-    ("loop alert", Reason::SystemError),
-    ("mail size", Reason::MesgTooBig),
-    ("too big", Reason::MesgTooBig),
-    ("command limit", Reason::SecurityError),
-    ("security alert", Reason::SecurityError),
-];
-
+use crate::mail::{Bounce, Input, Record, header};
+use rebound_core::{DsnAction, Reader, SourceKind};
 /// Sent by fml.
 pub fn detect(input: &Input<'_>) -> bool {
     input
@@ -36,17 +22,11 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         .find('<')
         .and_then(|i| header::address(&first[i..]))
         .or_else(|| header::address(input.top().get("from")?))?;
-    let said = format!("{} {}", input.subject(), first).to_ascii_lowercase();
-    let reason = KINDS
-        .iter()
-        .find(|(phrase, _)| said.contains(phrase))
-        .map(|&(_, r)| r)?;
-    let mut bounce = Bounce::new(Kind::Text, "fml");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::Fml);
     bounce.records.push(Record {
         recipient: Some(recipient),
-        action: Some("failed".into()),
+        action: Some(DsnAction::Failed),
         diagnostic: Some(first.split_whitespace().collect::<Vec<_>>().join(" ")),
-        reason: Some(reason),
         ..Record::default()
     });
     Some(bounce)

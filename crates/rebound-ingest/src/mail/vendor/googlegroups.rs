@@ -2,9 +2,9 @@
 //! (named in `X-Failed-Recipients`) with a localized text saying the group does not exist or
 //! the sender may not post to it. No reply code; the format itself means `rejected`.
 
-use crate::mail::{Bounce, Input, Kind, Record, text};
+use crate::mail::{Bounce, Input, Record, text};
 use memchr::memmem;
-use rebound_core::Reason;
+use rebound_core::{Reader, SourceKind};
 use std::sync::LazyLock;
 
 /// The Groups address in the text, searched with a finder built once.
@@ -28,12 +28,11 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         .take(60)
         .collect::<Vec<_>>()
         .join(" ");
-    let mut bounce = Bounce::new(Kind::Text, "googlegroups");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::GoogleGroups);
     for addr in super::split_addresses(failed) {
         bounce.records.push(Record {
             recipient: Some(addr),
             diagnostic: Some(explanation.clone()),
-            reason: Some(Reason::Rejected),
             ..Record::default()
         });
     }

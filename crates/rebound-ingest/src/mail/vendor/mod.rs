@@ -15,7 +15,8 @@ pub mod notes;
 pub mod qmail;
 pub mod trendmicro;
 
-use super::{Bounce, Input, Kind, header, report};
+use super::{Bounce, Input, header, report};
+use rebound_core::SourceKind;
 
 /// One vendor reader.
 pub struct Reader {
@@ -109,7 +110,7 @@ pub fn merge_report(input: &Input<'_>, bounce: &mut Bounce, trust_text: bool) {
     let Some(dsn) = report::find_report(input) else {
         return;
     };
-    bounce.kind = Kind::Dsn;
+    bounce.kind = SourceKind::Dsn;
     bounce.reporting_mta = dsn.message.reporting_mta.clone();
     bounce.sender = dsn.message.sender.clone();
     let same_count = dsn.recipients.len() == bounce.records.len();
@@ -141,19 +142,6 @@ pub fn merge_report(input: &Input<'_>, bounce: &mut Bounce, trust_text: bool) {
     }
     merged.append(&mut texts);
     bounce.records = merged;
-}
-
-/// The reason a vendor's own wording states: the first phrase of `table` (lower-case)
-/// found in `text` (compared in lower case).
-pub fn stated_reason(
-    table: &[(&str, rebound_core::Reason)],
-    text: &str,
-) -> Option<rebound_core::Reason> {
-    let lower = text.to_lowercase();
-    table
-        .iter()
-        .find(|(phrase, _)| lower.contains(phrase))
-        .map(|&(_, r)| r)
 }
 
 #[cfg(test)]
@@ -221,7 +209,7 @@ mod tests {
                    Remote host said: 550 5.1.1 <b@example.net>... User Unknown\n\n\
                    --- Below this line is a copy of the message.\n";
         let b = read(raw.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(b.reader, "qmail");
+        assert_eq!(b.reader, rebound_core::Reader::Qmail);
         assert_eq!(b.records[0].recipient.as_deref(), Some("b@example.net"));
         assert_eq!(b.records[0].remote_mta.as_deref(), Some("192.0.2.1"));
     }

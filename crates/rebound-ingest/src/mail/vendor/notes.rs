@@ -8,8 +8,9 @@
 
 use crate::mail::human;
 use crate::mail::text::{self, Layout};
-use crate::mail::{Bounce, Input, Kind, Record};
+use crate::mail::{Bounce, Input, Record};
 use memchr::memmem;
+use rebound_core::{Reader, SourceKind};
 use std::sync::LazyLock;
 
 /// Localized causes (a fragment of the decoded text) and Notes' / Domino's English wording.
@@ -43,7 +44,7 @@ pub fn detect(input: &Input<'_>) -> bool {
 /// One record per address, with the cause written for it.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let human = human::iso2022jp_kana(input.human());
-    let mut bounce = Bounce::new(Kind::Text, "notes");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::Notes);
     if human.contains("------- Failure Reasons") {
         bounce.records = failure_reasons(&human);
     } else {

@@ -8,8 +8,9 @@
 //! from those same words.
 
 use crate::mail::text::{self, Layout};
-use crate::mail::{Bounce, Input, Kind, dsn, header};
+use crate::mail::{Bounce, Input, dsn, header};
 use aho_corasick::AhoCorasick;
+use rebound_core::{Reader, SourceKind};
 use std::sync::LazyLock;
 
 /// Lines after which the recipients are listed (lower-case, contained in the line).
@@ -58,7 +59,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         end: END,
     };
     let (preamble, blocks) = text::blocks(input.human(), &layout, recipient_line);
-    let mut bounce = Bounce::new(Kind::Text, "qmail");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::Qmail);
     bounce.records = text::records(&preamble, blocks);
     for r in &mut bounce.records {
         r.remote_mta = r.diagnostic.as_deref().and_then(remote_host);

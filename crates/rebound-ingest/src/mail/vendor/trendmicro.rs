@@ -4,8 +4,9 @@
 //! recipients in the same domain). Please check if address is correct."), sometimes after a
 //! `Reason:` label. The whole sentence is the evidence.
 
-use crate::mail::{Bounce, Input, Kind, Record, evidence, header};
+use crate::mail::{Bounce, Input, Record, diagnostic, header};
 use memchr::memmem;
+use rebound_core::{Reader, SourceKind};
 use std::sync::LazyLock;
 
 /// InterScan's signature line, searched with a finder built once (every message is tried).
@@ -33,7 +34,7 @@ pub fn detect(input: &Input<'_>) -> bool {
 /// arrows point the other way), the recipient of the last `RCPT TO` and the server's reply.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let human = input.human();
-    let mut bounce = Bounce::new(Kind::Text, "trendmicro");
+    let mut bounce = Bounce::new(SourceKind::Mail, Reader::TrendMicro);
     let session: Vec<String> = human
         .lines()
         .map(str::trim)
@@ -52,7 +53,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             .filter_map(|l| l.strip_prefix(">>> "))
             .filter(|c| c.to_ascii_uppercase().starts_with("RCPT TO"))
             .find_map(angle_address);
-        let (command, reply) = evidence::transcript(&session);
+        let (command, reply) = diagnostic::transcript(&session);
         bounce.records.push(Record {
             recipient,
             command,
