@@ -141,6 +141,42 @@ impl Rule {
             && self.feedback.is_none())
     }
 
+    /// The rule's conditions, one `name = values` line each, as a rule file states them.
+    pub fn conditions(&self) -> Vec<String> {
+        fn line<T: ToString>(name: &str, values: &[T]) -> Option<String> {
+            (!values.is_empty()).then(|| {
+                let v: Vec<String> = values.iter().map(ToString::to_string).collect();
+                format!("{name} = {}", v.join(" | "))
+            })
+        }
+        let statuses: Vec<String> = self
+            .statuses
+            .iter()
+            .map(|s| s.map_or_else(|| "none".to_string(), |s| s.to_string()))
+            .collect();
+        let commands: Vec<&str> = self
+            .commands
+            .iter()
+            .map(|c| c.map_or("none", SmtpCommand::as_str))
+            .collect();
+        [
+            line("kind", &self.kinds),
+            line("reader", &self.readers),
+            line("dsn_action", &self.dsn_actions),
+            line("diagnostic_type", &self.diagnostic_types),
+            line("class", &self.classes),
+            self.feedback.map(|f| format!("feedback = {f}")),
+            line("text", &self.text),
+            line("code", &self.codes),
+            line("status", &statuses),
+            line("command", &commands),
+            line("host", &self.hosts),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// Whether the facts conditions of the rule hold.
     pub fn facts_hold(&self, facts: &Facts<'_>) -> bool {
         fn any<T: PartialEq>(wanted: &[T], have: Option<T>) -> bool {
@@ -203,6 +239,31 @@ impl Rule {
 /// A basic reply code pattern: three characters, each a digit or `x` (`550`, `55x`, `5xx`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodePattern([Option<u8>; 3]);
+
+impl std::fmt::Display for CodePattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for d in self.0 {
+            match d {
+                Some(d) => write!(f, "{d}")?,
+                None => f.write_str("x")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for StatusPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let part = |p: Option<u16>| p.map_or_else(|| "x".to_string(), |v| v.to_string());
+        write!(
+            f,
+            "{}.{}.{}",
+            part(self.class.map(u16::from)),
+            part(self.subject),
+            part(self.detail)
+        )
+    }
+}
 
 impl CodePattern {
     fn parse(s: &str) -> Option<Self> {

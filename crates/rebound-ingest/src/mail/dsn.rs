@@ -196,8 +196,6 @@ fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-/// [`non_empty`], ASCII-lower-cased (one copy).
-
 #[cfg(test)]
 mod tests {
     use super::*;

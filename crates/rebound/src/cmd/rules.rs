@@ -3,6 +3,7 @@
 use crate::input;
 use clap::{Args, Subcommand};
 use rebound_core::{Classifier, ClassifierBuilder, Example, Reply};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,9 +43,19 @@ pub fn run(args: RulesArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
         RulesAction::Check { files } => check(&files),
         RulesAction::List => {
             let classifier = input::classifier(rule_files)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
             for r in classifier.rules() {
-                println!("{}\t{}\t{}:{}", r.id, r.reason, r.file, r.line);
+                writeln!(out, "{}\t{}\t{}:{}", r.id, r.reason, r.file, r.line)?;
             }
+            // The verdict's rule when none matched.
+            writeln!(
+                out,
+                "{}\t{}\t(no rule matched)",
+                rebound_core::classify::NO_RULE,
+                rebound_core::Reason::Undefined
+            )?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }
