@@ -72,7 +72,8 @@ fn every_rule_a_verdict_carries_is_listed_and_explained() {
     let out = rebound(&["explain", "--json", "mail.dsn.delayed"], b"");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["reason"], "expired");
-    assert_eq!(v["conditions"][0], "dsn_action = delayed");
+    assert_eq!(v["conditions"][0], "kind = dsn | mail");
+    assert_eq!(v["conditions"][1], "dsn_action = delayed");
 }
 
 #[test]
