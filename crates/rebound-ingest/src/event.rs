@@ -52,7 +52,7 @@ pub fn events(bounce: &Bounce, classifier: &Classifier, origin: &Origin) -> Vec<
                 },
                 recipient: record.recipient.clone(),
                 sender: bounce.sender.clone(),
-                at: record.last_attempt.clone().or_else(|| bounce.date.clone()),
+                at: record.last_attempt.or(bounce.date),
                 remote_mta: record
                     .remote_mta
                     .clone()

@@ -24,6 +24,7 @@ pub mod detect;
 pub mod event;
 pub mod log;
 pub mod mail;
+pub mod time;
 pub mod webhook;
 
 pub use container::{ContainerError, Message, Messages};

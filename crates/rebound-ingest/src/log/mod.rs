@@ -29,7 +29,6 @@ pub mod powermta;
 pub mod queue;
 pub mod sendmail;
 pub mod syslog;
-pub mod time;
 
 pub use finding::Finding;
 
@@ -173,7 +172,7 @@ impl<'c> LogReader<'c> {
         path: Option<String>,
         options: &LogOptions,
     ) -> LogReader<'c> {
-        let year = options.year.unwrap_or_else(time::current_year);
+        let year = options.year.unwrap_or_else(crate::time::current_year);
         let parser: Box<dyn LineParser> = match format {
             LogFormat::Postfix => Box::new(postfix::Parser::new(year, options.max_open)),
             LogFormat::Exim => Box::new(exim::Parser::new(options.max_open)),

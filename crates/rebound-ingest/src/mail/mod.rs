@@ -20,6 +20,7 @@ pub mod returned;
 pub mod text;
 pub mod vendor;
 
+use jiff::Timestamp;
 use rebound_core::{EnhancedStatus, Reason, SmtpCommand};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -67,8 +68,8 @@ pub struct Record {
     pub command: Option<SmtpCommand>,
     /// The host that refused or failed.
     pub remote_mta: Option<String>,
-    /// When the last attempt was made.
-    pub last_attempt: Option<String>,
+    /// When the last attempt was made; `None` when not stated or unreadable.
+    pub last_attempt: Option<Timestamp>,
     /// The reason when the format itself states it (feedback, vacation, delivered, or a
     /// vendor's explicit code); otherwise the classifier decides.
     pub reason: Option<Reason>,
@@ -91,8 +92,9 @@ pub struct Bounce {
     pub sender: Option<String>,
     /// The Message-ID of the returned message.
     pub message_id: Option<String>,
-    /// When the report was written (`Arrival-Date` or the bounce's `Date`).
-    pub date: Option<String>,
+    /// When the report was written (`Arrival-Date` or the bounce's `Date`); `None` when not
+    /// stated or unreadable.
+    pub date: Option<Timestamp>,
     /// The header fields of the returned message that the user asked for.
     pub tags: BTreeMap<String, String>,
 }

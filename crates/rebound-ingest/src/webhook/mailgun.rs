@@ -10,7 +10,6 @@ use super::json::Obj;
 use super::{WebhookError, complaint, fill_from_class, status};
 use crate::log::Finding;
 use crate::log::finding::{action_for_class, bare_address};
-use crate::log::time::from_unix;
 use crate::mail::Record;
 use rebound_core::Reason;
 use serde_json::Value;
@@ -59,7 +58,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         status: status(enhanced),
         diagnostic,
         remote_mta: remote,
-        last_attempt: ed.num("timestamp")?.and_then(from_unix),
+        last_attempt: ed.time("timestamp")?,
         ..Record::default()
     };
     let mut rule = None;
@@ -80,7 +79,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
 fn parse_complaint(ed: Obj<'_>, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
     let mut record = Record {
         recipient: bare_address(ed.req_str("recipient")?),
-        last_attempt: ed.num("timestamp")?.and_then(from_unix),
+        last_attempt: ed.time("timestamp")?,
         ..Record::default()
     };
     complaint(&mut record, Some("complained"), "Mailgun spam complaint");

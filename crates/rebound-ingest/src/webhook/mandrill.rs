@@ -10,7 +10,6 @@ use super::json::Obj;
 use super::{WebhookError, batch, complaint, fill_from_class, nth};
 use crate::log::Finding;
 use crate::log::finding::{action_for_class, bare_address};
-use crate::log::time::from_unix;
 use crate::mail::Record;
 use rebound_core::Reason;
 use serde_json::Value;
@@ -45,7 +44,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
         let mut record = Record {
             recipient: bare_address(msg.req_str("email")?),
             diagnostic: msg.str("diag")?.map(str::to_string),
-            last_attempt: e.num("ts")?.and_then(from_unix),
+            last_attempt: e.time("ts")?,
             ..Record::default()
         };
         let mut rule = None;

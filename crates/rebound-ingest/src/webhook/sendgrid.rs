@@ -9,7 +9,6 @@ use super::json::Obj;
 use super::{WebhookError, batch, complaint, fill_from_class, nth, status};
 use crate::log::Finding;
 use crate::log::finding::bare_address;
-use crate::log::time::from_unix;
 use crate::mail::Record;
 use rebound_core::Reason;
 use serde_json::Value;
@@ -62,7 +61,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
             action: Some(action.to_string()).filter(|a| !a.is_empty()),
             status: status(e.str("status")?),
             diagnostic: text.map(str::to_string),
-            last_attempt: e.num("timestamp")?.and_then(from_unix),
+            last_attempt: e.time("timestamp")?,
             ..Record::default()
         };
         let mut rule = None;

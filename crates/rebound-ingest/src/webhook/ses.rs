@@ -11,8 +11,8 @@ use super::json::{self, Obj};
 use super::{WebhookError, fill_from_class, nth, status};
 use crate::log::Finding;
 use crate::log::finding::bare_address;
-use crate::log::time::rfc3339_prefix;
 use crate::mail::Record;
+use crate::time::rfc3339;
 use rebound_core::Reason;
 use serde_json::Value;
 
@@ -116,10 +116,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
     } else {
         None
     };
-    let at = detail
-        .str("timestamp")?
-        .and_then(rfc3339_prefix)
-        .map(str::to_string);
+    let at = detail.str("timestamp")?.and_then(rfc3339);
     let reporting_mta = detail
         .str("reportingMTA")?
         .map(|m| m.rsplit(';').next().unwrap_or(m).trim().to_string());
@@ -133,7 +130,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
                 .map(str::to_ascii_lowercase),
             status: status(r.str("status")?),
             diagnostic: r.str("diagnosticCode")?.map(str::to_string),
-            last_attempt: at.clone(),
+            last_attempt: at,
             ..Record::default()
         };
         let mut rule = None;

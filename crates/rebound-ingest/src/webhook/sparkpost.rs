@@ -11,7 +11,6 @@ use super::json::Obj;
 use super::{WebhookError, batch, complaint, fill_from_class, nth};
 use crate::log::Finding;
 use crate::log::finding::{action_for_class, bare_address};
-use crate::log::time::from_unix;
 use crate::mail::Record;
 use rebound_core::Reason;
 use serde_json::Value;
@@ -100,7 +99,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
                 .str("raw_reason")?
                 .or(e.str("reason")?)
                 .map(str::to_string),
-            last_attempt: e.num("timestamp")?.and_then(from_unix),
+            last_attempt: e.time("timestamp")?,
             ..Record::default()
         };
         let mut rule = None;
@@ -142,7 +141,7 @@ pub fn parse(body: &Value, out: &mut Vec<Finding>) -> Result<(), WebhookError> {
 fn spam_complaint(e: Obj<'_>, i: usize) -> Result<Finding, WebhookError> {
     let mut record = Record {
         recipient: bare_address(e.str("rcpt_to")?.or(e.str("raw_rcpt_to")?).unwrap_or("")),
-        last_attempt: e.num("timestamp")?.and_then(from_unix),
+        last_attempt: e.time("timestamp")?,
         ..Record::default()
     };
     let fbtype = e.str("fbtype")?;
