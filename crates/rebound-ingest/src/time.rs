@@ -65,8 +65,7 @@ fn normalised_rfc5322(s: &str) -> Option<Timestamp> {
             cleaned.push(' ');
         }
     }
-    let mut words = cleaned.split_ascii_whitespace().peekable();
-    while let Some(word) = words.next() {
+    for word in cleaned.split_ascii_whitespace() {
         let b = word.as_bytes();
         if b[0].is_ascii_digit() && word.contains(':') && clock.is_none() {
             // `09:15:00`, `9:15`, and a zone stuck to it (`09:15:00+0900`).
@@ -193,9 +192,8 @@ pub fn rfc3339(s: &str) -> Option<Timestamp> {
         .map_or(s.len(), |i| i + 11);
     let civil: DateTime = format!("{}T{}", &s[..10], &s[11..body_end]).parse().ok()?;
     let zone = s[body_end..].trim_start();
-    let offset = if zone.is_empty() {
-        Offset::UTC
-    } else if zone.eq_ignore_ascii_case("z")
+    let offset = if zone.is_empty()
+        || zone.eq_ignore_ascii_case("z")
         || zone.eq_ignore_ascii_case("utc")
         || zone.eq_ignore_ascii_case("gmt")
     {

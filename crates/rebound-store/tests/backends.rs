@@ -284,7 +284,10 @@ fn sender_side_verdicts_never_suppress(loc: &Location) {
             )
         })
         .map(|mut e| {
-            e.message_id = Some(format!("<{}@x>", e.at.clone().unwrap_or_default()));
+            e.message_id = Some(format!(
+                "<{}@x>",
+                e.at.map(|t| t.to_string()).unwrap_or_default()
+            ));
             e
         })
         .collect();
