@@ -12,7 +12,8 @@ use crate::facts::{DsnAction, Reader, SourceKind};
 use crate::forward::ForwardHint;
 use crate::reply::Reply;
 use crate::status::{DECIMAL_CAPACITY, TEXT_CAPACITY, write_decimal};
-use serde::{Deserialize, Serialize};
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 
 /// One recipient's bounce (or delivery, delay, auto-reply, complaint), normalized.
@@ -24,9 +25,13 @@ pub struct BounceEvent {
     pub recipient: Option<String>,
     /// The original sender (envelope from, or the returned message's From).
     pub sender: Option<String>,
-    /// When it happened, RFC 3339 (`Last-Attempt-Date`, `Arrival-Date`, the log or webhook
-    /// timestamp, or the bounce's `Date`).
-    pub at: Option<String>,
+    /// When it happened: the bounce's own instant (`Last-Attempt-Date`, `Arrival-Date`, the
+    /// log or webhook timestamp, or the bounce's `Date`), `None` when the input has no date
+    /// that could be read (never the time it was read). Written as RFC 3339 UTC with `Z`,
+    /// whole seconds unless the source had a fraction (`2026-11-10T00:15:00Z`); read back
+    /// from RFC 3339 with any offset, or an RFC 5322 date as older versions wrote.
+    #[serde(default, deserialize_with = "deserialize_at")]
+    pub at: Option<Timestamp>,
     /// What the server said.
     #[serde(flatten)]
     pub reply: Reply,
@@ -118,7 +123,10 @@ impl BounceEvent {
         out.extend_from_slice(b",\"sender\":");
         write_opt_str(out, sender.as_deref());
         out.extend_from_slice(b",\"at\":");
-        write_opt_str(out, at.as_deref());
+        match at {
+            Some(at) => write_timestamp(out, *at),
+            None => out.extend_from_slice(b"null"),
+        }
         write_reply_fields(out, reply);
         write_classification_fields(out, classification);
         out.extend_from_slice(b",\"dsn_action\":");
@@ -148,6 +156,35 @@ impl BounceEvent {
         }
         out.extend_from_slice(b"}}");
     }
+}
+
+/// Reads `at`: RFC 3339 (any offset; what [`BounceEvent`] writes), or, for JSON written
+/// before the time was a type, an RFC 5322 date (`Thu, 29 Apr 2013 23:45:41 +0900 (JST)`).
+fn deserialize_at<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let text = text.trim();
+    text.parse::<Timestamp>()
+        .or_else(|e| {
+            jiff::fmt::rfc2822::DateTimeParser::new()
+                .relaxed_weekday(true)
+                .parse_timestamp(text)
+                .map_err(|_| e)
+        })
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format_args!("`at` {text:?}: {e}")))
+}
+
+/// Writes a time as serde writes it (jiff's `Display`: RFC 3339 UTC, `Z`, a fraction only
+/// when there is one), quoted; the text needs no escapes.
+fn write_timestamp(out: &mut Vec<u8>, at: Timestamp) {
+    use std::io::Write;
+    out.push(b'"');
+    // Writing to a Vec cannot fail; a formatting error (none for a valid Timestamp) would
+    // leave the string shorter, never invalid JSON.
+    let _ = write!(out, "{at}");
+    out.push(b'"');
 }
 
 /// The fields of a [`Reply`], flattened into the event (each preceded by a comma).
@@ -415,6 +452,38 @@ mod tests {
     }
 
     #[test]
+    fn at_is_rfc3339_utc_and_reads_back() {
+        let mut e = bare();
+        e.at = Some("2026-11-10T09:15:00+09:00".parse().expect("a time"));
+        let json = serde_json::to_string(&e).expect("an event serializes");
+        assert!(json.contains(r#""at":"2026-11-10T00:15:00Z""#), "{json}");
+        assert_eq!(direct(&e), json);
+        let back: BounceEvent = serde_json::from_str(&json).expect("reads back");
+        assert_eq!(back, e);
+        e.at = Some("2018-03-16T20:46:35.375Z".parse().expect("a time"));
+        let json = serde_json::to_string(&e).expect("an event serializes");
+        assert!(
+            json.contains(r#""at":"2018-03-16T20:46:35.375Z""#),
+            "{json}"
+        );
+        // An RFC 5322 date, as older versions wrote, reads as the same instant.
+        let old = json.replace(
+            "2018-03-16T20:46:35.375Z",
+            "Sat, 17 Mar 2018 05:46:35 +0900 (JST)",
+        );
+        let back: BounceEvent = serde_json::from_str(&old).expect("reads an old date");
+        assert_eq!(
+            back.at,
+            Some("2018-03-16T20:46:35Z".parse().expect("a time"))
+        );
+        let bad = json.replace("2018-03-16T20:46:35.375Z", "yesterday");
+        assert!(serde_json::from_str::<BounceEvent>(&bad).is_err());
+        let null = json.replace(r#""2018-03-16T20:46:35.375Z""#, "null");
+        let back: BounceEvent = serde_json::from_str(&null).expect("reads null");
+        assert_eq!(back.at, None);
+    }
+
+    #[test]
     fn direct_json_is_serde_json() {
         let check = |e: &BounceEvent| {
             let serde = serde_json::to_string(e).expect("an event serializes");
@@ -445,7 +514,17 @@ mod tests {
             };
             e.recipient = Some("x@example.com".into());
             e.sender = Some("me@example.org".into());
-            e.at = Some("2024-05-01T10:00:00Z".into());
+            e.at = Some(
+                match n {
+                    0 => "2024-05-01T10:00:00Z",
+                    1 => "2024-05-01T10:00:00.375Z",
+                    2 => "2024-05-01T19:00:00+09:00",
+                    3 => "1970-01-01T00:00:00Z",
+                    _ => "2024-05-01T10:00:00.000000001-00:00",
+                }
+                .parse()
+                .expect("a time"),
+            );
             e.dsn_action = Some(DsnAction::Failed);
             e.message_id = Some("<id@example.org>".into());
             e.remote_mta = Some("mx.example.com".into());

@@ -7,6 +7,7 @@
 //! producer stated in its own terms (the kind of report, a provider's class, a feedback type).
 //! The rules turn those into the verdict ([`rebound_core::Facts`]).
 
+use jiff::Timestamp;
 use rebound_core::{DsnAction, EnhancedStatus, Facts, Reader, SmtpCommand, SourceKind};
 use std::collections::BTreeMap;
 
@@ -28,8 +29,8 @@ pub struct Record {
     pub command: Option<SmtpCommand>,
     /// The host that refused or failed.
     pub remote_mta: Option<String>,
-    /// When the last attempt was made.
-    pub last_attempt: Option<String>,
+    /// When the last attempt was made; `None` when not stated or unreadable.
+    pub last_attempt: Option<Timestamp>,
     /// A complaint's feedback type (ARF `Feedback-Type`, or the provider's complaint type).
     pub feedback_type: Option<String>,
 }
@@ -54,7 +55,7 @@ pub struct Evidence {
     pub reporting_mta: Option<String>,
     /// When the report was written, when no attempt time is known (`Arrival-Date`, the
     /// bounce's `Date`).
-    pub date: Option<String>,
+    pub date: Option<Timestamp>,
     /// Tags the input carried (`mta`, `queue_id`, `provider`, headers asked for).
     pub tags: BTreeMap<String, String>,
     /// 1-based number of the record within its input (a log line, a webhook body's event),

@@ -25,6 +25,7 @@ pub mod event;
 pub mod evidence;
 pub mod log;
 pub mod mail;
+pub mod time;
 pub mod webhook;
 
 pub use container::{ContainerError, Message, Messages};

@@ -11,7 +11,7 @@
 //! | --- | --- |
 //! | recipient | normalized ([`crate::address::normalize`]; raw if that fails) |
 //! | message_id | trimmed, angle brackets removed |
-//! | at | the instant in epoch seconds when it parses (so `Z` and `+00:00` agree), else as given |
+//! | at | the instant in whole epoch seconds (so `Z` and `+00:00` agree; the same text as when `at` was an RFC 3339 string, so keys of events stored then still match; an event whose `at` was then an unparsed RFC 5322 date gets a new key) |
 //! | reporting_mta | trimmed, lower-cased |
 //! | code, status | the basic reply code and enhanced status as text |
 //! | dsn_action | trimmed, lower-cased |
@@ -47,9 +47,7 @@ impl EventKey {
             .as_deref()
             .map(|m| m.trim().trim_start_matches('<').trim_end_matches('>'));
         field(&mut h, b'm', message_id);
-        let at = event.at.as_deref().map(|a| {
-            crate::time::parse_datetime(a).map_or_else(|| a.trim().to_string(), |t| t.to_string())
-        });
+        let at = event.at.map(|t| t.as_second().to_string());
         field(&mut h, b'a', at.as_deref());
         let mta = event
             .reporting_mta
@@ -142,8 +140,11 @@ mod tests {
         b.tags.insert("x-lead-source".into(), "elsewhere".into());
         b.source.path = Some("/copy/of/it.eml".into());
         b.recipient = b.recipient.map(|r| r.to_uppercase());
-        b.at = Some("2024-01-01T01:00:00+01:00".into()); // the same instant as ...T00:00:00Z
-        assert_eq!(a.at.as_deref(), Some("2024-01-01T00:00:00Z"));
+        b.at = "2024-01-01T01:00:00+01:00".parse().ok(); // the same instant as ...T00:00:00Z
+        assert_eq!(
+            a.at.map(|t| t.to_string()).as_deref(),
+            Some("2024-01-01T00:00:00Z")
+        );
         assert_eq!(EventKey::of(&a), EventKey::of(&b));
     }
 
@@ -152,7 +153,7 @@ mod tests {
         let a = event();
         for change in [
             |e: &mut BounceEvent| e.message_id = Some("<other@x>".into()),
-            |e: &mut BounceEvent| e.at = Some("2024-01-02T00:00:00Z".into()),
+            |e: &mut BounceEvent| e.at = "2024-01-02T00:00:00Z".parse().ok(),
             |e: &mut BounceEvent| e.recipient = Some("else@example.com".into()),
             |e: &mut BounceEvent| e.reply.text.push('!'),
             |e: &mut BounceEvent| e.reporting_mta = None,

@@ -50,9 +50,12 @@ impl SourceRule {
 #[derive(Debug, Clone)]
 pub(crate) struct EventRow {
     pub key: EventKey,
-    /// Event time (or ingest time when the event has none), epoch seconds.
+    /// The event's own time, epoch seconds; the ingest time when the event has none (so the
+    /// policy's windows and `--since` place an undated event when it was seen).
     pub at_unix: i64,
+    /// The event's own time as RFC 3339 UTC; `None` (NULL) when it has none.
     pub at: Option<String>,
+    /// The UTC day of `at`, or [`time::UNDATED`].
     pub day: String,
     pub recipient: Option<String>,
     pub domain: Option<String>,
@@ -73,18 +76,15 @@ pub(crate) struct EventRow {
 }
 
 impl EventRow {
-    /// Flattens an event; `now` stands in for a missing or unreadable time.
+    /// Flattens an event; `now` (the ingest time) stands in for a missing time in `at_unix`
+    /// only: `at` stays NULL and the day is [`time::UNDATED`].
     pub fn new(
         event: &BounceEvent,
         sources: &SourceRule,
         policy: &Policy,
         now: i64,
     ) -> Result<Self, serde_json::Error> {
-        let at_unix = event
-            .at
-            .as_deref()
-            .and_then(time::parse_datetime)
-            .unwrap_or(now);
+        let at_unix = event.at.map_or(now, |t| t.as_second());
         let recipient = event.recipient.as_deref().and_then(address::normalize);
         let domain = recipient
             .as_deref()
@@ -104,8 +104,11 @@ impl EventRow {
         Ok(Self {
             key: EventKey::of(event),
             at_unix,
-            at: event.at.clone(),
-            day: time::day_of(at_unix),
+            at: event.at.map(|t| t.to_string()),
+            day: event.at.map_or_else(
+                || time::UNDATED.to_string(),
+                |t| time::day_of(t.as_second()),
+            ),
             recipient,
             domain,
             sender,

@@ -90,7 +90,7 @@ pub fn event(i: u64) -> Option<BounceEvent> {
         },
         recipient: Some(recipient),
         sender: Some("news@sender.example".into()),
-        at: Some(crate::time::format_rfc3339(i64::try_from(secs).ok()?)),
+        at: jiff::Timestamp::from_second(i64::try_from(secs).ok()?).ok(),
         reply,
         classification: classification.clone(),
         dsn_action: Some(rebound_core::DsnAction::Failed),

@@ -74,6 +74,9 @@ both_backends!(
     report_rates_per_source,
     lead_source_from_flag_or_header,
     manual_suppressions_and_csv_round_trip,
+    old_bounces_keep_their_own_days_and_windows,
+    undated_events_say_so,
+    a_version_1_store_upgrades_in_place,
 );
 
 static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| Classifier::builtin().unwrap());
@@ -87,7 +90,7 @@ fn ev(recipient: &str, reply: &str, at: &str) -> BounceEvent {
         source: Source::default(),
         recipient: Some(recipient.into()),
         sender: Some("news@sender.example".into()),
-        at: Some(at.into()),
+        at: Some(at.parse().expect("an RFC 3339 time")),
         reply: r,
         classification,
         dsn_action: Some(rebound_core::DsnAction::Failed),
@@ -111,12 +114,12 @@ fn open(loc: &Location) -> Store {
 
 fn migrations_are_versioned_and_reopen(loc: &Location) {
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.schema_version().unwrap(), 2);
     s.ingest(&synthetic::events(0, 10), &SourceRule::default())
         .unwrap();
     drop(s);
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.schema_version().unwrap(), 2);
     assert_eq!(s.count(Table::Events).unwrap(), 10);
 }
 
@@ -281,7 +284,10 @@ fn sender_side_verdicts_never_suppress(loc: &Location) {
             )
         })
         .map(|mut e| {
-            e.message_id = Some(format!("<{}@x>", e.at.clone().unwrap_or_default()));
+            e.message_id = Some(format!(
+                "<{}@x>",
+                e.at.map(|t| t.to_string()).unwrap_or_default()
+            ));
             e
         })
         .collect();
@@ -330,7 +336,7 @@ fn forward_hints_wait_for_review(loc: &Location) {
     assert!(same.reply.forward.is_some(), "{:?}", same.reply);
     // The same hint from two events of one batch: one hint, seen twice.
     let mut same_again = same.clone();
-    same_again.at = Some("2024-05-02T10:00:00Z".into());
+    same_again.at = "2024-05-02T10:00:00Z".parse().ok();
     s.ingest(&[same, other, same_again], &SourceRule::default())
         .unwrap();
     let hints = s.hints(None).unwrap();
@@ -488,4 +494,116 @@ fn manual_suppressions_and_csv_round_trip(loc: &Location) {
     assert_eq!(s.add_suppressions(imported.rows).unwrap(), 1);
     let list = s.suppressions().unwrap();
     assert_eq!(list, vec![manual("a@example.com"), manual("b@example.com")]);
+}
+
+/// Runs SQL on the store's database directly (to make rows look as an older version wrote
+/// them).
+fn raw_sql(loc: &Location, sql: &str) {
+    match loc {
+        Location::Sqlite(path) => rusqlite::Connection::open(path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap(),
+        Location::Postgres(url) => ::postgres::Client::connect(url, ::postgres::NoTls)
+            .unwrap()
+            .batch_execute(sql)
+            .unwrap(),
+    }
+}
+
+fn day_groups(s: &mut Store) -> Vec<(String, i64)> {
+    let mut days: Vec<(String, i64)> = s
+        .report(Grouping::Day, None)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.group, r.events))
+        .collect();
+    days.sort();
+    days
+}
+
+/// Three mailbox-full bounces years apart, ingested together today: each keeps its own day,
+/// and they are not "3 soft bounces in 7 days".
+fn old_bounces_keep_their_own_days_and_windows(loc: &Location) {
+    let mut s = open(loc);
+    let events: Vec<BounceEvent> = [
+        "2019-03-04T05:06:07Z",
+        "2021-06-07T08:09:10Z",
+        "2023-09-10T11:12:13Z",
+    ]
+    .iter()
+    .map(|at| ev("full@example.com", FULL, at))
+    .collect();
+    let stats = s.ingest(&events, &SourceRule::default()).unwrap();
+    assert_eq!((stats.new, stats.suppressed), (3, 0));
+    assert!(s.suppressions().unwrap().is_empty());
+    assert_eq!(
+        day_groups(&mut s),
+        [
+            ("2019-03-04".to_string(), 1),
+            ("2021-06-07".to_string(), 1),
+            ("2023-09-10".to_string(), 1)
+        ]
+    );
+    let since = rebound_store::time::parse_date("2021-01-01");
+    assert_eq!(s.report(Grouping::Day, since).unwrap().len(), 2);
+}
+
+/// An event without a time: `at` stays null, `report --by day` says "undated", and the
+/// soft-bounce window places it at its ingest time.
+fn undated_events_say_so(loc: &Location) {
+    let mut s = open(loc);
+    let events: Vec<BounceEvent> = (0..3)
+        .map(|i| {
+            let mut e = ev("undated@example.com", FULL, "2024-05-01T10:00:00Z");
+            e.at = None;
+            e.message_id = Some(format!("<undated.{i}@test>"));
+            e
+        })
+        .collect();
+    s.ingest(&events, &SourceRule::default()).unwrap();
+    assert_eq!(day_groups(&mut s), [("undated".to_string(), 3)]);
+    let mut stored = Vec::new();
+    s.for_each_event(None, |json| {
+        stored.push(json);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(stored.len(), 3);
+    assert!(
+        stored.iter().all(|j| j.contains(r#""at":null"#)),
+        "{stored:?}"
+    );
+    // Seen together now: three soft bounces within 7 days of ingestion.
+    let sup = s.suppressions().unwrap();
+    assert_eq!(sup.len(), 1);
+    assert_eq!(sup[0].rule, "soft:3-in-7d");
+}
+
+/// A store written by version 1 (the raw `Date` in `at`, the ingest day in `day`) upgrades
+/// in place: its undated rows are marked so, dated rows keep their day.
+fn a_version_1_store_upgrades_in_place(loc: &Location) {
+    let mut s = open(loc);
+    let mut undated = ev("none@example.com", FULL, "2024-05-01T10:00:00Z");
+    undated.at = None;
+    let events = vec![
+        ev("dated@example.com", FULL, "2024-05-01T10:00:00Z"),
+        ev("rfc5322@example.com", FULL, "2024-05-02T10:00:00Z"),
+        undated,
+    ];
+    s.ingest(&events, &SourceRule::default()).unwrap();
+    drop(s);
+    raw_sql(
+        loc,
+        "UPDATE events SET at = 'Thu, 02 May 2024 19:00:00 +0900 (JST)', day = '2026-01-01' \
+         WHERE recipient = 'rfc5322@example.com';
+         UPDATE events SET day = '2026-01-01' WHERE at IS NULL;
+         DELETE FROM rebound_schema WHERE version = 2;",
+    );
+    let mut s = open(loc);
+    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(
+        day_groups(&mut s),
+        [("2024-05-01".to_string(), 1), ("undated".to_string(), 2)]
+    );
 }

@@ -15,9 +15,10 @@
 
 use super::LineParser;
 use super::queue::{Deferral, Queue};
-use super::time::exim_prefix;
 use crate::evidence::Record;
 use crate::evidence::{Evidence, bare_address};
+use crate::time::exim_prefix;
+use jiff::Timestamp;
 use rebound_core::DsnAction;
 
 /// Whether `line` is an Exim main log line.
@@ -26,7 +27,7 @@ pub fn detect(line: &str) -> bool {
 }
 
 /// A main log line: time, message id (if any) and the rest.
-fn split(line: &str) -> Option<(String, Option<&str>, &str)> {
+fn split(line: &str) -> Option<(Option<Timestamp>, Option<&str>, &str)> {
     let (at, used) = exim_prefix(line)?;
     let mut rest = line[used..].trim_start();
     // Optional `[pid]` (log_selector +pid).
@@ -73,7 +74,7 @@ impl Parser {
 
     fn failure(
         &mut self,
-        at: String,
+        at: Option<Timestamp>,
         id: &str,
         rest: &str,
         deferred: bool,
@@ -104,7 +105,7 @@ impl Parser {
             action: Some(DsnAction::for_class(if deferred { 4 } else { 5 })),
             diagnostic,
             remote_mta,
-            last_attempt: Some(at),
+            last_attempt: at,
             ..Record::default()
         };
         let mut class = None;

@@ -11,9 +11,9 @@
 //! `bounce_classification` is kept as the provider class.
 
 use super::LineParser;
-use super::time::from_unix;
 use crate::evidence::Record;
 use crate::evidence::{Evidence, bare_address};
+use crate::time::unix_json;
 use rebound_core::{DsnAction, EnhancedStatus, SmtpCommand};
 use serde_json::Value;
 
@@ -114,10 +114,7 @@ impl LineParser for Parser {
                 diagnostic,
                 command: text(r, "command").and_then(command),
                 remote_mta,
-                last_attempt: v
-                    .get("timestamp")
-                    .and_then(Value::as_f64)
-                    .and_then(from_unix),
+                last_attempt: v.get("timestamp").and_then(unix_json),
                 ..Record::default()
             },
             sender: text(&v, "sender").and_then(bare_address),

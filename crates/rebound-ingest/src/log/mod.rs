@@ -28,7 +28,6 @@ pub mod powermta;
 pub mod queue;
 pub mod sendmail;
 pub mod syslog;
-pub mod time;
 
 use crate::event::{Origin, build};
 use crate::evidence::Evidence;
@@ -193,7 +192,7 @@ impl<'c> LogReader<'c> {
         path: Option<String>,
         options: &LogOptions,
     ) -> LogReader<'c> {
-        let year = options.year.unwrap_or_else(time::current_year);
+        let year = options.year.unwrap_or_else(crate::time::current_year);
         let parser: Box<dyn LineParser> = match format {
             LogFormat::Postfix => Box::new(postfix::Parser::new(year, options.max_open)),
             LogFormat::Exim => Box::new(exim::Parser::new(options.max_open)),

@@ -16,6 +16,7 @@ use super::queue::{Deferral, Queue};
 use super::syslog;
 use crate::evidence::Record;
 use crate::evidence::{Evidence, bare_address};
+use jiff::Timestamp;
 use rebound_core::DsnAction;
 
 /// Whether `line` is an OpenSMTPD syslog line.
@@ -81,7 +82,7 @@ impl Parser {
 
     fn delivery(
         &mut self,
-        at: &str,
+        at: Option<Timestamp>,
         host: &str,
         fields: &str,
         out: &mut Vec<Evidence>,
@@ -137,7 +138,7 @@ impl Parser {
                 action: DsnAction::from_field(action),
                 diagnostic,
                 remote_mta,
-                last_attempt: Some(at.to_string()),
+                last_attempt: at,
                 ..Record::default()
             },
             evpid,
@@ -149,7 +150,7 @@ impl Parser {
 
     fn expire(
         &mut self,
-        at: &str,
+        at: Option<Timestamp>,
         host: &str,
         rest: &str,
         out: &mut Vec<Evidence>,
@@ -171,7 +172,7 @@ impl Parser {
         let mut record = Record {
             recipient: Some(recipient),
             action: Some(DsnAction::Failed),
-            last_attempt: Some(at.to_string()),
+            last_attempt: at,
             ..Record::default()
         };
         match last {
@@ -212,14 +213,14 @@ impl LineParser for Parser {
             return Ok(());
         }
         if let Some(rest) = l.message.strip_prefix("relay: Expire for ") {
-            return self.expire(&l.at, l.host, rest, out);
+            return self.expire(l.at, l.host, rest, out);
         }
         // `<session> mta delivery …` or `<session> mda delivery …`
         let mut words = l.message.splitn(4, ' ');
         let (_session, kind, verb, fields) =
             (words.next(), words.next(), words.next(), words.next());
         if matches!(kind, Some("mta" | "mda")) && verb == Some("delivery") {
-            return self.delivery(&l.at, l.host, fields.unwrap_or(""), out);
+            return self.delivery(l.at, l.host, fields.unwrap_or(""), out);
         }
         Ok(())
     }

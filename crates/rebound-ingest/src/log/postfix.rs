@@ -112,7 +112,7 @@ impl Parser {
                 status,
                 diagnostic,
                 remote_mta,
-                last_attempt: Some(l.at.clone()),
+                last_attempt: l.at,
                 ..Record::default()
             },
             id,
@@ -176,7 +176,7 @@ fn expiry_record(l: &SyslogLine<'_>, last: Option<Deferral>) -> Record {
         status,
         diagnostic,
         remote_mta,
-        last_attempt: Some(l.at.clone()),
+        last_attempt: l.at,
         ..Record::default()
     }
 }

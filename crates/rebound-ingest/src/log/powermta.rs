@@ -13,9 +13,9 @@
 //! and, when no status was logged, gives one ([`category_status`]).
 
 use super::LineParser;
-use super::time::{exim_prefix, from_unix};
 use crate::evidence::Record;
 use crate::evidence::{Evidence, bare_address};
+use crate::time::{exim_prefix, rfc3339, unix_text};
 use rebound_core::{DsnAction, EnhancedStatus};
 
 /// The guide's full column order, assumed when the file has no header line.
@@ -125,9 +125,10 @@ impl LineParser for Parser {
         let diagnostic = get("dsnDiag")
             .map(str::to_string)
             .or_else(|| category.map(|c| c.replace('-', " ")));
-        let at = get("timeLogged").and_then(|t| match t.parse::<f64>() {
-            Ok(secs) => from_unix(secs),
-            Err(_) => exim_prefix(t).map(|(s, _)| s),
+        let at = get("timeLogged").and_then(|t| {
+            unix_text(t)
+                .or_else(|| exim_prefix(t).and_then(|(at, _)| at))
+                .or_else(|| rfc3339(t))
         });
         let class = status.map_or(if transient { 4 } else { 5 }, |s| s.class);
         let mut f = Evidence {

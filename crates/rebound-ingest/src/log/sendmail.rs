@@ -115,7 +115,7 @@ impl LineParser for Parser {
                     status: dsn,
                     diagnostic: Some(diagnostic.clone()),
                     remote_mta: remote_mta.clone(),
-                    last_attempt: Some(l.at.clone()),
+                    last_attempt: l.at,
                     ..Record::default()
                 },
                 sender: sender.clone(),

@@ -2,13 +2,14 @@
 //! BSD RFC 3164 `Mmm dd hh:mm:ss`), host, and the tag `program[pid]:` (RFC 3164 4.1.3).
 //! Postfix, Sendmail and OpenSMTPD log through syslog; their readers start here.
 
-use super::time::{bsd_prefix, rfc3339_prefix};
+use crate::time::{bsd_prefix, rfc3339, rfc3339_prefix};
+use jiff::Timestamp;
 
 /// One syslog line, split.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyslogLine<'a> {
-    /// The timestamp, RFC 3339.
-    pub at: String,
+    /// The timestamp; `None` when it has the shape of one but not a valid value.
+    pub at: Option<Timestamp>,
     /// The host name field.
     pub host: &'a str,
     /// The program name of the tag (`postfix/smtp`, `sm-mta`, `smtpd`).
@@ -20,7 +21,7 @@ pub struct SyslogLine<'a> {
 /// Splits a syslog line; `None` when it has no timestamp, host and tag.
 pub fn split(line: &str, year: i32) -> Option<SyslogLine<'_>> {
     let (at, rest) = if let Some(stamp) = rfc3339_prefix(line) {
-        (stamp.to_string(), &line[stamp.len()..])
+        (rfc3339(stamp), &line[stamp.len()..])
     } else {
         let (stamp, used) = bsd_prefix(line, year)?;
         (stamp, &line[used..])
@@ -70,7 +71,7 @@ mod tests {
             2026,
         )
         .unwrap_or_else(|| unreachable!());
-        assert_eq!(l.at, "2026-11-27T02:37:06-00:00");
+        assert_eq!(l.at, "2026-11-27T02:37:06Z".parse().ok());
         assert_eq!(queue_id(l.message), Some(("3279098C335", "removed")));
         assert!(split("garbage", 2026).is_none());
     }

@@ -91,8 +91,8 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let mut bounce = Bounce::new(SourceKind::Arf, Reader::Arf);
     bounce.date = fields
         .get("arrival-date")
-        .or_else(|| fields.get("received-date"))
-        .map(str::to_owned);
+        .and_then(crate::time::rfc5322)
+        .or_else(|| fields.get("received-date").and_then(crate::time::rfc5322));
     bounce.reporting_mta = fields
         .get("reporting-mta")
         .map(|v| header::strip_type(v).to_string());

@@ -5,6 +5,7 @@
 //! recipient repeated in each group, folded fields).
 
 use super::header::{self, Headers};
+use jiff::Timestamp;
 use rebound_core::EnhancedStatus;
 
 /// The per-message fields (RFC 3464 2.2).
@@ -12,8 +13,8 @@ use rebound_core::EnhancedStatus;
 pub struct MessageFields {
     /// `Reporting-MTA`, type removed.
     pub reporting_mta: Option<String>,
-    /// `Arrival-Date`.
-    pub arrival_date: Option<String>,
+    /// `Arrival-Date`, when it reads as a date.
+    pub arrival_date: Option<Timestamp>,
     /// `X-Postfix-Sender` / `X-Original-Envelope-Id`-style envelope sender, when given.
     pub sender: Option<String>,
 }
@@ -38,8 +39,8 @@ pub struct RecipientFields {
     pub diagnostic: Option<String>,
     /// The diagnostic type (`smtp`, `X-Postfix`, …).
     pub diagnostic_type: Option<String>,
-    /// `Last-Attempt-Date`.
-    pub last_attempt: Option<String>,
+    /// `Last-Attempt-Date`, when it reads as a date.
+    pub last_attempt: Option<Timestamp>,
 }
 
 /// A parsed delivery-status body.
@@ -115,7 +116,7 @@ pub fn parse(body: &str) -> Report {
             if is("reporting-mta") {
                 report.message.reporting_mta = non_empty(header::strip_type(value));
             } else if is("arrival-date") {
-                report.message.arrival_date = non_empty(value);
+                report.message.arrival_date = crate::time::rfc5322(value);
             } else if is("x-postfix-sender") || is("x-original-sender") {
                 report.message.sender = header::address(value);
             } else {
@@ -142,7 +143,7 @@ fn recipient_field(c: &mut RecipientFields, name: &str, value: &str) {
         c.diagnostic_type = ty;
         c.diagnostic = non_empty(text);
     } else if is("last-attempt-date") {
-        c.last_attempt = non_empty(value);
+        c.last_attempt = crate::time::rfc5322(value);
     }
 }
 

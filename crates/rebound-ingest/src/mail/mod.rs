@@ -21,6 +21,7 @@ pub mod text;
 pub mod vendor;
 
 use crate::evidence::Evidence;
+use jiff::Timestamp;
 use rebound_core::{Reader, SourceKind};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -42,8 +43,9 @@ pub struct Bounce {
     pub sender: Option<String>,
     /// The Message-ID of the returned message.
     pub message_id: Option<String>,
-    /// When the report was written (`Arrival-Date` or the bounce's `Date`).
-    pub date: Option<String>,
+    /// When the report was written (`Arrival-Date` or the bounce's `Date`); `None` when not
+    /// stated or unreadable.
+    pub date: Option<Timestamp>,
     /// The header fields of the returned message that the user asked for.
     pub tags: BTreeMap<String, String>,
 }
@@ -190,7 +192,7 @@ impl Bounce {
             sender: self.sender.clone(),
             message_id: self.message_id.clone(),
             reporting_mta: self.reporting_mta.clone(),
-            date: self.date.clone(),
+            date: self.date,
             tags: self.tags.clone(),
             number: 0,
             index: u32::try_from(i + 1).unwrap_or(u32::MAX),

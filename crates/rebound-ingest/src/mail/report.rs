@@ -19,7 +19,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     let mut bounce = Bounce::new(SourceKind::Dsn, Reader::Dsn);
     bounce.reporting_mta = report.message.reporting_mta.clone();
     bounce.sender = report.message.sender.clone();
-    bounce.date = report.message.arrival_date.clone();
+    bounce.date = report.message.arrival_date;
     for r in report.recipients {
         let recipient = r.final_recipient.or(r.original_recipient);
         let mut record = Record {

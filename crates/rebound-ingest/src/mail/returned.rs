@@ -190,7 +190,7 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
         bounce.sender = input.top().get("to").and_then(header::address);
     }
     if bounce.date.is_none() {
-        bounce.date = input.top().get("date").map(str::to_owned);
+        bounce.date = input.top().get("date").and_then(crate::time::rfc5322);
     }
     // A recipient-less record: the bounce's own `X-Failed-Recipients` (by position) names
     // the address that failed; else the returned message's `To` (else the `for` of its first

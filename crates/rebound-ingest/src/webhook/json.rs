@@ -94,6 +94,19 @@ impl<'a> Obj<'a> {
         })
     }
 
+    /// A time: Unix seconds as a number or numeric string (`1521233195.375`, `"1464824548"`;
+    /// milliseconds from 10^11 up), or an RFC 3339 string; `None` when absent or unreadable.
+    pub fn time(&self, key: &str) -> Result<Option<jiff::Timestamp>, WebhookError> {
+        match self.raw(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v @ Value::Number(_)) => Ok(crate::time::unix_json(v)),
+            Some(Value::String(s)) => {
+                Ok(crate::time::unix_text(s).or_else(|| crate::time::rfc3339(s)))
+            }
+            Some(_) => Err(wrong(self.provider, key, "a time")),
+        }
+    }
+
     /// A number, or a string holding one (`"550"`, `"1464824548"`).
     pub fn num(&self, key: &str) -> Result<Option<f64>, WebhookError> {
         match self.raw(key) {

@@ -9,7 +9,6 @@
 use super::json::Obj;
 use super::{WebhookError, complaint, fill_from_class, status};
 use crate::evidence::{Evidence, Record, bare_address};
-use crate::log::time::from_unix;
 use rebound_core::DsnAction;
 use serde_json::Value;
 
@@ -62,7 +61,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
         status: status(enhanced),
         diagnostic,
         remote_mta: remote,
-        last_attempt: ed.num("timestamp")?.and_then(from_unix),
+        last_attempt: ed.time("timestamp")?,
         ..Record::default()
     };
     fill_from_class(
@@ -78,7 +77,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
 fn parse_complaint(ed: Obj<'_>, out: &mut Vec<Evidence>) -> Result<(), WebhookError> {
     let mut record = Record {
         recipient: bare_address(ed.req_str("recipient")?),
-        last_attempt: ed.num("timestamp")?.and_then(from_unix),
+        last_attempt: ed.time("timestamp")?,
         ..Record::default()
     };
     complaint(&mut record, "complained", "Mailgun spam complaint");

@@ -9,7 +9,6 @@
 use super::json::Obj;
 use super::{WebhookError, batch, complaint, fill_from_class, nth};
 use crate::evidence::{Evidence, Record, bare_address};
-use crate::log::time::from_unix;
 use rebound_core::DsnAction;
 use serde_json::Value;
 
@@ -43,7 +42,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
         let mut record = Record {
             recipient: bare_address(msg.req_str("email")?),
             diagnostic: msg.str("diag")?.map(str::to_string),
-            last_attempt: e.num("ts")?.and_then(from_unix),
+            last_attempt: e.time("ts")?,
             ..Record::default()
         };
         if event == "spam" {

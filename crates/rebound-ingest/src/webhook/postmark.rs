@@ -7,7 +7,7 @@
 use super::json::Obj;
 use super::{WebhookError, fill_from_class};
 use crate::evidence::{Evidence, Record, bare_address};
-use crate::log::time::rfc3339_prefix;
+use crate::time::rfc3339;
 use rebound_core::DsnAction;
 use serde_json::Value;
 
@@ -69,10 +69,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
     let mut record = Record {
         recipient: bare_address(o.req_str("Email")?),
         diagnostic: details,
-        last_attempt: o
-            .str("BouncedAt")?
-            .and_then(rfc3339_prefix)
-            .map(str::to_string),
+        last_attempt: o.str("BouncedAt")?.and_then(rfc3339),
         ..Record::default()
     };
     let mut name = name.to_string();

@@ -9,7 +9,6 @@ use super::json::Obj;
 use super::{WebhookError, batch, complaint, fill_from_class, nth, status};
 use crate::evidence::bare_address;
 use crate::evidence::{Evidence, Record};
-use crate::log::time::from_unix;
 use rebound_core::DsnAction;
 use serde_json::Value;
 
@@ -61,7 +60,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
             action: DsnAction::from_field(action),
             status: status(e.str("status")?),
             diagnostic: text.map(str::to_string),
-            last_attempt: e.num("timestamp")?.and_then(from_unix),
+            last_attempt: e.time("timestamp")?,
             ..Record::default()
         };
         if event == "spamreport" {

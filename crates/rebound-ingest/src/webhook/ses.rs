@@ -10,7 +10,7 @@
 use super::json::{self, Obj};
 use super::{WebhookError, fill_from_class, nth, status};
 use crate::evidence::{Evidence, Record, bare_address};
-use crate::log::time::rfc3339_prefix;
+use crate::time::rfc3339;
 use rebound_core::DsnAction;
 use serde_json::Value;
 
@@ -113,10 +113,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
     } else {
         None
     };
-    let at = detail
-        .str("timestamp")?
-        .and_then(rfc3339_prefix)
-        .map(str::to_string);
+    let at = detail.str("timestamp")?.and_then(rfc3339);
     let reporting_mta = detail
         .str("reportingMTA")?
         .map(|m| m.rsplit(';').next().unwrap_or(m).trim().to_string());
@@ -130,7 +127,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
                 .and_then(DsnAction::from_field),
             status: status(r.str("status")?),
             diagnostic: r.str("diagnosticCode")?.map(str::to_string),
-            last_attempt: at.clone(),
+            last_attempt: at,
             ..Record::default()
         };
         if complaint {

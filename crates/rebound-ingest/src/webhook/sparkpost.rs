@@ -10,7 +10,6 @@
 use super::json::Obj;
 use super::{WebhookError, batch, complaint, fill_from_class, nth};
 use crate::evidence::{Evidence, Record, bare_address};
-use crate::log::time::from_unix;
 use rebound_core::DsnAction;
 use serde_json::Value;
 
@@ -98,7 +97,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
                 .str("raw_reason")?
                 .or(e.str("reason")?)
                 .map(str::to_string),
-            last_attempt: e.num("timestamp")?.and_then(from_unix),
+            last_attempt: e.time("timestamp")?,
             ..Record::default()
         };
         fill_from_class(&mut record, permanent, sd, &format!("SparkPost {class}"));
@@ -128,7 +127,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
 fn spam_complaint(e: Obj<'_>, i: usize) -> Result<Evidence, WebhookError> {
     let mut record = Record {
         recipient: bare_address(e.str("rcpt_to")?.or(e.str("raw_rcpt_to")?).unwrap_or("")),
-        last_attempt: e.num("timestamp")?.and_then(from_unix),
+        last_attempt: e.time("timestamp")?,
         ..Record::default()
     };
     let fbtype = e.str("fbtype")?;
