@@ -14,7 +14,8 @@
 //! unstructured-field parser, on every `Subject` and `From` of the messages.
 //!
 //! Messages are read from `REBOUND_BENCH_DIRS` (colon-separated; default: the shared
-//! corpus, `../shared/corpus` beside the repository). Never part of `cargo test`.
+//! corpus's messages, `../shared/corpus/sisimai/emails` beside the repository). Never part of
+//! `cargo test`. `REBOUND_BENCH_SHOW=N` shows the first N differing messages (default 5).
 //!
 //! ```text
 //! cargo bench -p rebound-ingest --bench mime
@@ -195,17 +196,17 @@ fn main() {
         .unwrap_or_else(|_| {
             vec![PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
+                "/../../../shared/corpus/sisimai/emails"
             ))]
         });
     let repeat: usize = std::env::var("REBOUND_BENCH_REPEAT")
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(20);
-    let raws: Vec<Vec<u8>> = Messages::new(&dirs)
+    let (paths, raws): (Vec<_>, Vec<Vec<u8>>) = Messages::new(&dirs)
         .filter_map(Result::ok)
-        .map(|m| m.bytes)
-        .collect();
+        .map(|m| (m.path, m.bytes))
+        .unzip();
     assert!(!raws.is_empty(), "no messages under {dirs:?}");
     let parser = MessageParser::default();
     let n = raws.len() * repeat;
@@ -231,8 +232,12 @@ fn main() {
 
     // Same output?
     let mut differ = [0usize; 4];
+    let show: usize = std::env::var("REBOUND_BENCH_SHOW")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let mut shown = 0;
-    for raw in &raws {
+    for (path, raw) in paths.iter().zip(&raws) {
         let (a, b) = (hand(raw).even(), parsed(&parser, raw).even());
         let fields = [
             a.subject != b.subject,
@@ -243,10 +248,10 @@ fn main() {
         for (count, d) in differ.iter_mut().zip(fields) {
             *count += usize::from(d);
         }
-        if fields.iter().any(|d| *d) && shown < 5 {
+        if fields.iter().any(|d| *d) && shown < show {
             shown += 1;
             let cut = |s: &str| s.chars().take(160).collect::<String>();
-            println!("--- differs: {}", cut(&a.subject));
+            println!("--- differs: {path}");
             if fields[0] {
                 println!(
                     "  subject  hand {:?}\n           m-p  {:?}",
@@ -254,10 +259,22 @@ fn main() {
                 );
             }
             if fields[1] {
+                // From a little before the first char where they part.
+                let at = a
+                    .text
+                    .char_indices()
+                    .zip(b.text.chars())
+                    .find(|((_, x), y)| x != y)
+                    .map_or(a.text.len().min(b.text.len()), |((i, _), _)| i);
+                let mut from = at.saturating_sub(40);
+                while !a.text.is_char_boundary(from) {
+                    from -= 1;
+                }
+                let tail = |s: &str| cut(s.get(from..).unwrap_or(""));
                 println!(
-                    "  text     hand {:?}\n           m-p  {:?}",
-                    cut(&a.text),
-                    cut(&b.text)
+                    "  text (from byte {from})\n           hand {:?}\n           m-p  {:?}",
+                    tail(&a.text),
+                    tail(&b.text)
                 );
             }
             if fields[2] {
