@@ -344,7 +344,7 @@ fn main() {
     for v in values
         .iter()
         .filter(|v| decode_words(v).trim() != parsed_words(v).trim())
-        .take(5)
+        .take(show)
     {
         println!(
             "  {v:?}\n    ours {:?}\n    m-p  {:?}",
