@@ -160,9 +160,22 @@ pub fn encoding_for(label: &str) -> Option<&'static Encoding> {
     })
 }
 
-/// Whether UTF-8 bytes need no charset step: no escape (ISO-2022-JP) and no NUL (UTF-16).
-fn plain_utf8(bytes: &[u8]) -> bool {
-    memchr::memchr2(0x1b, 0, bytes).is_none()
+/// Whether UTF-8 bytes in a charset need no charset step: no escape byte (ISO-2022-JP, which
+/// is decoded whatever the label says) and a label that cannot name UTF-16 (whose text of
+/// ASCII characters is valid UTF-8 with NULs). One byte search and a look at the label.
+fn plain_utf8(charset: &str, bytes: &[u8]) -> bool {
+    memchr::memchr(0x1b, bytes).is_none() && !maybe_utf16(charset)
+}
+
+/// Whether a label may name UTF-16 (`utf-16*`, `ucs-2`, `unicode*`, `cp1200`): a cheap
+/// test before any lookup.
+fn maybe_utf16(label: &str) -> bool {
+    let l = label.trim_start_matches([' ', '"']).as_bytes();
+    let starts = |p: &[u8]| l.len() >= p.len() && l[..p.len()].eq_ignore_ascii_case(p);
+    (starts(b"utf") && memchr::memmem::find(l, b"16").is_some())
+        || starts(b"ucs")
+        || starts(b"unicode")
+        || starts(b"cp1200")
 }
 
 /// Whether an encoding is one of the UTF-16s.
@@ -174,7 +187,7 @@ fn is_utf16(e: &'static Encoding) -> bool {
 /// policy in the module documentation. Borrowed when the bytes are valid UTF-8 as they are.
 pub fn to_text<'a>(charset: &str, bytes: &'a [u8]) -> Cow<'a, str> {
     match std::str::from_utf8(bytes) {
-        Ok(text) if plain_utf8(bytes) => Cow::Borrowed(text),
+        Ok(text) if plain_utf8(charset, bytes) => Cow::Borrowed(text),
         Ok(text) => match encoding_for(charset) {
             Some(e) if is_utf16(e) => decode_in(e, bytes),
             _ => iso_2022_jp_runs(text),
@@ -194,7 +207,7 @@ pub fn to_text<'a>(charset: &str, bytes: &'a [u8]) -> Cow<'a, str> {
 /// without a copy.
 pub fn into_text(charset: &str, bytes: Vec<u8>) -> String {
     match String::from_utf8(bytes) {
-        Ok(text) if plain_utf8(text.as_bytes()) => text,
+        Ok(text) if plain_utf8(charset, text.as_bytes()) => text,
         Ok(text) => to_text(charset, text.as_bytes()).into_owned(),
         Err(invalid) => to_text(charset, invalid.as_bytes()).into_owned(),
     }
@@ -304,7 +317,7 @@ fn q_decode(payload: &[u8]) -> Vec<u8> {
 /// (RFC 2047 6.2); malformed words are left as they are. Values without `=?` (nearly all)
 /// are borrowed without further work.
 pub fn decode_words(value: &str) -> Cow<'_, str> {
-    let Some(first) = memchr::memmem::find(value.as_bytes(), b"=?") else {
+    let Some(first) = word_start(value.as_bytes()) else {
         return Cow::Borrowed(value);
     };
     let mut out = String::with_capacity(value.len());
@@ -327,7 +340,7 @@ pub fn decode_words(value: &str) -> Cow<'_, str> {
             continue;
         }
         // Up to the next possible word; a run of white space keeps `after_word`.
-        let next = memchr::memmem::find(&rest.as_bytes()[1..], b"=?").map_or(rest.len(), |i| i + 1);
+        let next = word_start(&rest.as_bytes()[1..]).map_or(rest.len(), |i| i + 1);
         let chunk = &rest[..next];
         if !chunk.chars().all(char::is_whitespace) {
             after_word = None;
@@ -340,6 +353,12 @@ pub fn decode_words(value: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(value)
     }
+}
+
+/// Where the first `=?` is: a byte search for `=` (header values are short, and building a
+/// substring searcher for each would cost more than the search).
+fn word_start(b: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'=', b).find(|&i| b.get(i + 1) == Some(&b'?'))
 }
 
 /// An RFC 2231 extended parameter value (`charset'language'percent-encoded`), decoded; a

@@ -319,6 +319,10 @@ fn unfold(raw: &str) -> String {
 /// without encoding them ([`decode::iso_2022_jp_runs`]). The value itself when it holds
 /// neither, as nearly every value does.
 pub fn text_value(value: Cow<'_, str>) -> Cow<'_, str> {
+    // Neither an `=` (of `=?`) nor an escape: nothing to decode, one byte search.
+    if memchr::memchr2(b'=', 0x1b, value.as_bytes()).is_none() {
+        return value;
+    }
     let words = match decode::decode_words(&value) {
         Cow::Owned(decoded) => Some(decoded),
         Cow::Borrowed(_) => None,
