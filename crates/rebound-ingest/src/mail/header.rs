@@ -3,6 +3,7 @@
 //! (RFC 2045 5.1) and the addresses in `From`, `To` and DSN address fields. Works on
 //! LF-normalized bytes.
 
+use super::decode;
 use memchr::memmem;
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -222,6 +223,12 @@ impl<'a> Headers<'a> {
         })
     }
 
+    /// [`Headers::get_cow`] of a field read as text (`Subject`, a display name, a tag), by
+    /// [`text_value`].
+    pub fn get_text(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.get_cow(name).map(text_value)
+    }
+
     /// Whether a field is present.
     pub fn has(&self, name: &str) -> bool {
         self.find(name).is_some()
@@ -305,6 +312,27 @@ fn unfold(raw: &str) -> String {
         }
     }
     value
+}
+
+/// A header value read as text: its RFC 2047 encoded words decoded
+/// ([`decode::decode_words`]), and the raw ISO-2022-JP runs that some Japanese mailers write
+/// without encoding them ([`decode::iso_2022_jp_runs`]). The value itself when it holds
+/// neither, as nearly every value does.
+pub fn text_value(value: Cow<'_, str>) -> Cow<'_, str> {
+    // Neither an `=` (of `=?`) nor an escape: nothing to decode, one byte search.
+    if memchr::memchr2(b'=', 0x1b, value.as_bytes()).is_none() {
+        return value;
+    }
+    let words = match decode::decode_words(&value) {
+        Cow::Owned(decoded) => Some(decoded),
+        Cow::Borrowed(_) => None,
+    };
+    let value = words.map_or(value, Cow::Owned);
+    let runs = match decode::iso_2022_jp_runs(&value) {
+        Cow::Owned(decoded) => Some(decoded),
+        Cow::Borrowed(_) => None,
+    };
+    runs.map_or(value, Cow::Owned)
 }
 
 /// The blank line that ends a header block (and separates DSN field groups), searched with
@@ -397,21 +425,88 @@ impl<'a> ContentType<'a> {
         }
     }
 
-    /// A parameter's value, unquoted (name lower-case, compared case-insensitively).
-    pub fn param(&self, name: &str) -> Option<&str> {
-        split_params(&self.params).find_map(|p| {
-            let eq = memchr::memchr(b'=', p.as_bytes())?;
-            let (k, v) = (&p[..eq], &p[eq + 1..]);
-            if !trim(k).eq_ignore_ascii_case(name) {
-                return None;
+    /// A parameter's value, unquoted (name lower-case, compared case-insensitively). A
+    /// parameter given only in RFC 2231 form, extended (`name*=charset'lang'%XX…`) or in
+    /// sections (`name*0*=…; name*1=…`), is joined and decoded; the plain form wins when
+    /// both are present.
+    pub fn param(&self, name: &str) -> Option<Cow<'_, str>> {
+        let mut extended = false;
+        for p in split_params(&self.params) {
+            let Some((k, v)) = key_value(p) else { continue };
+            if k.eq_ignore_ascii_case(name) {
+                return Some(Cow::Borrowed(v));
             }
-            let v = trim(v);
-            Some(
-                v.strip_prefix('"')
-                    .map_or(v, |v| v.strip_suffix('"').unwrap_or(v)),
-            )
-        })
+            extended |= rfc2231_section(k, name).is_some();
+        }
+        if !extended {
+            return None;
+        }
+        self.rfc2231_param(name).map(Cow::Owned)
     }
+
+    /// The RFC 2231 sections of a parameter (RFC 2231 3 and 4), in order, joined and
+    /// decoded in the charset the first one declares.
+    fn rfc2231_param(&self, name: &str) -> Option<String> {
+        /// More sections than any real value has; the rest are dropped.
+        const MAX_SECTIONS: u32 = 64;
+        let mut sections: Vec<(u32, bool, &str)> = split_params(&self.params)
+            .filter_map(|p| {
+                let (k, v) = key_value(p)?;
+                let (n, ext) = rfc2231_section(k, name)?;
+                (n < MAX_SECTIONS).then_some((n, ext, v))
+            })
+            .collect();
+        sections.sort_by_key(|s| s.0);
+        sections.dedup_by_key(|s| s.0);
+        let mut charset = "";
+        let mut bytes = Vec::new();
+        for (i, (_, ext, v)) in sections.iter().enumerate() {
+            if !ext {
+                bytes.extend_from_slice(v.as_bytes());
+                continue;
+            }
+            let mut v = *v;
+            if i == 0
+                && let Some((cs, rest)) = v.split_once('\'')
+            {
+                charset = cs;
+                v = rest.split_once('\'').map_or(rest, |(_, value)| value);
+            }
+            bytes.extend(decode::percent_decode(v.as_bytes()));
+        }
+        (!sections.is_empty()).then(|| decode::charset_text(charset, &bytes))
+    }
+}
+
+/// A parameter's key and unquoted value (both trimmed), or `None` without `=`.
+fn key_value(p: &str) -> Option<(&str, &str)> {
+    let eq = memchr::memchr(b'=', p.as_bytes())?;
+    let v = trim(&p[eq + 1..]);
+    let v = v
+        .strip_prefix('"')
+        .map_or(v, |v| v.strip_suffix('"').unwrap_or(v));
+    Some((trim(&p[..eq]), v))
+}
+
+/// For an RFC 2231 key of parameter `name` (`name*`, `name*N`, `name*N*`): the section
+/// number and whether the value is extended (percent-encoded); `None` for other keys.
+fn rfc2231_section(key: &str, name: &str) -> Option<(u32, bool)> {
+    let head = key.get(..name.len())?;
+    if !head.eq_ignore_ascii_case(name) {
+        return None;
+    }
+    let tail = key[name.len()..].strip_prefix('*')?;
+    if tail.is_empty() {
+        return Some((0, true));
+    }
+    let (number, ext) = match tail.strip_suffix('*') {
+        Some(n) => (n, true),
+        None => (tail, false),
+    };
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((number.parse().ok()?, ext))
 }
 
 /// The text up to the first `;` outside double quotes, and the text after that `;` (`None`
@@ -549,8 +644,45 @@ mod tests {
             "multipart/report; report-type=delivery-status;\n boundary=\"a;b\"",
         ));
         assert_eq!(ct.mime, "multipart/report");
-        assert_eq!(ct.param("boundary"), Some("a;b"));
-        assert_eq!(ct.param("report-type"), Some("delivery-status"));
+        assert_eq!(ct.param("boundary").as_deref(), Some("a;b"));
+        assert_eq!(ct.param("report-type").as_deref(), Some("delivery-status"));
+        assert_eq!(ct.param("charset"), None);
+    }
+
+    #[test]
+    fn rfc2231_parameters() {
+        let ct = ContentType::parse(Some(
+            "text/plain; charset*=us-ascii'en'Shift_JIS; name*0*=UTF-8''%E5%AE%9B; name*1=\"-a\";\n name*2*=%2Etxt",
+        ));
+        assert_eq!(ct.param("charset").as_deref(), Some("Shift_JIS"));
+        assert_eq!(ct.param("name").as_deref(), Some("宛-a.txt"));
+        // Sections out of order, without an extended one.
+        let ct = ContentType::parse(Some("x/y; b*1=\"cd\"; b*0=\"ab\""));
+        assert_eq!(ct.param("b").as_deref(), Some("abcd"));
+        // The plain form wins; other keys are not sections.
+        let ct = ContentType::parse(Some("x/y; n*=utf-8''x; n=plain; nx*=z; n*a=q"));
+        assert_eq!(ct.param("n").as_deref(), Some("plain"));
+        let ct = ContentType::parse(Some("x/y; nx*=z; n*a=q; n**=r"));
+        assert_eq!(ct.param("n"), None);
+    }
+
+    #[test]
+    fn text_values() {
+        let (h, _) = split(
+            b"Subject: =?UTF-8?Q?R=C3=A9ponse_automatique?=\n =?UTF-8?Q?_:_absent?=\nFrom: =?ISO-8859-1?Q?Andr=E9?= <a@b.c>\nX-Raw: \x1b$B08@h\x1b(B\nX-Plain: hello\n\n",
+        );
+        let h = Headers::borrowed(h);
+        assert_eq!(
+            h.get_text("subject").as_deref(),
+            Some("Réponse automatique : absent")
+        );
+        assert_eq!(h.get_text("from").as_deref(), Some("André <a@b.c>"));
+        assert_eq!(h.get_text("x-raw").as_deref(), Some("宛先"));
+        assert!(matches!(
+            h.get_text("x-plain"),
+            Some(Cow::Borrowed("hello"))
+        ));
+        assert_eq!(h.get_text("x-none"), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The human-readable text of a bounce, computed once per message: the decoded `text/plain`
 //! parts outside returned messages (else `text/html` without its tags), a forwarded bounce's
-//! `> ` quoting removed, where the returned message starts in it, and the small ISO-2022-JP
-//! reader ([`iso2022jp_kana`]) that Japanese vendor notices need to match their kana phrases.
+//! `> ` quoting removed, where the returned message starts in it, and the ISO-2022-JP step
+//! ([`iso2022jp`]) that Japanese vendor notices need to match their phrases.
 
 use super::mime::Mime;
 use super::returned::INLINE_MARKERS;
@@ -175,68 +175,12 @@ pub fn returned_start(lower: &str) -> usize {
         .map_or(lower.len(), |m| m.start())
 }
 
-/// Decodes the ISO-2022-JP runs (`ESC $ B` … `ESC ( B`, RFC 1468) of a text as far as a
-/// table-free decoder can: hiragana, katakana, the long-vowel mark, common punctuation and
-/// full-width letters and digits; every kanji becomes U+FFFD. Enough to match the kana
-/// phrases of Japanese bounce notices (`ディレクトリのリストにありません`); text without an
-/// escape sequence is returned as it is.
-pub fn iso2022jp_kana(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("\u{1b}$") {
-        return text.into();
-    }
-    let b = text.as_bytes();
-    let ascii = |i: usize| b.get(i).is_some_and(|c| (0x21..0x7f).contains(c));
-    let mut out = String::with_capacity(text.len());
-    let mut jis = false;
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == 0x1b && ascii(i + 1) && ascii(i + 2) {
-            match (b[i + 1], b[i + 2]) {
-                (b'$', b'B' | b'@') => jis = true,
-                (b'(', b'B' | b'J') => jis = false,
-                _ => out.push('\u{fffd}'),
-            }
-            i += 3;
-            continue;
-        }
-        if jis && ascii(i) && ascii(i + 1) {
-            out.push(jis_char(b[i], b[i + 1]));
-            i += 2;
-            continue;
-        }
-        // Outside a JIS run, or a newline inside one (a run ends at the line's end).
-        if b[i] == b'\n' {
-            jis = false;
-        }
-        let ch = text
-            .get(i..)
-            .and_then(|t| t.chars().next())
-            .unwrap_or('\u{fffd}');
-        out.push(ch);
-        i += ch.len_utf8();
-    }
-    out.into()
-}
-
-/// One JIS X 0208 character (row and cell bytes, 0x21–0x7E) without a kanji table.
-fn jis_char(row: u8, cell: u8) -> char {
-    let c = u32::from(cell.wrapping_sub(0x21));
-    let code = match (row, cell) {
-        (0x24, 0x21..=0x73) => 0x3041 + c,
-        (0x25, 0x21..=0x76) => 0x30a1 + c,
-        (0x23, 0x30..=0x39) => 0xff10 + u32::from(cell - 0x30),
-        (0x23, 0x41..=0x5a) => 0xff21 + u32::from(cell - 0x41),
-        (0x23, 0x61..=0x7a) => 0xff41 + u32::from(cell - 0x61),
-        (0x21, 0x21) => 0x3000,
-        (0x21, 0x22) => 0x3001,
-        (0x21, 0x23) => 0x3002,
-        (0x21, 0x3c) => 0x30fc,
-        (0x21, 0x4a) => 0xff08,
-        (0x21, 0x4b) => 0xff09,
-        (0x21, 0x27) => 0xff1a,
-        _ => 0xfffd,
-    };
-    char::from_u32(code).unwrap_or('\u{fffd}')
+/// The ISO-2022-JP runs (`ESC $ B` … `ESC ( B`, RFC 1468) of a text decoded, kanji included
+/// (through `encoding_rs`), for the Japanese vendor notices whose phrases are matched in
+/// Japanese; text without an escape sequence is returned as it is. Part bodies are already
+/// decoded this way ([`super::decode::to_text`]); this serves texts gathered otherwise.
+pub fn iso2022jp(text: &str) -> std::borrow::Cow<'_, str> {
+    super::decode::iso_2022_jp_runs(text)
 }
 
 #[cfg(test)]
@@ -255,15 +199,15 @@ mod tests {
     }
 
     #[test]
-    fn kana() {
+    fn iso_2022_jp_with_kanji() {
         assert_eq!(
-            iso2022jp_kana("\u{1b}$B%G%#%l%/%H%j$N%j%9%H$K$\"$j$^$;$s\u{1b}(B x"),
+            iso2022jp("\u{1b}$B%G%#%l%/%H%j$N%j%9%H$K$\"$j$^$;$s\u{1b}(B x"),
             "ディレクトリのリストにありません x"
         );
-        assert_eq!(iso2022jp_kana("\u{1b}$B8+\u{1b}(B"), "\u{fffd}");
-        assert_eq!(iso2022jp_kana("plain"), "plain");
-        // Truncated and hostile input.
-        assert_eq!(iso2022jp_kana("\u{1b}$B%"), "%");
-        assert_eq!(iso2022jp_kana("\u{1b}$"), "\u{1b}$");
+        assert_eq!(iso2022jp("\u{1b}$B8+\u{1b}(B"), "見");
+        assert_eq!(iso2022jp("plain"), "plain");
+        // Truncated and hostile input: replacement characters, never a panic.
+        assert_eq!(iso2022jp("\u{1b}$B%"), "\u{fffd}");
+        assert_eq!(iso2022jp("\u{1b}$"), "\u{fffd}$");
     }
 }

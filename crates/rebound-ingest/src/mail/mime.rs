@@ -47,7 +47,8 @@ impl Part<'_> {
     /// The decoded body as text, in its declared charset (borrowed from the message when
     /// neither the transfer encoding nor the charset needed a copy).
     pub fn text(&self) -> Cow<'_, str> {
-        let charset = self.content_type.param("charset").unwrap_or("us-ascii");
+        let charset = self.content_type.param("charset");
+        let charset = charset.as_deref().unwrap_or("us-ascii");
         match self.decoded() {
             Cow::Borrowed(bytes) => decode::to_text(charset, bytes),
             Cow::Owned(bytes) => Cow::Owned(decode::into_text(charset, bytes)),

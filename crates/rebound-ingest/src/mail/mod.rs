@@ -93,8 +93,10 @@ impl<'a> Input<'a> {
         let lower = text.to_ascii_lowercase();
         let human_end = human::returned_start(&lower);
         let top = mime.top();
-        let from = top.get_cow("from").unwrap_or_default();
-        let subject = top.get_cow("subject").unwrap_or_default();
+        // Read as text: RFC 2047 encoded words decoded (an auto-reply's
+        // `=?UTF-8?Q?R=C3=A9ponse_automatique?=`).
+        let from = top.get_text("from").unwrap_or_default();
+        let subject = top.get_text("subject").unwrap_or_default();
         Input {
             mime,
             text,
@@ -115,12 +117,12 @@ impl<'a> Input<'a> {
         self.mime.top()
     }
 
-    /// The top-level `Subject`, or "".
+    /// The top-level `Subject` (encoded words decoded), or "".
     pub fn subject(&self) -> &str {
         &self.subject
     }
 
-    /// The top-level `From`, or "".
+    /// The top-level `From` (encoded words decoded), or "".
     pub fn from(&self) -> &str {
         &self.from
     }

@@ -181,8 +181,10 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
             bounce.sender = h.get("from").and_then(header::address);
         }
         for name in &options.tag_headers {
-            if let Some(v) = h.get(name) {
-                bounce.tags.insert(name.to_ascii_lowercase(), v.to_string());
+            if let Some(v) = h.get_text(name) {
+                bounce
+                    .tags
+                    .insert(name.to_ascii_lowercase(), v.into_owned());
             }
         }
     }

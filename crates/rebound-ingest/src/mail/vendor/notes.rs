@@ -43,7 +43,7 @@ pub fn detect(input: &Input<'_>) -> bool {
 
 /// One record per address, with the cause written for it.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
-    let human = human::iso2022jp_kana(input.human());
+    let human = human::iso2022jp(input.human());
     let mut bounce = Bounce::new(SourceKind::Mail, Reader::Notes);
     if human.contains("------- Failure Reasons") {
         bounce.records = failure_reasons(&human);
