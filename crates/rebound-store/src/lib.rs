@@ -38,7 +38,7 @@ pub mod synthetic;
 pub mod testing;
 pub mod time;
 
-pub use backend::Table;
+pub use backend::{Access, Table};
 pub use check::{Check, SuppressionSet};
 pub use error::{Result, StoreError};
 pub use key::EventKey;

@@ -1,7 +1,7 @@
 //! [`Store`]: the one API over both backends, and [`Ingester`], which batches events into
 //! transactions.
 
-use crate::backend::{Backend, Table, postgres::Postgres, sqlite::Sqlite};
+use crate::backend::{Access, Backend, Table, postgres::Postgres, sqlite::Sqlite};
 use crate::check::SuppressionSet;
 use crate::error::Result;
 use crate::ingest::write_batch;
@@ -33,12 +33,22 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating and migrating when needed) the store at `location`, with the default
-    /// policy.
+    /// Opens the store at `location` for writing, creating it when missing and migrating it
+    /// when older, with the default policy: `open_with(location, Access::Create)`. A database
+    /// that is not a Rebound store is refused, untouched.
     pub fn open(location: &Location) -> Result<Self> {
+        Self::open_with(location, Access::Create)
+    }
+
+    /// Opens the store at `location` for `access`: [`Access::Read`] and [`Access::Write`]
+    /// refuse a missing store ([`StoreError::Missing`](crate::StoreError::Missing)); every
+    /// access refuses a database that is not a Rebound store
+    /// ([`StoreError::NotAStore`](crate::StoreError::NotAStore)), checked before anything is
+    /// written; [`Access::Read`] writes nothing at all.
+    pub fn open_with(location: &Location, access: Access) -> Result<Self> {
         let backend: Box<dyn Backend> = match location {
-            Location::Sqlite(path) => Box::new(Sqlite::open(path)?),
-            Location::Postgres(url) => Box::new(Postgres::open(url)?),
+            Location::Sqlite(path) => Box::new(Sqlite::open(path, access)?),
+            Location::Postgres(url) => Box::new(Postgres::open(url, access)?),
         };
         Ok(Self {
             backend,

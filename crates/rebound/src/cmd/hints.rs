@@ -4,7 +4,7 @@
 use super::ingest::StoreArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use rebound_store::{HintStatus, exchange, time};
+use rebound_store::{Access, HintStatus, exchange, time};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,7 +80,11 @@ fn parse_status(s: &str) -> anyhow::Result<Option<HintStatus>> {
 }
 
 pub fn run(args: HintsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let mut store = args.store.open()?;
+    let access = match args.action {
+        Action::Accept { .. } | Action::Reject { .. } => Access::Write,
+        Action::List { .. } | Action::Export { .. } => Access::Read,
+    };
+    let mut store = args.store.open(access)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut code = ExitCode::SUCCESS;

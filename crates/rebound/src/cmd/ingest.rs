@@ -11,7 +11,7 @@ use clap::Args;
 use rebound_core::{BounceEvent, Classifier};
 use rebound_ingest::Options;
 use rebound_ingest::detect::{self, Format};
-use rebound_store::{Ingester, Location, Policy, SourceRule, Store};
+use rebound_store::{Access, Ingester, Location, Policy, SourceRule, Store};
 use serde::Serialize;
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
@@ -34,11 +34,23 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    /// Opens the store named by `--db`, `REBOUND_DB` or the default, with the policy.
-    pub fn open(&self) -> anyhow::Result<Store> {
+    /// Opens the store named by `--db`, `REBOUND_DB` or the default for `access` (only
+    /// commands that write events create one), with the policy.
+    pub fn open(&self, access: Access) -> anyhow::Result<Store> {
         let location = Location::resolve(self.db.as_deref())?;
-        let mut store =
-            Store::open(&location).with_context(|| format!("opening the store {location}"))?;
+        let mut store = Store::open_with(&location, access).map_err(|e| {
+            use rebound_store::StoreError as E;
+            match e {
+                // These name the store themselves.
+                E::Missing { .. }
+                | E::NotAStore { .. }
+                | E::SchemaTooOld { .. }
+                | E::Open { .. }
+                | E::Unreachable { .. }
+                | E::BadUrl { .. } => anyhow::Error::new(e),
+                e => anyhow::Error::new(e).context(format!("opening the store {location}")),
+            }
+        })?;
         store.set_policy(self.load_policy()?);
         Ok(store)
     }
@@ -150,7 +162,7 @@ struct Summary<'a> {
 }
 
 pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let mut store = args.store.open()?;
+    let mut store = args.store.open(Access::Create)?;
     let sources = SourceRule {
         tag: args.source.clone(),
         header: args.source_header.clone(),

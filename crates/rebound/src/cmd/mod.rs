@@ -5,6 +5,7 @@ pub mod codes;
 pub mod diagnose;
 pub mod explain;
 pub mod hints;
+pub mod init;
 pub mod ingest;
 pub mod mx;
 pub mod parse;

@@ -67,7 +67,7 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
             format!("--since `{s}`: expected a date (YYYY-MM-DD) or an RFC 3339 time")
         })?),
     };
-    let mut store = args.store.open()?;
+    let mut store = args.store.open(rebound_store::Access::Read)?;
     let rows = store.report(args.by, since)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -4,7 +4,7 @@
 use super::ingest::StoreArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use rebound_store::{Check, Suppression, address, exchange, time};
+use rebound_store::{Access, Check, Suppression, address, exchange, time};
 use serde::Serialize;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -120,7 +120,14 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
         print!("{}", args.store.load_policy()?.to_toml());
         return Ok(ExitCode::SUCCESS);
     }
-    let mut store = args.store.open()?;
+    let access = match args.action {
+        Action::Add { .. } | Action::Import { .. } => Access::Create,
+        Action::Remove { .. } => Access::Write,
+        Action::List { .. } | Action::Check { .. } | Action::Export { .. } | Action::Policy => {
+            Access::Read
+        }
+    };
+    let mut store = args.store.open(access)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut code = ExitCode::SUCCESS;
