@@ -114,6 +114,8 @@ both_backends!(
     four_concurrent_ingests_store_each_event_once,
     killed_ingest_loses_nothing_on_rerun,
     real_mta_bounces_ingested_twice_are_stored_once,
+    reading_commands_refuse_a_missing_store,
+    foreign_databases_are_refused_untouched,
 );
 
 fn text(o: &Output) -> (String, String) {
@@ -449,6 +451,212 @@ fn default_store_lives_in_the_data_directory() {
         .args(["suppressions", "list"])
         .output()
         .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+    assert!(!h.dir.join("data/rebound").exists());
+    let o = h
+        .rebound()
+        .env_remove("REBOUND_DB")
+        .arg("init")
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o).1);
     assert!(h.dir.join("data/rebound/rebound.db").exists());
+    let o = h
+        .rebound()
+        .env_remove("REBOUND_DB")
+        .args(["suppressions", "list"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+}
+
+/// The commands that only read (or change existing rows), each with its arguments.
+const READERS: [&[&str]; 7] = [
+    &["suppressions", "check", "dead@example.com"],
+    &["suppressions", "list"],
+    &["suppressions", "export", "--csv"],
+    &["suppressions", "remove", "dead@example.com"],
+    &["report", "--by", "source"],
+    &["hints", "list"],
+    &["hints", "accept", "1"],
+];
+
+/// A mistyped `--db` (a missing file, or an empty PostgreSQL schema) makes every reading
+/// command fail with exit 1 and creates nothing; `init` creates the store, after which they
+/// work.
+fn reading_commands_refuse_a_missing_store(h: &Harness) {
+    let db = match &h._schema {
+        Some(_) => h.db.clone(),
+        None => h.dir.join("typo/nothing.db").display().to_string(),
+    };
+    for args in READERS {
+        let o = h
+            .rebound()
+            .args(args.iter())
+            .args(["--db", &db])
+            .output()
+            .unwrap();
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {out}{err}");
+        assert!(err.contains("no Rebound store at"), "{args:?}: {err}");
+        assert!(!out.contains("\tok"), "{args:?}: {out}");
+    }
+    match &h._schema {
+        Some(_) => {
+            let err = text(&h.run(&["suppressions", "check", "x@example.com"], "")).1;
+            assert!(err.contains("no Rebound store"), "{err}");
+        }
+        None => assert!(!h.dir.join("typo").exists()),
+    }
+    let o = h.rebound().args(["init", "--db", &db]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+    for args in READERS {
+        let o = h
+            .rebound()
+            .args(args.iter())
+            .args(["--db", &db])
+            .output()
+            .unwrap();
+        let err = text(&o).1;
+        assert!(!err.contains("no Rebound store"), "{args:?}: {err}");
+    }
+    let o = h
+        .rebound()
+        .args(["suppressions", "check", "dead@example.com", "--db", &db])
+        .output()
+        .unwrap();
+    assert_eq!(text(&o).0, "dead@example.com\tok\n");
+}
+
+/// Another program's database (an SQLite file with its own tables; a PostgreSQL schema holding
+/// a table named `events` that Rebound did not make) is refused by every command, writers
+/// included, and left as it was.
+fn foreign_databases_are_refused_untouched(h: &Harness) {
+    let db = match &h._schema {
+        Some(schema) => {
+            let base = testing::postgres_url("foreign").unwrap();
+            let mut c = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+            c.batch_execute(&format!(
+                "CREATE TABLE {}.events (id INT); INSERT INTO {}.events VALUES (7)",
+                schema.schema, schema.schema
+            ))
+            .unwrap();
+            h.db.clone()
+        }
+        None => {
+            let path = h.dir.join("other.db");
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE contacts (email TEXT); INSERT INTO contacts VALUES ('a@b')",
+            )
+            .unwrap();
+            drop(c);
+            path.display().to_string()
+        }
+    };
+    let before = std::fs::read(&db).ok();
+    let events = h.jsonl("e.jsonl", 0, 3);
+    let writers: [&[&str]; 3] = [
+        &["ingest", path_str(&events)],
+        &["suppressions", "add", "x@example.com"],
+        &["init"],
+    ];
+    for args in READERS.iter().chain(&writers) {
+        let o = h
+            .rebound()
+            .args(args.iter())
+            .args(["--db", &db])
+            .output()
+            .unwrap();
+        let err = text(&o).1;
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("is not a Rebound store"), "{args:?}: {err}");
+    }
+    match &h._schema {
+        Some(schema) => {
+            let base = testing::postgres_url("foreign").unwrap();
+            let mut c = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+            let n: i64 = c
+                .query_one(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1",
+                    &[&schema.schema],
+                )
+                .unwrap()
+                .get(0);
+            assert_eq!(n, 1, "only the foreign table");
+        }
+        None => {
+            assert_eq!(std::fs::read(&db).ok(), before, "the file was changed");
+            let text_file = h.dir.join("notes.db");
+            std::fs::write(&text_file, "not a database\n").unwrap();
+            let o = h
+                .rebound()
+                .args(["report", "--db", path_str(&text_file)])
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(1));
+            assert!(
+                text(&o).1.contains("not an SQLite database"),
+                "{}",
+                text(&o).1
+            );
+        }
+    }
+}
+
+/// A read-only copy of a store can be checked (SQLite opened read-only: nothing written, no
+/// journal switch); a store of an earlier version (no application id) opens, untouched by the
+/// reading commands and marked by the next writer.
+#[test]
+fn read_only_copies_and_earlier_stores_can_be_checked() {
+    let h = Harness::sqlite();
+    assert!(
+        h.run(&["suppressions", "add", "dead@example.com"], "")
+            .status
+            .success()
+    );
+    // A store as earlier versions made it: the tables, no application id.
+    let c = rusqlite::Connection::open(&h.db).unwrap();
+    c.pragma_update(None, "application_id", 0).unwrap();
+    drop(c);
+    let copy = h.dir.join("copy.db");
+    std::fs::copy(&h.db, &copy).unwrap();
+    let mut perms = std::fs::metadata(&copy).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&copy, perms).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let o = h
+        .rebound()
+        .args([
+            "suppressions",
+            "check",
+            "dead@example.com",
+            "--db",
+            path_str(&copy),
+        ])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(out, "dead@example.com\tsuppressed\tmanual\n");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        before,
+        "a reading command wrote"
+    );
+    let o = h.run(&["report", "--json"], "");
+    assert!(o.status.success(), "{}", text(&o).1);
+    let app_id = |p: &str| -> i64 {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(app_id(&h.db), 0);
+    assert!(
+        h.run(&["suppressions", "add", "x@example.com"], "")
+            .status
+            .success()
+    );
+    assert_eq!(app_id(&h.db), 0x5242_4e44);
 }

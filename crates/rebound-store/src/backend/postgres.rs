@@ -3,8 +3,8 @@
 //! `ON CONFLICT DO NOTHING`, and the policy step of concurrent writers is serialized with a
 //! transaction-scoped advisory lock, so soft-bounce counts see every committed event.
 
-use super::sql;
 use super::schema::Found;
+use super::sql;
 use super::{Access, Backend, Table, Tx, schema};
 use crate::error::{Result, StoreError};
 use crate::key::EventKey;

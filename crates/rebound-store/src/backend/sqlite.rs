@@ -4,8 +4,8 @@
 //! ([`Access::Create`]), checked to be Rebound stores before anything is written, and opened
 //! read-only by commands that only read.
 
-use super::sql::{self, to_sqlite};
 use super::schema::Found;
+use super::sql::{self, to_sqlite};
 use super::{Access, Backend, Table, Tx, schema};
 use crate::error::{Result, StoreError};
 use crate::key::EventKey;
