@@ -21,7 +21,8 @@ pub struct Suppression {
     pub classifier_rule: Option<String>,
     /// The lead source of the deciding event.
     pub source: Option<String>,
-    /// When the suppression was recorded, epoch seconds.
+    /// When the suppression was recorded, epoch seconds (RFC 3339 in JSON, as in CSV and text).
+    #[serde(with = "rfc3339")]
     pub created_at: i64,
 }
 
@@ -108,9 +109,11 @@ pub struct Hint {
     pub event_id: String,
     /// How many distinct events named it.
     pub seen: i64,
-    /// When it was first recorded, epoch seconds.
+    /// When it was first recorded, epoch seconds (RFC 3339 in JSON).
+    #[serde(with = "rfc3339")]
     pub created_at: i64,
-    /// When a person decided, epoch seconds.
+    /// When a person decided, epoch seconds (RFC 3339 in JSON, null when undecided).
+    #[serde(with = "rfc3339_opt")]
     pub decided_at: Option<i64>,
 }
 
@@ -170,5 +173,55 @@ impl HintStatus {
     /// Reads a stored status; anything unknown is treated as pending.
     pub(crate) fn from_stored(s: &str) -> Self {
         s.parse().unwrap_or(HintStatus::Pending)
+    }
+}
+
+/// Epoch seconds written as RFC 3339 UTC in JSON (the spelling of the CSV and text outputs);
+/// read from either an RFC 3339 time or epoch seconds.
+mod rfc3339 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub(super) enum Either {
+        Seconds(i64),
+        Text(String),
+    }
+
+    impl Either {
+        pub(super) fn seconds<E: serde::de::Error>(self) -> Result<i64, E> {
+            match self {
+                Either::Seconds(n) => Ok(n),
+                Either::Text(t) => crate::time::parse_datetime(&t)
+                    .ok_or_else(|| E::custom(format!("`{t}` is not an RFC 3339 time"))),
+            }
+        }
+    }
+
+    pub(super) fn serialize<S: Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::time::format_rfc3339(*t))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        Either::deserialize(d)?.seconds()
+    }
+}
+
+/// [`rfc3339`] for an optional time (null when absent).
+mod rfc3339_opt {
+    use super::rfc3339::Either;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&crate::time::format_rfc3339(*t)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        Option::<Either>::deserialize(d)?
+            .map(Either::seconds)
+            .transpose()
     }
 }

@@ -5,6 +5,7 @@
 mod cmd;
 mod input;
 mod route;
+mod term;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

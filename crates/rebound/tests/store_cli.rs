@@ -116,6 +116,8 @@ both_backends!(
     real_mta_bounces_ingested_twice_are_stored_once,
     reading_commands_refuse_a_missing_store,
     foreign_databases_are_refused_untouched,
+    name_addr_idna_and_quoted_forms_check_as_stored,
+    control_characters_are_escaped_in_the_list,
 );
 
 fn text(o: &Output) -> (String, String) {
@@ -659,4 +661,139 @@ fn read_only_copies_and_earlier_stores_can_be_checked() {
             .success()
     );
     assert_eq!(app_id(&h.db), 0x5242_4e44);
+}
+
+/// `Bob <bob@example.com>` is stored as `bob@example.com`, so every spelling of it checks as
+/// suppressed; IDNA domains match their ASCII form; a quoted local part keeps its quotes; what
+/// is not an address is `invalid` with exit code 1 (the others still answered).
+fn name_addr_idna_and_quoted_forms_check_as_stored(h: &Harness) {
+    let o = h.run(
+        &[
+            "suppressions",
+            "add",
+            "Bob <bob@example.com>",
+            "x@Bücher.example",
+            "\"John Doe\"@example.com",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (list, _) = text(&h.run(&["suppressions", "list", "--json"], ""));
+    let stored: Vec<String> = list
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["address"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            "\"john doe\"@example.com",
+            "bob@example.com",
+            "x@xn--bcher-kva.example"
+        ]
+    );
+    let input = "bob@example.com\nFoo <BOB@Example.COM.>\n<bob@example.com>\n\
+        x@xn--bcher-kva.example\nx@bücher.example\n\"john doe\"@example.com\n\
+        other@example.com\n";
+    let o = h.run(&["suppressions", "check"], input);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let answers: Vec<String> = text(&o)
+        .0
+        .lines()
+        .map(|l| l.split('\t').nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            "suppressed",
+            "suppressed",
+            "suppressed",
+            "suppressed",
+            "suppressed",
+            "suppressed",
+            "ok"
+        ]
+    );
+    let o = h.run(
+        &[
+            "suppressions",
+            "check",
+            "bob@example.com",
+            "not an address",
+            "a@b@c",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        text(&o).0,
+        "bob@example.com\tsuppressed\tmanual\nnot an address\tinvalid\na@b@c\tinvalid\n"
+    );
+    // Ingested events normalize the same way.
+    let mut e = synthetic::events(0, 1).remove(0);
+    e.recipient = Some("Dead Person <Dead@Example.JP>".into());
+    e.classification.reason = rebound_core::Reason::UserUnknown;
+    e.classification.bounce_type = rebound_core::BounceType::Hard;
+    e.classification.permanent = Some(true);
+    e.classification.action = rebound_core::Action::Suppress;
+    let line = serde_json::to_string(&e).unwrap() + "\n";
+    let o = h.run(&["ingest", "--format", "jsonl", "-"], &line);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let o = h.run(
+        &[
+            "suppressions",
+            "check",
+            "dead@example.jp",
+            "Foo <dead@example.jp>",
+        ],
+        "",
+    );
+    assert_eq!(
+        text(&o).0,
+        "dead@example.jp\tsuppressed\thard:userunknown\nFoo <dead@example.jp>\tsuppressed\thard:userunknown\n"
+    );
+    // Remove takes any spelling too; a non-address is reported, exit 1.
+    let o = h.run(
+        &["suppressions", "remove", "BOB <bob@example.com>", "junk"],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).1.contains("`junk`: not an address"),
+        "{}",
+        text(&o).1
+    );
+    let o = h.run(&["suppressions", "check", "bob@example.com"], "");
+    assert_eq!(text(&o).0, "bob@example.com\tok\n");
+}
+
+/// ANSI and OSC escapes, NUL and tabs from bounces never reach the terminal from `suppressions
+/// list` or `check`; JSON keeps the text as it was (JSON-escaped). `created_at` is RFC 3339 in
+/// every output.
+fn control_characters_are_escaped_in_the_list(h: &Harness) {
+    let csv = "address,rule,reason,source,created_at\n\
+        evil@example.com,manual,\"\x1b]0;pwned\x07\x1b[2J\tcleared\",src\x00,2024-05-01T10:00:00Z\n";
+    let o = h.run(&["suppressions", "import", "--csv", "-"], csv);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (out, _) = text(&h.run(&["suppressions", "list"], ""));
+    assert!(
+        !out.contains('\x1b') && !out.contains('\x00') && !out.contains('\x07'),
+        "{out:?}"
+    );
+    assert_eq!(
+        out,
+        "evil@example.com\tmanual\t\\x1b]0;pwned\\x07\\x1b[2J\\x09cleared\t-\tsrc\\x00\t2024-05-01T10:00:00Z\n"
+    );
+    let (json, _) = text(&h.run(&["suppressions", "list", "--json"], ""));
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(v["reason"], "\x1b]0;pwned\x07\x1b[2J\tcleared");
+    assert_eq!(v["created_at"], "2024-05-01T10:00:00Z");
+    let (csv_out, _) = text(&h.run(&["suppressions", "export", "--csv"], ""));
+    assert!(csv_out.contains("2024-05-01T10:00:00Z"), "{csv_out}");
+    let o = h.run(&["suppressions", "check"], "a\x1b[31m@example.com\n");
+    assert_eq!(text(&o).0, "a\\x1b[31m@example.com\tinvalid\n");
 }

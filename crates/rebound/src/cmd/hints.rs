@@ -42,7 +42,7 @@ enum Action {
         #[arg(long, default_value = "pending", value_name = "STATUS")]
         status: String,
         /// One JSON object per line: id, old_address, new_address, kind, will_forward,
-        /// status, event_id, seen, created_at, decided_at (epoch seconds).
+        /// status, event_id, seen, created_at, decided_at (RFC 3339; decided_at null while pending).
         #[arg(long)]
         json: bool,
     },

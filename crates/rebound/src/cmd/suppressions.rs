@@ -2,9 +2,11 @@
 //! standard input), add, remove, CSV export and import, and the policy in force.
 
 use super::ingest::StoreArgs;
+use crate::term::escape;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use rebound_store::{Access, Check, Suppression, address, exchange, time};
+use rebound_store::address::Address;
+use rebound_store::{Access, Check, Suppression, exchange, time};
 use serde::Serialize;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -29,7 +31,12 @@ block: blocked, spamdetected, authfailure, badreputation, norelaying, policyviol
 never suppress the recipient: they are counted against the sending setup (see `rebound report
 --by sender`). Every suppression records its rule, reason, event id and classifier rule.
 
-Addresses are compared lower-cased, without angle brackets or white space.")]
+Addresses: `bob@example.com`, `<bob@example.com>`, `Bob <bob@example.com>`,
+`mailto:bob@example.com`, `\"john doe\"@example.com` and internationalized domains
+(`bob@bücher.example`) are all read, and stored and looked up under one spelling: display name,
+angle brackets and comments dropped, the domain in its IDNA ASCII form, everything lower-cased.
+Anything else is `invalid` (for `check`: answered `invalid`, exit code 1; for `add`/`remove`:
+reported and skipped, exit code 1).")]
 pub struct SuppressionsArgs {
     #[command(subcommand)]
     action: Action,
@@ -43,7 +50,7 @@ enum Action {
     /// List suppressed addresses with rule, reason, event id, source and date.
     List {
         /// One JSON object per line: address, rule, reason, event_id, classifier_rule, source,
-        /// created_at (epoch seconds).
+        /// created_at (RFC 3339, as in the text and CSV outputs).
         #[arg(long, conflicts_with = "csv")]
         json: bool,
         /// CSV with a header row (as `export --csv`).
@@ -55,7 +62,8 @@ enum Action {
     #[command(
         after_help = "Output: `ADDRESS<TAB>suppressed<TAB>RULE`, `ADDRESS<TAB>ok` or \
 `ADDRESS<TAB>invalid`, with ADDRESS as given; with --json one object per line: {address,
-status: suppressed|ok|invalid, rule}. Exit code 0 however many are suppressed."
+status: suppressed|ok|invalid, rule}. Exit code 0 however many are suppressed; 1 when an
+address is invalid (the others are still answered) or the store is missing."
     )]
     Check {
         /// Addresses to check.
@@ -147,11 +155,11 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
                     writeln!(
                         out,
                         "{}\t{}\t{}\t{}\t{}\t{}",
-                        s.address,
-                        s.rule,
-                        s.reason.as_deref().unwrap_or("-"),
-                        s.event_id.as_deref().unwrap_or("-"),
-                        s.source.as_deref().unwrap_or("-"),
+                        escape(&s.address),
+                        escape(&s.rule),
+                        escape(s.reason.as_deref().unwrap_or("-")),
+                        escape(s.event_id.as_deref().unwrap_or("-")),
+                        escape(s.source.as_deref().unwrap_or("-")),
                         time::format_rfc3339(s.created_at)
                     )?;
                 }
@@ -163,11 +171,15 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
             only_suppressed,
         } => {
             let mut set = store.suppression_set()?;
+            let mut invalid = 0u64;
             let mut answer = |given: &str, out: &mut dyn Write| -> std::io::Result<()> {
                 let (status, rule) = match set.check(given) {
                     Check::Suppressed(rule) => ("suppressed", Some(rule)),
                     Check::Clear => ("ok", None),
-                    Check::Invalid => ("invalid", None),
+                    Check::Invalid => {
+                        invalid += 1;
+                        ("invalid", None)
+                    }
                 };
                 if only_suppressed && rule.is_none() {
                     return Ok(());
@@ -183,9 +195,9 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
                     )?;
                     writeln!(out)
                 } else if let Some(rule) = rule {
-                    writeln!(out, "{given}\t{status}\t{rule}")
+                    writeln!(out, "{}\t{status}\t{}", escape(given), escape(rule))
                 } else {
-                    writeln!(out, "{given}\t{status}")
+                    writeln!(out, "{}\t{status}", escape(given))
                 }
             };
             if addresses.is_empty() {
@@ -210,13 +222,16 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
                     answer(a, &mut out)?;
                 }
             }
+            if invalid > 0 {
+                code = ExitCode::from(1);
+            }
         }
         Action::Add { addresses, reason } => {
             let mut rows = Vec::new();
             for a in &addresses {
-                match address::normalize(a) {
-                    Some(address) => rows.push(Suppression {
-                        address,
+                match Address::parse(a) {
+                    Ok(address) => rows.push(Suppression {
+                        address: address.into_string(),
                         rule: "manual".into(),
                         reason: reason.clone(),
                         event_id: None,
@@ -224,8 +239,8 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
                         source: None,
                         created_at: time::now(),
                     }),
-                    None => {
-                        eprintln!("rebound: not an address: `{a}`, skipped");
+                    Err(e) => {
+                        eprintln!("rebound: `{}`: {e}, skipped", escape(a));
                         code = ExitCode::from(1);
                     }
                 }
@@ -234,10 +249,16 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
             eprintln!("rebound: {added} addresses suppressed");
         }
         Action::Remove { addresses } => {
-            let normalized: Vec<String> = addresses
-                .iter()
-                .filter_map(|a| address::normalize(a))
-                .collect();
+            let mut normalized = Vec::new();
+            for a in &addresses {
+                match Address::parse(a) {
+                    Ok(address) => normalized.push(address.into_string()),
+                    Err(e) => {
+                        eprintln!("rebound: `{}`: {e}, skipped", escape(a));
+                        code = ExitCode::from(1);
+                    }
+                }
+            }
             let removed = store.remove_suppressions(&normalized)?;
             eprintln!(
                 "rebound: {removed} of {} addresses removed",
