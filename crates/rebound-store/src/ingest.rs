@@ -68,6 +68,25 @@ fn try_batch(
         match &row.judgement {
             Judgement::Suppress(rule) => suppressions.push(suppression(row, recipient, rule, now)),
             Judgement::Soft => soft.entry(recipient).or_default().push(row),
+            Judgement::Review => {
+                stats.review += 1;
+                // With a forward-path, the hint below is the review item.
+                if row.forward.as_ref().is_none_or(|(a, _)| a == recipient) {
+                    hints.push(NewHint {
+                        old_address: recipient.to_string(),
+                        new_address: String::new(),
+                        kind: if row.category == rebound_core::Category::Routing {
+                            HintKind::Route
+                        } else {
+                            HintKind::Verdict
+                        },
+                        will_forward: false,
+                        event_id: row.key.to_hex(),
+                        created_at: now,
+                        seen: 1,
+                    });
+                }
+            }
             Judgement::SenderSide | Judgement::Spare => {}
         }
         if let Some((address, will_forward)) = &row.forward

@@ -77,6 +77,13 @@ pub enum HintKind {
     Update,
     /// Another domain: flagged for review (a hostile server could name any address).
     Review,
+    /// No new address: a routing verdict to review (a 551 without forward-path: mail went to a
+    /// host that does not hold the mailbox, often the sender's stale route; check the domain's
+    /// MX with `rebound mx` / `rebound diagnose` before suppressing). `new_address` is empty.
+    Route,
+    /// No new address: another verdict the classifier asks a person to review (action
+    /// `review`, e.g. a suspended or filtered mailbox). `new_address` is empty.
+    Verdict,
 }
 
 impl HintKind {
@@ -85,6 +92,8 @@ impl HintKind {
         match self {
             HintKind::Update => "update",
             HintKind::Review => "review",
+            HintKind::Route => "route",
+            HintKind::Verdict => "verdict",
         }
     }
 }
@@ -143,8 +152,11 @@ pub struct IngestStats {
     pub suppressed: u64,
     /// New events with sender-side verdicts (counted against the sending setup).
     pub sender_side: u64,
-    /// Forward hints recorded or seen again.
+    /// Forward hints and review items recorded or seen again.
     pub hints: u64,
+    /// New events whose verdict asks for review (action `review`): never suppressing, each
+    /// recorded as a review item in the hints list.
+    pub review: u64,
 }
 
 impl std::ops::AddAssign for IngestStats {
@@ -155,16 +167,18 @@ impl std::ops::AddAssign for IngestStats {
         self.suppressed += o.suppressed;
         self.sender_side += o.sender_side;
         self.hints += o.hints;
+        self.review += o.review;
     }
 }
 
 impl HintKind {
     /// Reads a stored kind; anything unknown is treated as needing review.
     pub(crate) fn from_stored(s: &str) -> Self {
-        if s == "update" {
-            HintKind::Update
-        } else {
-            HintKind::Review
+        match s {
+            "update" => HintKind::Update,
+            "route" => HintKind::Route,
+            "verdict" => HintKind::Verdict,
+            _ => HintKind::Review,
         }
     }
 }

@@ -74,6 +74,7 @@ both_backends!(
     report_rates_per_source,
     lead_source_from_flag_or_header,
     manual_suppressions_and_csv_round_trip,
+    review_verdicts_never_suppress_and_wait_as_review_items,
 );
 
 static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| Classifier::builtin().unwrap());
@@ -488,4 +489,54 @@ fn manual_suppressions_and_csv_round_trip(loc: &Location) {
     assert_eq!(s.add_suppressions(imported.rows).unwrap(), 1);
     let list = s.suppressions().unwrap();
     assert_eq!(list, vec![manual("a@example.com"), manual("b@example.com")]);
+}
+
+/// A 551 without forward-path is, by the classifier's own verdict, a routing problem to review
+/// ("check the MX before suppressing"): the sender's stale route must not suppress good
+/// addresses. It becomes a review item of kind `route`; a 551 naming another domain a `review`
+/// hint; neither suppresses. A plain user-unknown still does.
+fn review_verdicts_never_suppress_and_wait_as_review_items(loc: &Location) {
+    let mut s = open(loc);
+    let route = ev(
+        "good@example.com",
+        "551 5.1.1 User not local",
+        "2024-05-01T10:00:00Z",
+    );
+    assert_eq!(route.classification.action, rebound_core::Action::Review);
+    let moved = ev(
+        "bob@example.com",
+        "551 User not local; please try <bob@relay.example.net>",
+        "2024-05-01T10:00:00Z",
+    );
+    let dead = ev("dead@example.com", UNKNOWN, "2024-05-01T10:00:00Z");
+    let mut again = route.clone();
+    again.at = Some("2024-05-02T10:00:00Z".into());
+    let stats = s
+        .ingest(&[route, moved, dead, again], &SourceRule::default())
+        .unwrap();
+    assert_eq!((stats.review, stats.suppressed), (3, 1), "{stats:?}");
+    let suppressed: Vec<String> = s
+        .suppressions()
+        .unwrap()
+        .into_iter()
+        .map(|x| x.address)
+        .collect();
+    assert_eq!(suppressed, ["dead@example.com"]);
+    let mut set = s.suppression_set().unwrap();
+    assert_eq!(set.check("good@example.com"), Check::Clear);
+    let hints = s.hints(Some(HintStatus::Pending)).unwrap();
+    let route = hints
+        .iter()
+        .find(|h| h.old_address == "good@example.com")
+        .unwrap();
+    assert_eq!(
+        (route.kind, route.new_address.as_str(), route.seen),
+        (HintKind::Route, "", 2)
+    );
+    let moved = hints
+        .iter()
+        .find(|h| h.old_address == "bob@example.com")
+        .unwrap();
+    assert_eq!(moved.kind, HintKind::Review);
+    assert_eq!(hints.len(), 2);
 }

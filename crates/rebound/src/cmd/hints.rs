@@ -2,6 +2,7 @@
 //! or reject them, export them as CSV for a CRM. Nothing is ever followed automatically.
 
 use super::ingest::StoreArgs;
+use crate::term::escape;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use rebound_store::{Access, HintStatus, exchange, time};
@@ -23,6 +24,12 @@ A hint is recorded when a reply names a forward-path (`551 User not local; pleas
 address update (kind `update`); in another domain it is flagged for review (kind `review`): a
 hostile server could name any address. Accepting a hint only records the decision; Rebound
 never mails the new address itself. Export the accepted ones and apply them in your CRM.
+
+Review items without a new address come from verdicts whose action is `review`, which never
+suppress (see `rebound suppressions policy --help`): kind `route` for a routing verdict (a 551
+without forward-path: often the sender's own stale route; check the domain's live MX with
+`rebound mx DOMAIN --host HOST` before suppressing by hand), kind `verdict` for the others (a
+suspended or filtered mailbox). Their new_address is empty (`-` in the text listing).
 
 CSV columns: id, old_address, new_address, kind, status, will_forward, seen, event_id,
 created_at, decided_at (RFC 3339).")]
@@ -99,8 +106,12 @@ pub fn run(args: HintsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
                         out,
                         "{}\t{} -> {}\t{}\t{}\tseen {}\t{}",
                         h.id,
-                        h.old_address,
-                        h.new_address,
+                        escape(&h.old_address),
+                        if h.new_address.is_empty() {
+                            "-".into()
+                        } else {
+                            escape(&h.new_address)
+                        },
                         h.kind.as_str(),
                         h.status,
                         h.seen,

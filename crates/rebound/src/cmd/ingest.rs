@@ -92,7 +92,8 @@ interrupted run loses nothing that re-running does not restore. A bad input (a f
 be read, a message or line that does not parse) is reported on stderr and skipped.
 
 Summary: on stderr, or as one JSON object on stdout with --json: {db, backend, events, new,
-duplicates, suppressed, sender_side, hints, failures}.
+duplicates, suppressed, sender_side, hints, review, failures}; `review` counts new events whose
+verdict asks for review (never suppressing; each a review item in `rebound hints list`).
 
 Exit codes: 0 every input was read, 1 some input was bad (the rest was ingested) or the store
 failed, 2 usage.")]
@@ -206,7 +207,8 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
     } else {
         eprintln!(
             "rebound: ingested {} events into {} ({}): {} new, {} already stored, {} addresses \
-             suppressed, {} sender-side, {} forward hints, {} bad inputs",
+             suppressed, {} sender-side, {} to review, {} forward hints and review items, {} bad \
+             inputs",
             stats.events,
             summary.db,
             summary.backend,
@@ -214,6 +216,7 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
             stats.duplicates,
             stats.suppressed,
             stats.sender_side,
+            stats.review,
             stats.hints,
             reader.failures
         );

@@ -24,12 +24,8 @@ use std::process::ExitCode;
   rebound suppressions import --csv suppressions.csv
   rebound suppressions policy > policy.toml      # the defaults, to edit and pass with --policy
 
-What suppresses (the default policy): a hard recipient-level bounce (userunknown, hostunknown,
-hasmoved, notaccept, suspend) at once; soft bounces after 3 within 7 days (greylisted,
-toomanyconn and speeding do not count); a complaint at once. Sender-side refusals (bounce type
-block: blocked, spamdetected, authfailure, badreputation, norelaying, policyviolation, ...)
-never suppress the recipient: they are counted against the sending setup (see `rebound report
---by sender`). Every suppression records its rule, reason, event id and classifier rule.
+What suppresses: see `rebound suppressions policy --help` for the whole table. Every
+suppression records its rule, reason, event id and classifier rule.
 
 Addresses: `bob@example.com`, `<bob@example.com>`, `Bob <bob@example.com>`,
 `mailto:bob@example.com`, `\"john doe\"@example.com` and internationalized domains
@@ -113,6 +109,33 @@ address is invalid (the others are still answered) or the store is missing."
         file: PathBuf,
     },
     /// Print the suppression policy in force (the defaults, or --policy FILE) as TOML.
+    #[command(after_help = "How each new event is judged, first matching row wins:
+
+  verdict of the event                                 what the policy does
+  ---------------------------------------------------  ------------------------------------------
+  bounce_type block (blocked, spamdetected, norelaying, never suppresses: the receiver refused the
+  authfailure, badreputation, policyviolation, ...)    sender; counted as sender_side (`rebound
+                                                       report --by sender`)
+  action review, where a row below would suppress or   never suppresses, never counts: a review
+  count (551 without forward-path = route to check;    item in `rebound hints list` (kind route,
+  551 naming another domain; suspended, filtered)      review or verdict)
+  reason in [hard] reasons (default userunknown,       suppress at once, rule hard:REASON
+  hostunknown, hasmoved, notaccept, suspend), not a
+  temporary reply
+  bounce_type hard or soft, reason not in [soft]       a soft bounce: the COUNT-th within DAYS days
+  ignore (default greylisted, toomanyconn, speeding)   (by event time) suppresses, rule
+                                                       soft:COUNT-in-DAYSd (default 3 in 7)
+  reason feedback (an ARF complaint), [complaints]     suppress at once, rule complaint
+  suppress = true (default)
+  anything else (delivered, vacation, undetermined)    nothing
+
+Only new events are judged: ingesting the same bounce again changes nothing. Manual entries
+(`add`, `import`) have rule manual or import. Edit the printed TOML and pass it with --policy
+FILE to `ingest`; absent keys keep their defaults.
+
+Examples:
+  rebound suppressions policy > policy.toml
+  rebound ingest --policy policy.toml bounces/")]
     Policy,
 }
 
