@@ -116,6 +116,25 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// Whether the database refused the data of a row (a data exception, a value too big for
+    /// an index or the engine, a CHECK or trigger refusal) rather than failing as a whole: the
+    /// batch is then split to find the row, which is reported and skipped.
+    pub fn is_row_error(&self) -> bool {
+        match self {
+            StoreError::Postgres(e) => e.code().is_some_and(|c| {
+                let c = c.code();
+                c.starts_with("22") || c == "54000" || c == "23514" || c == "P0001"
+            }),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::TooBig | rusqlite::ErrorCode::ConstraintViolation
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// An error and its causes, joined with `: ` (the PostgreSQL client hides the cause of
 /// "error connecting to server" in its source chain).
 pub(crate) fn with_causes(e: &dyn std::error::Error) -> String {

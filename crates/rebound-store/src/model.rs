@@ -157,6 +157,19 @@ pub struct IngestStats {
     /// New events whose verdict asks for review (action `review`): never suppressing, each
     /// recorded as a review item in the hints list.
     pub review: u64,
+    /// Events the database refused (each reported in [`Skipped`]); the others were stored.
+    pub skipped: u64,
+}
+
+/// An event the database refused, skipped so the rest of its batch could be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The event's id (32 hex digits).
+    pub event_id: String,
+    /// Its normalized recipient, when it has one.
+    pub recipient: Option<String>,
+    /// What the database said.
+    pub error: String,
 }
 
 impl std::ops::AddAssign for IngestStats {
@@ -168,6 +181,7 @@ impl std::ops::AddAssign for IngestStats {
         self.sender_side += o.sender_side;
         self.hints += o.hints;
         self.review += o.review;
+        self.skipped += o.skipped;
     }
 }
 

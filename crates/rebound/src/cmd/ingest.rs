@@ -92,8 +92,11 @@ interrupted run loses nothing that re-running does not restore. A bad input (a f
 be read, a message or line that does not parse) is reported on stderr and skipped.
 
 Summary: on stderr, or as one JSON object on stdout with --json: {db, backend, events, new,
-duplicates, suppressed, sender_side, hints, review, failures}; `review` counts new events whose
-verdict asks for review (never suppressing; each a review item in `rebound hints list`).
+duplicates, suppressed, sender_side, hints, review, skipped, failures}; `review` counts new
+events whose verdict asks for review (never suppressing; each a review item in `rebound hints
+list`); `skipped` counts events the store refused (reported one by one with the database's
+error; the rest of their batch is stored). Text is stored alike on both backends: a NUL byte
+(which PostgreSQL cannot store) becomes U+FFFD, as invalid UTF-8 already does.
 
 Exit codes: 0 every input was read, 1 some input was bad (the rest was ingested) or the store
 failed, 2 usage.")]
@@ -193,6 +196,8 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
             Some(format) => reader.parsed(path, format, &mut ingester)?,
         }
     }
+    ingester.flush()?;
+    reader.report_skipped(&mut ingester);
     let stats = ingester.finish()?;
     let summary = Summary {
         db: store.location().to_string(),
@@ -242,6 +247,19 @@ impl Reader<'_> {
         eprintln!("rebound: {why}");
     }
 
+    /// Reports the events the store refused (the rest of their batches were stored) as bad
+    /// inputs.
+    fn report_skipped(&mut self, ingester: &mut Ingester<'_>) {
+        for s in ingester.take_skipped() {
+            self.fail(format_args!(
+                "event {} ({}): refused by the store, skipped: {}",
+                s.event_id,
+                crate::term::escape(s.recipient.as_deref().unwrap_or("no recipient")),
+                s.error
+            ));
+        }
+    }
+
     /// Ingests JSON lines (one `BounceEvent` per line; blank lines skipped).
     fn jsonl(&mut self, path: &Path, ingester: &mut Ingester<'_>) -> anyhow::Result<()> {
         let name = path.display().to_string();
@@ -268,7 +286,10 @@ impl Reader<'_> {
                 return Ok(());
             }
             match serde_json::from_slice::<BounceEvent>(line) {
-                Ok(event) => ingester.push(&event).context("writing to the store")?,
+                Ok(event) => {
+                    ingester.push(&event).context("writing to the store")?;
+                    self.report_skipped(ingester);
+                }
                 Err(e) => self.fail(format_args!("{name}:{n}: not a bounce event: {e}")),
             }
             Ok(())
@@ -311,6 +332,7 @@ impl Reader<'_> {
                     for e in &events {
                         ingester.push(e).context("writing to the store")?;
                     }
+                    self.report_skipped(ingester);
                 }
                 Outcome::Failed(why) => self.fail(why),
             }
