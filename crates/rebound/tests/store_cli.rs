@@ -836,3 +836,62 @@ fn a_nul_byte_mid_stream_loses_nothing(h: &Harness) {
     let (report, _) = text(&h.run(&["report", "--by", "source", "--csv"], ""));
     assert!(report.contains("list\u{fffd}7,1,"), "{report}");
 }
+
+/// A server that accepts the TCP connection and never answers: `report` and `ingest` give up
+/// after the connect timeout (the URL's `connect_timeout`, else 10 s) with a clear error and
+/// exit 1, instead of hanging.
+#[test]
+fn a_silent_postgres_server_times_out() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accept and hold connections, never writing a byte.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming() {
+            held.push(s);
+        }
+    });
+    let h = Harness::sqlite();
+    let run = |args: &[&str]| {
+        let start = Instant::now();
+        let o = h.rebound().args(args).output().unwrap();
+        (o, start.elapsed())
+    };
+    let quick = format!("postgres://nobody@127.0.0.1:{port}/none?connect_timeout=1");
+    let (o, took) = run(&["report", "--db", &quick]);
+    let err = text(&o).1;
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("no answer within 1 s"), "{err}");
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    let default = format!("postgres://nobody@127.0.0.1:{port}/none");
+    let events = h.jsonl("e.jsonl", 0, 3);
+    let (o, took) = run(&["ingest", "--db", &default, path_str(&events)]);
+    let err = text(&o).1;
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("no answer within 10 s"), "{err}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}
+
+/// A writer waiting for SQLite's write lock says so after a second (instead of 120 s of
+/// silence), then goes on when the lock is released.
+#[test]
+fn a_sqlite_lock_wait_is_reported_after_a_second() {
+    let h = Harness::sqlite();
+    assert!(h.run(&["init"], "").status.success());
+    let conn = rusqlite::Connection::open(&h.db).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let child = h
+        .rebound()
+        .args(["suppressions", "add", "late@example.com"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    conn.execute_batch("COMMIT").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o).1;
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("waiting for the lock on"), "{err}");
+    assert!(err.contains("1 addresses suppressed"), "{err}");
+}

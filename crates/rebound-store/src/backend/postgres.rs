@@ -438,3 +438,39 @@ impl Backend for Postgres {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testing::{self, FreshSchema};
+
+    fn setting(pg: &mut Postgres, name: &str) -> String {
+        pg.client
+            .query_one(&format!("SHOW {name}"), &[])
+            .unwrap()
+            .get(0)
+    }
+
+    /// Sessions get a statement timeout (5 min) unless the URL sets one; reading sessions
+    /// are read-only.
+    #[test]
+    fn statement_timeout_has_a_default_and_the_url_wins() {
+        let Some(url) = testing::postgres_url("statement_timeout_has_a_default") else {
+            return;
+        };
+        let schema = FreshSchema::create(&url).unwrap();
+        let mut pg = Postgres::open(&schema.url, Access::Create).unwrap();
+        assert_eq!(setting(&mut pg, "statement_timeout"), "5min");
+        assert_eq!(setting(&mut pg, "default_transaction_read_only"), "off");
+        let custom = format!("{}%20-cstatement_timeout%3D7s", schema.url);
+        let mut pg = Postgres::open(&custom, Access::Read).unwrap();
+        assert_eq!(setting(&mut pg, "statement_timeout"), "7s");
+        assert_eq!(setting(&mut pg, "default_transaction_read_only"), "on");
+        assert!(
+            pg.client
+                .batch_execute("CREATE TABLE nope (x int)")
+                .is_err()
+        );
+    }
+}

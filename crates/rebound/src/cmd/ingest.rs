@@ -24,7 +24,10 @@ use std::sync::Arc;
 pub struct StoreArgs {
     /// The store: an SQLite file path, or a PostgreSQL URL (postgres://user@host:port/db).
     /// Default: $REBOUND_DB, else $XDG_DATA_HOME/rebound/rebound.db
-    /// (~/.local/share/rebound/rebound.db).
+    /// (~/.local/share/rebound/rebound.db). PostgreSQL gives up after 10 s without an answer
+    /// (start-up included; `?connect_timeout=SECONDS` to change) and stops a statement after
+    /// 5 min (`?options=-c%20statement_timeout%3D60s` to change). SQLite waits up to 120 s for
+    /// another writer's lock, saying so after a second.
     #[arg(long, value_name = "PATH|URL", global = true)]
     pub db: Option<String>,
 
