@@ -63,8 +63,7 @@ impl StoreArgs {
         match &self.policy {
             None => Ok(Policy::default()),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading policy file {}", path.display()))?;
+                let text = input::read_limited(path, input::MAX_POLICY_FILE, "policy file")?;
                 Policy::from_toml(&text).with_context(|| format!("in {}", path.display()))
             }
         }

@@ -121,13 +121,13 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
             writeln!(
                 out,
                 "{:<28} {:>9} {:>10} {:>5.1}% {:>5.1}% {:>11}  {}",
-                r.group,
+                crate::term::escape(&r.group),
                 r.events,
                 r.recipients,
                 r.hard_rate * 100.0,
                 r.stale_rate * 100.0,
                 r.sender_side,
-                reasons(r, ", ")
+                crate::term::escape(&reasons(r, ", "))
             )?;
         }
     }

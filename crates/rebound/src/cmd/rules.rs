@@ -3,6 +3,7 @@
 use crate::input;
 use clap::{Args, Subcommand};
 use rebound_core::{Classifier, ClassifierBuilder, Reply};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,9 +43,11 @@ pub fn run(args: RulesArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
         RulesAction::Check { files } => check(&files),
         RulesAction::List => {
             let classifier = input::classifier(rule_files)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for r in classifier.rules() {
-                println!("{}\t{}\t{}:{}", r.id, r.reason, r.file, r.line);
+                writeln!(out, "{}\t{}\t{}:{}", r.id, r.reason, r.file, r.line)?;
             }
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -63,14 +66,15 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 let winner = winner_of(&classifier, example);
                 if winner.as_deref() != Some(&*rule.id) {
                     lost += 1;
-                    println!(
+                    writeln!(
+                        std::io::stdout(),
                         "{}:{}: rule `{}`: example {:?} is won by `{}`",
                         rule.file,
                         rule.line,
                         rule.id,
                         example,
                         winner.as_deref().unwrap_or("(not a reply)")
-                    );
+                    )?;
                 }
             }
         }
@@ -78,14 +82,21 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     // The files must also compile on their own, without the built-in rules.
     let mut alone = ClassifierBuilder::default();
     for file in files {
-        alone.add_file(&file.display().to_string(), &std::fs::read_to_string(file)?)?;
+        let text = crate::input::read_limited(file, crate::input::MAX_RULES_FILE, "rule file")?;
+        alone.add_file(&file.display().to_string(), &text)?;
     }
     alone.build()?;
     if lost > 0 {
-        println!("{count} rules checked; {lost} examples are won by another rule");
+        writeln!(
+            std::io::stdout(),
+            "{count} rules checked; {lost} examples are won by another rule"
+        )?;
         return Ok(ExitCode::from(1));
     }
-    println!("{count} rules checked; every example is won by its own rule");
+    writeln!(
+        std::io::stdout(),
+        "{count} rules checked; every example is won by its own rule"
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use rebound_store::address::Address;
 use rebound_store::{Access, Check, Suppression, exchange, time};
 use serde::Serialize;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -148,7 +148,7 @@ struct Answer<'a> {
 
 pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     if let Action::Policy = args.action {
-        print!("{}", args.store.load_policy()?.to_toml());
+        write!(std::io::stdout(), "{}", args.store.load_policy()?.to_toml())?;
         return Ok(ExitCode::SUCCESS);
     }
     let access = match args.action {
@@ -195,6 +195,7 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
         } => {
             let mut set = store.suppression_set()?;
             let mut invalid = 0u64;
+            let mut invalid_lines = 0u64;
             let mut answer = |given: &str, out: &mut dyn Write| -> std::io::Result<()> {
                 let (status, rule) = match set.check(given) {
                     Check::Suppressed(rule) => ("suppressed", Some(rule)),
@@ -224,28 +225,29 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
                 }
             };
             if addresses.is_empty() {
-                let mut stdin = std::io::stdin().lock();
-                let mut line = Vec::new();
-                loop {
-                    line.clear();
-                    if stdin
-                        .read_until(b'\n', &mut line)
-                        .context("reading standard input")?
-                        == 0
-                    {
-                        break;
+                let stdin = std::io::stdin().lock();
+                crate::input::for_each_line(stdin, |n, line| {
+                    match line {
+                        crate::input::Line::Text(text) => answer(&text, &mut out)?,
+                        crate::input::Line::TooLong => {
+                            eprintln!(
+                                "rebound: standard input:{n}: longer than {} bytes, not an address",
+                                crate::input::MAX_LINE
+                            );
+                            invalid_lines += 1;
+                            if !only_suppressed {
+                                writeln!(out, "(line {n}: too long)\tinvalid")?;
+                            }
+                        }
                     }
-                    while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                        line.pop();
-                    }
-                    answer(&String::from_utf8_lossy(&line), &mut out)?;
-                }
+                    Ok(())
+                })?;
             } else {
                 for a in &addresses {
                     answer(a, &mut out)?;
                 }
             }
-            if invalid > 0 {
+            if invalid + invalid_lines > 0 {
                 code = ExitCode::from(1);
             }
         }
@@ -306,6 +308,7 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
             } else {
                 Box::new(std::fs::File::open(&file).with_context(|| format!("opening {name}"))?)
             };
+            let input = crate::input::LineLimit::new(input);
             let imported = exchange::read_suppressions(input, time::now())
                 .with_context(|| format!("reading {name}"))?;
             for (line, why) in &imported.skipped {
