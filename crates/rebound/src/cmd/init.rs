@@ -19,7 +19,11 @@ use std::process::ExitCode;
 Only `init`, `ingest` and `suppressions add|import` create a store. `suppressions check|list|
 export`, `report` and `hints list|export` open it read-only and refuse a missing store (exit 1),
 so a mistyped --db never answers `ok` for a suppressed address. A database that is not a
-Rebound store (another program's SQLite file or tables) is refused and left untouched.")]
+Rebound store is refused and left untouched: an SQLite file holding other tables (or marked by
+another program's application id), or a PostgreSQL schema holding some of Rebound's table names
+(rebound_schema, events, suppressions, hints) but not all. On PostgreSQL, Rebound's tables may
+share a schema with other programs' tables. Stores made by earlier versions are recognised by
+their tables.")]
 pub struct InitArgs {
     #[command(flatten)]
     store: StoreArgs,
