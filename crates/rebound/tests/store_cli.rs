@@ -895,3 +895,67 @@ fn a_sqlite_lock_wait_is_reported_after_a_second() {
     assert!(err.contains("waiting for the lock on"), "{err}");
     assert!(err.contains("1 addresses suppressed"), "{err}");
 }
+
+/// Unmounts a test's file system on drop.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A store on read-only media (no `-shm` file can be made beside it) can still be checked.
+/// Needs to mount a tmpfs (root); skipped, saying so, where that is not allowed.
+#[test]
+fn a_store_on_read_only_media_can_be_checked() {
+    let h = Harness::sqlite();
+    assert!(
+        h.run(&["suppressions", "add", "dead@example.com"], "")
+            .status
+            .success()
+    );
+    let mnt = h.dir.join("media");
+    std::fs::create_dir_all(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "none"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped a_store_on_read_only_media_can_be_checked: cannot mount a tmpfs here"
+        );
+        return;
+    }
+    let guard = Mounted(mnt.clone());
+    std::fs::copy(&h.db, mnt.join("copy.db")).unwrap();
+    let remounted = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&mnt)
+        .status()
+        .unwrap();
+    assert!(remounted.success());
+    let copy = mnt.join("copy.db");
+    let o = h
+        .rebound()
+        .args([
+            "suppressions",
+            "check",
+            "dead@example.com",
+            "ok@example.com",
+            "--db",
+        ])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(
+        out,
+        "dead@example.com\tsuppressed\tmanual\nok@example.com\tok\n"
+    );
+    drop(guard);
+}

@@ -64,6 +64,19 @@ fn busy(count: i32) -> bool {
     true
 }
 
+/// A `file:` URI opening `path` read-only as an immutable file (no locks, no `-shm`).
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'%' | b'?' | b'#' | 0x80.. => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(char::from(*b)),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
+}
+
 impl Sqlite {
     /// Opens the file for `access`: created (with its directory) only for
     /// [`Access::Create`]; checked to be a Rebound store before anything is written; opened
@@ -99,7 +112,23 @@ impl Sqlite {
         let conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(&e))?;
         WAITING_ON.with(|p| *p.borrow_mut() = location.clone());
         conn.busy_handler(Some(busy)).map_err(|e| open_err(&e))?;
-        let found = Self::judge(&conn, &location)?;
+        let (conn, found) = match Self::judge(&conn, &location) {
+            // A WAL store on read-only media (no `-shm` file can be made beside it): read it
+            // as an immutable file, which needs neither.
+            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
+                if access == Access::Read && f.code == rusqlite::ErrorCode::CannotOpen =>
+            {
+                drop(conn);
+                let conn = Connection::open_with_flags(
+                    immutable_uri(path),
+                    flags | OpenFlags::SQLITE_OPEN_URI,
+                )
+                .map_err(|e| open_err(&e))?;
+                let found = Self::judge(&conn, &location)?;
+                (conn, found)
+            }
+            result => (conn, result?),
+        };
         if found == Found::Empty && access != Access::Create {
             return Err(StoreError::NotAStore {
                 location,
