@@ -93,3 +93,30 @@ fn missing_path_is_an_error_naming_it() {
         .unwrap_err();
     assert!(err.to_string().contains("/nonexistent/rebound"));
 }
+
+/// A directory with two symlink loops (to itself and to its parent) used to be walked without
+/// end, exponentially; each directory is now read once and each loop skipped with a warning.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_walked_once_with_a_warning() {
+    let d = tmp("loops");
+    let inner = d.join("inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::write(d.join("a.eml"), DSN.replace("RCPT", "a@example.com")).unwrap();
+    std::fs::write(inner.join("b.eml"), DSN.replace("RCPT", "b@example.com")).unwrap();
+    std::os::unix::fs::symlink(&d, inner.join("up")).unwrap();
+    std::os::unix::fs::symlink(&inner, inner.join("self")).unwrap();
+    let warnings = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&warnings);
+    let mut messages = Messages::new(&[&d]).on_warning(move |w| seen.lock().unwrap().push(w));
+    let paths: Vec<String> = messages
+        .by_ref()
+        .map(|m| m.unwrap().path.to_string())
+        .collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert_eq!(messages.loops, 2);
+    let warnings = warnings.lock().unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].contains("symlink loop"), "{warnings:?}");
+    std::fs::remove_dir_all(&d).unwrap();
+}

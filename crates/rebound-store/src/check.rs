@@ -19,7 +19,7 @@ pub enum Check<'a> {
     Suppressed(&'a str),
     /// Not suppressed.
     Clear,
-    /// Not an address (no `@` with text on both sides).
+    /// Not an address ([`crate::address::Address::parse`] refuses it).
     Invalid,
 }
 
@@ -32,11 +32,18 @@ impl SuppressionSet {
         }
     }
 
-    /// Adds an address (normalized here) and its rule.
+    /// Adds an address (normalized here, as checks are) and its rule. A stored spelling that
+    /// is not an address is kept as it is, never dropped; one that earlier versions made of a
+    /// name-addr (`bob <bob@example.com`, the `>` lost) is read as the address it held.
     pub fn insert(&mut self, address: &str, rule: &str) {
-        if let Some(a) = address::normalize(address) {
-            self.map.insert(a.into_boxed_str(), rule.into());
-        }
+        let normalized = address::normalize(address)
+            .or_else(|| {
+                (address.contains('<') && !address.contains('>'))
+                    .then(|| address::normalize(&format!("{address}>")))
+                    .flatten()
+            })
+            .unwrap_or_else(|| address.to_string());
+        self.map.insert(normalized.into_boxed_str(), rule.into());
     }
 
     /// How many addresses are suppressed.

@@ -32,6 +32,37 @@ pub enum StoreError {
         /// What SQLite or the file system said.
         detail: String,
     },
+    /// A command that only reads (or changes existing rows) was pointed at a store that does
+    /// not exist: it is never created by such a command, so a mistyped `--db` cannot answer
+    /// from an empty list.
+    #[error(
+        "no Rebound store at `{location}`: check --db / REBOUND_DB, or create one with `rebound init --db {location}` (or by ingesting)"
+    )]
+    Missing {
+        /// The location, password masked.
+        location: String,
+    },
+    /// The database exists but is not a Rebound store (another program's database, an empty
+    /// database, or not a database at all); it is left untouched.
+    #[error("`{location}` is not a Rebound store: {detail}")]
+    NotAStore {
+        /// The location, password masked.
+        location: String,
+        /// Why it is not one.
+        detail: String,
+    },
+    /// A store opened read-only whose schema is older than this program's.
+    #[error(
+        "the store `{location}` has schema version {found}, older than this program's {known}: upgrade it with `rebound init --db {location}`"
+    )]
+    SchemaTooOld {
+        /// The location, password masked.
+        location: String,
+        /// The version found in the database.
+        found: i64,
+        /// The newest version this program knows.
+        known: i64,
+    },
     /// No database was named and no default location could be found.
     #[error(
         "no database given and no data directory found: set --db, REBOUND_DB, XDG_DATA_HOME or HOME"
@@ -79,6 +110,25 @@ impl StoreError {
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
                 e.code,
                 rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            _ => false,
+        }
+    }
+}
+
+impl StoreError {
+    /// Whether the database refused the data of a row (a data exception, a value too big for
+    /// an index or the engine, a CHECK or trigger refusal) rather than failing as a whole: the
+    /// batch is then split to find the row, which is reported and skipped.
+    pub fn is_row_error(&self) -> bool {
+        match self {
+            StoreError::Postgres(e) => e.code().is_some_and(|c| {
+                let c = c.code();
+                c.starts_with("22") || c == "54000" || c == "23514" || c == "P0001"
+            }),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::TooBig | rusqlite::ErrorCode::ConstraintViolation
             ),
             _ => false,
         }

@@ -6,7 +6,7 @@
 
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::{HintKind, IngestStats, NewHint, Suppression};
+use crate::model::{HintKind, IngestStats, NewHint, Skipped, Suppression};
 use crate::policy::{Judgement, Policy};
 use crate::record::EventRow;
 use std::collections::{BTreeMap, HashSet};
@@ -15,25 +15,67 @@ use std::collections::{BTreeMap, HashSet};
 const RETRIES: u32 = 8;
 
 /// Writes one batch (sorted and de-duplicated here) in one transaction, retrying it whole on
-/// a retryable error.
+/// a retryable error. When the database refuses a row's data ([`crate::StoreError::is_row_error`]),
+/// the batch is split in halves until the refused rows are alone; those are skipped and listed
+/// in `skipped`, and every other row is stored: one bad event never stops an ingest.
 pub(crate) fn write_batch(
     backend: &mut dyn Backend,
     rows: &mut Vec<EventRow>,
     policy: &Policy,
     now: i64,
+    skipped: &mut Vec<Skipped>,
 ) -> Result<IngestStats> {
     let handed = rows.len() as u64;
     // One order for every writer: concurrent PostgreSQL transactions then wait, never deadlock.
     rows.sort_by_key(|r| r.key);
     rows.dedup_by(|a, b| a.key == b.key);
+    let mut stats = write_sorted(backend, rows, policy, now, skipped)?;
+    stats.events = handed;
+    stats.duplicates = handed - stats.new - stats.skipped;
+    Ok(stats)
+}
+
+/// [`write_batch`] of sorted, distinct rows; `events` and `duplicates` are left to the caller.
+fn write_sorted(
+    backend: &mut dyn Backend,
+    rows: &[EventRow],
+    policy: &Policy,
+    now: i64,
+    skipped: &mut Vec<Skipped>,
+) -> Result<IngestStats> {
+    match write_whole(backend, rows, policy, now) {
+        Err(e) if e.is_row_error() => {
+            if let [row] = rows {
+                skipped.push(Skipped {
+                    event_id: row.key.to_hex(),
+                    recipient: row.recipient.clone(),
+                    error: crate::error::with_causes(&e),
+                });
+                return Ok(IngestStats {
+                    skipped: 1,
+                    ..IngestStats::default()
+                });
+            }
+            let (a, b) = rows.split_at(rows.len() / 2);
+            let mut stats = write_sorted(backend, a, policy, now, skipped)?;
+            stats += write_sorted(backend, b, policy, now, skipped)?;
+            Ok(stats)
+        }
+        other => other,
+    }
+}
+
+/// One transaction of `rows`, retried whole on a retryable error.
+fn write_whole(
+    backend: &mut dyn Backend,
+    rows: &[EventRow],
+    policy: &Policy,
+    now: i64,
+) -> Result<IngestStats> {
     let mut attempt = 0;
     loop {
         match try_batch(backend, rows, policy, now) {
-            Ok(mut stats) => {
-                stats.events = handed;
-                stats.duplicates = handed - stats.new;
-                return Ok(stats);
-            }
+            Ok(stats) => return Ok(stats),
             Err(e) if e.is_retryable() && attempt < RETRIES => {
                 attempt += 1;
                 std::thread::sleep(std::time::Duration::from_millis(20 << attempt.min(6)));
@@ -68,6 +110,25 @@ fn try_batch(
         match &row.judgement {
             Judgement::Suppress(rule) => suppressions.push(suppression(row, recipient, rule, now)),
             Judgement::Soft => soft.entry(recipient).or_default().push(row),
+            Judgement::Review => {
+                stats.review += 1;
+                // With a forward-path, the hint below is the review item.
+                if row.forward.as_ref().is_none_or(|(a, _)| a == recipient) {
+                    hints.push(NewHint {
+                        old_address: recipient.to_string(),
+                        new_address: String::new(),
+                        kind: if row.category == rebound_core::Category::Routing {
+                            HintKind::Route
+                        } else {
+                            HintKind::Verdict
+                        },
+                        will_forward: false,
+                        event_id: row.key.to_hex(),
+                        created_at: now,
+                        seen: 1,
+                    });
+                }
+            }
             Judgement::SenderSide | Judgement::Spare => {}
         }
         if let Some((address, will_forward)) = &row.forward

@@ -9,7 +9,7 @@
 //!
 //! | field | as hashed |
 //! | --- | --- |
-//! | recipient | normalized ([`crate::address::normalize`]; raw if that fails) |
+//! | recipient | trimmed, `mailto:` and angle brackets removed, lower-cased (the spelling of the first version, kept so stored keys never change); raw when that has no `@` with text on both sides |
 //! | message_id | trimmed, angle brackets removed |
 //! | at | the instant in whole epoch seconds (so `Z` and `+00:00` agree; the same text as when `at` was an RFC 3339 string, so keys of events stored then still match; an event whose `at` was then an unparsed RFC 5322 date gets a new key) |
 //! | reporting_mta | trimmed, lower-cased |
@@ -32,15 +32,30 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventKey(pub [u8; 16]);
 
+/// The recipient as the key has always spelled it (trimmed, `mailto:` and angle brackets
+/// removed, lower-cased), kept apart from [`crate::address::Address`] so that keys of stored
+/// events do not change when address parsing improves: re-ingesting a bounce must find it.
+fn recipient_spelling(address: &str) -> String {
+    let a = address.trim();
+    let a = a.strip_prefix("mailto:").unwrap_or(a);
+    let a = a.trim_start_matches('<').trim_end_matches('>').trim();
+    let lower = if a.is_ascii() {
+        a.to_ascii_lowercase()
+    } else {
+        a.chars().flat_map(char::to_lowercase).collect()
+    };
+    match lower.rfind('@') {
+        Some(at) if at > 0 && at + 1 < lower.len() => lower,
+        _ => address.to_string(),
+    }
+}
+
 impl EventKey {
     /// The key of an event.
     pub fn of(event: &BounceEvent) -> Self {
         let mut h = Sha256::new();
         h.update(b"rebound-event-key-v1");
-        let recipient = event
-            .recipient
-            .as_deref()
-            .map(|r| crate::address::normalize(r).unwrap_or_else(|| r.to_string()));
+        let recipient = event.recipient.as_deref().map(recipient_spelling);
         field(&mut h, b'r', recipient.as_deref());
         let message_id = event
             .message_id

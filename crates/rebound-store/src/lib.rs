@@ -38,13 +38,13 @@ pub mod synthetic;
 pub mod testing;
 pub mod time;
 
-pub use backend::Table;
+pub use backend::{Access, Table};
 pub use check::{Check, SuppressionSet};
 pub use error::{Result, StoreError};
 pub use key::EventKey;
 pub use location::Location;
-pub use model::{Hint, HintKind, HintStatus, IngestStats, Suppression};
+pub use model::{Hint, HintKind, HintStatus, IngestStats, Skipped, Suppression};
 pub use policy::{Judgement, Policy};
-pub use record::SourceRule;
+pub use record::{NUL_REPLACEMENT, SourceRule, store_text};
 pub use report::{Grouping, ReportRow};
 pub use store::{DEFAULT_BATCH, Ingester, Store};

@@ -12,7 +12,8 @@ pub const DB_ENV: &str = "REBOUND_DB";
 /// A store's location.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
-    /// An SQLite file (created on first use, with its directory).
+    /// An SQLite file (created, with its directory, only when opened with
+    /// [`Access::Create`](crate::Access::Create)).
     Sqlite(PathBuf),
     /// A PostgreSQL connection URL (`postgres://user@host:port/db?options=...`).
     Postgres(String),

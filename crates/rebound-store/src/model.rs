@@ -21,7 +21,8 @@ pub struct Suppression {
     pub classifier_rule: Option<String>,
     /// The lead source of the deciding event.
     pub source: Option<String>,
-    /// When the suppression was recorded, epoch seconds.
+    /// When the suppression was recorded, epoch seconds (RFC 3339 in JSON, as in CSV and text).
+    #[serde(with = "rfc3339")]
     pub created_at: i64,
 }
 
@@ -76,6 +77,13 @@ pub enum HintKind {
     Update,
     /// Another domain: flagged for review (a hostile server could name any address).
     Review,
+    /// No new address: a routing verdict to review (a 551 without forward-path: mail went to a
+    /// host that does not hold the mailbox, often the sender's stale route; check the domain's
+    /// MX with `rebound mx` / `rebound diagnose` before suppressing). `new_address` is empty.
+    Route,
+    /// No new address: another verdict the classifier asks a person to review (action
+    /// `review`, e.g. a suspended or filtered mailbox). `new_address` is empty.
+    Verdict,
 }
 
 impl HintKind {
@@ -84,6 +92,8 @@ impl HintKind {
         match self {
             HintKind::Update => "update",
             HintKind::Review => "review",
+            HintKind::Route => "route",
+            HintKind::Verdict => "verdict",
         }
     }
 }
@@ -108,9 +118,11 @@ pub struct Hint {
     pub event_id: String,
     /// How many distinct events named it.
     pub seen: i64,
-    /// When it was first recorded, epoch seconds.
+    /// When it was first recorded, epoch seconds (RFC 3339 in JSON).
+    #[serde(with = "rfc3339")]
     pub created_at: i64,
-    /// When a person decided, epoch seconds.
+    /// When a person decided, epoch seconds (RFC 3339 in JSON, null when undecided).
+    #[serde(with = "rfc3339_opt")]
     pub decided_at: Option<i64>,
 }
 
@@ -140,8 +152,24 @@ pub struct IngestStats {
     pub suppressed: u64,
     /// New events with sender-side verdicts (counted against the sending setup).
     pub sender_side: u64,
-    /// Forward hints recorded or seen again.
+    /// Forward hints and review items recorded or seen again.
     pub hints: u64,
+    /// New events whose verdict asks for review (action `review`): never suppressing, each
+    /// recorded as a review item in the hints list.
+    pub review: u64,
+    /// Events the database refused (each reported in [`Skipped`]); the others were stored.
+    pub skipped: u64,
+}
+
+/// An event the database refused, skipped so the rest of its batch could be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The event's id (32 hex digits).
+    pub event_id: String,
+    /// Its normalized recipient, when it has one.
+    pub recipient: Option<String>,
+    /// What the database said.
+    pub error: String,
 }
 
 impl std::ops::AddAssign for IngestStats {
@@ -152,16 +180,19 @@ impl std::ops::AddAssign for IngestStats {
         self.suppressed += o.suppressed;
         self.sender_side += o.sender_side;
         self.hints += o.hints;
+        self.review += o.review;
+        self.skipped += o.skipped;
     }
 }
 
 impl HintKind {
     /// Reads a stored kind; anything unknown is treated as needing review.
     pub(crate) fn from_stored(s: &str) -> Self {
-        if s == "update" {
-            HintKind::Update
-        } else {
-            HintKind::Review
+        match s {
+            "update" => HintKind::Update,
+            "route" => HintKind::Route,
+            "verdict" => HintKind::Verdict,
+            _ => HintKind::Review,
         }
     }
 }
@@ -170,5 +201,55 @@ impl HintStatus {
     /// Reads a stored status; anything unknown is treated as pending.
     pub(crate) fn from_stored(s: &str) -> Self {
         s.parse().unwrap_or(HintStatus::Pending)
+    }
+}
+
+/// Epoch seconds written as RFC 3339 UTC in JSON (the spelling of the CSV and text outputs);
+/// read from either an RFC 3339 time or epoch seconds.
+mod rfc3339 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub(super) enum Either {
+        Seconds(i64),
+        Text(String),
+    }
+
+    impl Either {
+        pub(super) fn seconds<E: serde::de::Error>(self) -> Result<i64, E> {
+            match self {
+                Either::Seconds(n) => Ok(n),
+                Either::Text(t) => crate::time::parse_datetime(&t)
+                    .ok_or_else(|| E::custom(format!("`{t}` is not an RFC 3339 time"))),
+            }
+        }
+    }
+
+    pub(super) fn serialize<S: Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::time::format_rfc3339(*t))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        Either::deserialize(d)?.seconds()
+    }
+}
+
+/// [`rfc3339`] for an optional time (null when absent).
+mod rfc3339_opt {
+    use super::rfc3339::Either;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&crate::time::format_rfc3339(*t)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        Option::<Either>::deserialize(d)?
+            .map(Either::seconds)
+            .transpose()
     }
 }

@@ -19,6 +19,7 @@
 //! | verdict of the event | policy |
 //! | --- | --- |
 //! | `bounce_type = block` (blocked, spamdetected, authfailure, badreputation, norelaying, policyviolation, rejected, …) | never suppresses the recipient: the receiver refused the *sender*; counted against the sending setup (`sender_side` in reports) |
+//! | the classifier's action is `review` (a 551 without forward-path: a route to check; a 551 naming another domain; a suspended or filtered mailbox), where the rows below would suppress or count | never suppresses, never counts: a review item in the hints list (kind `route`, `review` or `verdict`) |
 //! | reason in `hard.reasons`, not a temporary reply (or the classifier still says `hard`) | suppress at once, rule `hard:<reason>` |
 //! | `bounce_type = hard` or `soft`, reason not in `soft.ignore` | counts as a soft bounce; the `count`-th within `days` days (by event time) suppresses, rule `soft:<count>-in-<days>d` |
 //! | reason `feedback` and `complaints.suppress` | suppress at once, rule `complaint` |
@@ -28,7 +29,7 @@
 //! that decided the verdict.
 
 use crate::error::{Result, StoreError};
-use rebound_core::{BounceType, Classification, Reason};
+use rebound_core::{Action, BounceType, Classification, Reason};
 use serde::{Deserialize, Serialize};
 
 /// The suppression policy.
@@ -110,6 +111,9 @@ pub enum Judgement {
     Soft,
     /// Sender-side: never suppresses the recipient; counted against the sending setup.
     SenderSide,
+    /// The classifier asks a person to review the verdict (action `review`): never
+    /// suppresses; recorded as a review item.
+    Review,
     /// Nothing to do.
     Spare,
 }
@@ -141,6 +145,16 @@ impl Policy {
 
     /// Judges one verdict; see the module documentation for the table.
     pub fn judge(&self, c: &Classification) -> Judgement {
+        match self.judge_by_reason(c) {
+            Judgement::Suppress(_) | Judgement::Soft if c.action == Action::Review => {
+                Judgement::Review
+            }
+            j => j,
+        }
+    }
+
+    /// The judgement by bounce type and reason alone, before the action is heard.
+    fn judge_by_reason(&self, c: &Classification) -> Judgement {
         match c.bounce_type {
             BounceType::Block => Judgement::SenderSide,
             BounceType::None if c.reason == Reason::Feedback && self.complaints.suppress => {
@@ -194,6 +208,13 @@ mod tests {
             Judgement::SenderSide
         );
         assert_eq!(judge(&p, "250 2.0.0 OK"), Judgement::Spare);
+        // The classifier calls a 551 without forward-path a routing problem to review: the
+        // sender's stale route must not kill a good address.
+        assert_eq!(judge(&p, "551 5.1.1 User not local"), Judgement::Review);
+        assert_eq!(
+            judge(&p, "551 User not local; please try <x@elsewhere.example>"),
+            Judgement::Review
+        );
     }
 
     #[test]

@@ -8,6 +8,22 @@ use crate::policy::{Judgement, Policy};
 use crate::time;
 use rebound_core::BounceEvent;
 
+/// The replacement of a NUL in stored text: U+FFFD, the character lossy UTF-8 decoding already
+/// puts for invalid byte sequences, so both end up alike on both backends.
+pub const NUL_REPLACEMENT: char = '\u{fffd}';
+
+/// Text as both backends store it: PostgreSQL's `text` cannot hold NUL (SQLite can), so a NUL
+/// becomes [`NUL_REPLACEMENT`] on both, and a store answers the same whichever backend it is.
+/// (Invalid UTF-8 never gets this far: readers decode lossily. The event's JSON keeps the
+/// original, escaped as `\u0000`.)
+pub fn store_text(s: String) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "\u{fffd}")
+    } else {
+        s
+    }
+}
+
 /// Where an event's lead source comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceRule {
@@ -65,6 +81,7 @@ pub(crate) struct EventRow {
     pub status: Option<String>,
     pub reason: &'static str,
     pub bounce_type: &'static str,
+    pub category: rebound_core::Category,
     pub rule: String,
     pub lead_source: Option<String>,
     pub message_id: Option<String>,
@@ -117,10 +134,11 @@ impl EventRow {
             status: event.reply.status.map(|s| s.to_string()),
             reason: c.reason.as_str(),
             bounce_type: c.bounce_type.as_str(),
-            rule: c.rule.to_string(),
-            lead_source: sources.source_of(event),
-            message_id: event.message_id.clone(),
-            reporting_mta: event.reporting_mta.clone(),
+            category: c.category,
+            rule: store_text(c.rule.to_string()),
+            lead_source: sources.source_of(event).map(store_text),
+            message_id: event.message_id.clone().map(store_text),
+            reporting_mta: event.reporting_mta.clone().map(store_text),
             judgement: policy.judge(c),
             json: serde_json::to_string(event)?,
             forward,

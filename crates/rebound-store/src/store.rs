@@ -1,13 +1,13 @@
 //! [`Store`]: the one API over both backends, and [`Ingester`], which batches events into
 //! transactions.
 
-use crate::backend::{Backend, Table, postgres::Postgres, sqlite::Sqlite};
+use crate::backend::{Access, Backend, Table, postgres::Postgres, sqlite::Sqlite};
 use crate::check::SuppressionSet;
 use crate::error::Result;
 use crate::ingest::write_batch;
 use crate::key::EventKey;
 use crate::location::Location;
-use crate::model::{Hint, HintStatus, IngestStats, Suppression};
+use crate::model::{Hint, HintStatus, IngestStats, Skipped, Suppression};
 use crate::policy::Policy;
 use crate::record::{EventRow, SourceRule};
 use crate::report::{self, Grouping, ReportRow};
@@ -33,12 +33,22 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating and migrating when needed) the store at `location`, with the default
-    /// policy.
+    /// Opens the store at `location` for writing, creating it when missing and migrating it
+    /// when older, with the default policy: `open_with(location, Access::Create)`. A database
+    /// that is not a Rebound store is refused, untouched.
     pub fn open(location: &Location) -> Result<Self> {
+        Self::open_with(location, Access::Create)
+    }
+
+    /// Opens the store at `location` for `access`: [`Access::Read`] and [`Access::Write`]
+    /// refuse a missing store ([`StoreError::Missing`](crate::StoreError::Missing)); every
+    /// access refuses a database that is not a Rebound store
+    /// ([`StoreError::NotAStore`](crate::StoreError::NotAStore)), checked before anything is
+    /// written; [`Access::Read`] writes nothing at all.
+    pub fn open_with(location: &Location, access: Access) -> Result<Self> {
         let backend: Box<dyn Backend> = match location {
-            Location::Sqlite(path) => Box::new(Sqlite::open(path)?),
-            Location::Postgres(url) => Box::new(Postgres::open(url)?),
+            Location::Sqlite(path) => Box::new(Sqlite::open(path, access)?),
+            Location::Postgres(url) => Box::new(Postgres::open(url, access)?),
         };
         Ok(Self {
             backend,
@@ -72,14 +82,22 @@ impl Store {
         self.backend.schema_version()
     }
 
-    /// Ingests events as one transaction (see [`Ingester`] for long streams).
+    /// Ingests events as one transaction (see [`Ingester`] for long streams); events the
+    /// database refuses are skipped and counted (`skipped`), the others stored.
     pub fn ingest(&mut self, events: &[BounceEvent], sources: &SourceRule) -> Result<IngestStats> {
         let now = time::now();
         let mut rows = events
             .iter()
             .map(|e| EventRow::new(e, sources, &self.policy, now))
             .collect::<Result<Vec<_>, _>>()?;
-        write_batch(&mut *self.backend, &mut rows, &self.policy, now)
+        let mut skipped = Vec::new();
+        write_batch(
+            &mut *self.backend,
+            &mut rows,
+            &self.policy,
+            now,
+            &mut skipped,
+        )
     }
 
     /// A batching ingester: events are written every `batch` events and at
@@ -91,6 +109,7 @@ impl Store {
             batch: batch.max(1),
             rows: Vec::new(),
             stats: IngestStats::default(),
+            skipped: Vec::new(),
         }
     }
 
@@ -131,6 +150,19 @@ impl Store {
     /// Adds suppressions (addresses already suppressed keep their first reason); returns how
     /// many were new.
     pub fn add_suppressions(&mut self, mut rows: Vec<Suppression>) -> Result<u64> {
+        use crate::record::store_text;
+        for r in &mut rows {
+            r.address = store_text(std::mem::take(&mut r.address));
+            r.rule = store_text(std::mem::take(&mut r.rule));
+            for f in [
+                &mut r.reason,
+                &mut r.event_id,
+                &mut r.classifier_rule,
+                &mut r.source,
+            ] {
+                *f = f.take().map(store_text);
+            }
+        }
         rows.sort_by(|a, b| a.address.cmp(&b.address));
         rows.dedup_by(|a, b| a.address == b.address);
         let mut added = 0;
@@ -174,6 +206,7 @@ pub struct Ingester<'a> {
     batch: usize,
     rows: Vec<EventRow>,
     stats: IngestStats,
+    skipped: Vec<Skipped>,
 }
 
 impl Ingester<'_> {
@@ -198,10 +231,17 @@ impl Ingester<'_> {
             &mut self.rows,
             &store.policy,
             time::now(),
+            &mut self.skipped,
         )?;
         self.rows.clear();
         self.stats += stats;
         Ok(())
+    }
+
+    /// The events the database refused since the last call (each skipped; the rest of their
+    /// batches were stored), for the caller to report.
+    pub fn take_skipped(&mut self) -> Vec<Skipped> {
+        std::mem::take(&mut self.skipped)
     }
 
     /// The tally so far (written batches only).

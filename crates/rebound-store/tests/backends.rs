@@ -77,6 +77,9 @@ both_backends!(
     old_bounces_keep_their_own_days_and_windows,
     undated_events_say_so,
     a_version_1_store_upgrades_in_place,
+    review_verdicts_never_suppress_and_wait_as_review_items,
+    nul_bytes_are_stored_alike_on_both_backends,
+    a_refused_row_is_skipped_and_the_batch_goes_on,
 );
 
 static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| Classifier::builtin().unwrap());
@@ -605,5 +608,152 @@ fn a_version_1_store_upgrades_in_place(loc: &Location) {
     assert_eq!(
         day_groups(&mut s),
         [("2024-05-01".to_string(), 1), ("undated".to_string(), 2)]
+    );
+}
+
+/// A 551 without forward-path is, by the classifier's own verdict, a routing problem to review
+/// ("check the MX before suppressing"): the sender's stale route must not suppress good
+/// addresses. It becomes a review item of kind `route`; a 551 naming another domain a `review`
+/// hint; neither suppresses. A plain user-unknown still does.
+fn review_verdicts_never_suppress_and_wait_as_review_items(loc: &Location) {
+    let mut s = open(loc);
+    let route = ev(
+        "good@example.com",
+        "551 5.1.1 User not local",
+        "2024-05-01T10:00:00Z",
+    );
+    assert_eq!(route.classification.action, rebound_core::Action::Review);
+    let moved = ev(
+        "bob@example.com",
+        "551 User not local; please try <bob@relay.example.net>",
+        "2024-05-01T10:00:00Z",
+    );
+    let dead = ev("dead@example.com", UNKNOWN, "2024-05-01T10:00:00Z");
+    let mut again = route.clone();
+    again.at = Some("2024-05-02T10:00:00Z".parse().unwrap());
+    let stats = s
+        .ingest(&[route, moved, dead, again], &SourceRule::default())
+        .unwrap();
+    assert_eq!((stats.review, stats.suppressed), (3, 1), "{stats:?}");
+    let suppressed: Vec<String> = s
+        .suppressions()
+        .unwrap()
+        .into_iter()
+        .map(|x| x.address)
+        .collect();
+    assert_eq!(suppressed, ["dead@example.com"]);
+    let mut set = s.suppression_set().unwrap();
+    assert_eq!(set.check("good@example.com"), Check::Clear);
+    let hints = s.hints(Some(HintStatus::Pending)).unwrap();
+    let route = hints
+        .iter()
+        .find(|h| h.old_address == "good@example.com")
+        .unwrap();
+    assert_eq!(
+        (route.kind, route.new_address.as_str(), route.seen),
+        (HintKind::Route, "", 2)
+    );
+    let moved = hints
+        .iter()
+        .find(|h| h.old_address == "bob@example.com")
+        .unwrap();
+    assert_eq!(moved.kind, HintKind::Review);
+    assert_eq!(hints.len(), 2);
+}
+
+/// A NUL in a lead-source header, a Message-ID or a manual reason (PostgreSQL `text` cannot
+/// hold one) is stored as U+FFFD on both backends; the event's JSON keeps it escaped.
+fn nul_bytes_are_stored_alike_on_both_backends(loc: &Location) {
+    let mut s = open(loc);
+    let mut events = synthetic::events(0, 50);
+    events[20]
+        .tags
+        .insert("x-lead-source".into(), "fair\u{0}2024".into());
+    events[21].message_id = Some("<a\u{0}b@example.com>".into());
+    events[22].recipient = Some("nul\u{0}@example.com".into());
+    let stats = s.ingest(&events, &SourceRule::default()).unwrap();
+    assert_eq!((stats.new, stats.skipped), (50, 0), "{stats:?}");
+    let groups: Vec<String> = s
+        .report(Grouping::Source, None)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.group)
+        .collect();
+    assert!(groups.iter().any(|g| g == "fair\u{fffd}2024"), "{groups:?}");
+    let mut nul_json = 0;
+    s.for_each_event(None, |json| {
+        nul_json += usize::from(json.contains("\\u0000"));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(nul_json, 3);
+    s.add_suppressions(vec![Suppression {
+        address: "z@example.com".into(),
+        rule: "manual".into(),
+        reason: Some("said \u{0} so".into()),
+        event_id: None,
+        classifier_rule: None,
+        source: None,
+        created_at: 0,
+    }])
+    .unwrap();
+    let z = s
+        .suppressions()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.address == "z@example.com");
+    assert_eq!(z.unwrap().reason.as_deref(), Some("said \u{fffd} so"));
+}
+
+/// A row the database refuses (here a trigger refuses lead source `poison`; in the field, a
+/// value PostgreSQL cannot store) is reported and skipped; the rest of its batch is stored,
+/// and a re-run goes past it instead of stopping at the same place forever.
+fn a_refused_row_is_skipped_and_the_batch_goes_on(loc: &Location) {
+    let mut s = open(loc);
+    match loc {
+        Location::Sqlite(path) => {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(
+                    "CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.lead_source = 'poison' \
+                     BEGIN SELECT RAISE(ABORT, 'poisoned row'); END",
+                )
+                .unwrap();
+        }
+        Location::Postgres(url) => {
+            let mut c = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
+            c.batch_execute(
+                "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.lead_source = 'poison' THEN \
+                 RAISE EXCEPTION 'poisoned row' USING ERRCODE = '22000'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql; \
+                 CREATE TRIGGER poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION poison()",
+            )
+            .unwrap();
+        }
+    }
+    let mut events = synthetic::events(0, 120);
+    for i in [7, 70] {
+        events[i]
+            .tags
+            .insert("x-lead-source".into(), "poison".into());
+    }
+    let mut ingester = s.ingester(SourceRule::default(), 50);
+    for e in &events {
+        ingester.push(e).unwrap();
+    }
+    ingester.flush().unwrap();
+    let skipped = ingester.take_skipped();
+    let stats = ingester.finish().unwrap();
+    assert_eq!((stats.new, stats.skipped), (118, 2), "{stats:?}");
+    assert_eq!(skipped.len(), 2);
+    assert!(skipped[0].error.contains("poisoned row"), "{skipped:?}");
+    assert_eq!(s.count(Table::Events).unwrap(), 118);
+    // A re-run: the good ones are duplicates, the bad ones skipped again, nothing stops.
+    let again = s.ingest(&events, &SourceRule::default()).unwrap();
+    assert_eq!(
+        (again.new, again.duplicates, again.skipped),
+        (0, 118, 2),
+        "{again:?}"
     );
 }

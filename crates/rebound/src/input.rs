@@ -3,8 +3,8 @@
 
 use anyhow::Context;
 use rebound_core::Classifier;
-use std::io::{BufRead, ErrorKind};
-use std::path::PathBuf;
+use std::io::{BufRead, ErrorKind, Read};
+use std::path::{Path, PathBuf};
 
 /// The longest line read as one input; a longer one is reported and skipped, so a 2 GB line
 /// never sits in memory.
@@ -77,13 +77,78 @@ pub fn for_each_line(
     }
 }
 
+/// A reader that fails with an error naming the limit when a line runs over [`MAX_LINE`]
+/// bytes, so a parser that holds a whole record (CSV) never fills memory with one endless line
+/// (`/dev/zero`).
+pub struct LineLimit<R> {
+    inner: R,
+    run: usize,
+}
+
+impl<R> LineLimit<R> {
+    /// Limits the lines of `inner`.
+    pub fn new(inner: R) -> Self {
+        Self { inner, run: 0 }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > MAX_LINE {
+                    return Err(std::io::Error::new(
+                        ErrorKind::InvalidData,
+                        format!("a line longer than {MAX_LINE} bytes, the limit for a line"),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The largest rule file read (`--rules`, `rules check`).
+pub const MAX_RULES_FILE: u64 = 8 << 20;
+
+/// The largest policy file read (`--policy`).
+pub const MAX_POLICY_FILE: u64 = 1 << 20;
+
+/// Reads a whole text file of at most `limit` bytes; `what` names it in errors ("rule file").
+/// A larger file (or a device such as /dev/zero) fails after `limit + 1` bytes, naming the
+/// limit, instead of filling memory.
+pub fn read_limited(path: &Path, limit: u64, what: &str) -> anyhow::Result<String> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("reading {what} {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {what} {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        anyhow::bail!(
+            "{what} {} is larger than {limit} bytes, the limit for a {what}",
+            path.display()
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{what} {}: not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// The classifier: the user's rule files (in the order given) in front of the built-in rules.
 pub fn classifier(rule_files: &[PathBuf]) -> anyhow::Result<Classifier> {
     let files = rule_files
         .iter()
         .map(|path| {
-            std::fs::read_to_string(path)
-                .with_context(|| format!("reading rule file {}", path.display()))
+            read_limited(path, MAX_RULES_FILE, "rule file")
                 .map(|source| (path.display().to_string(), source))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;

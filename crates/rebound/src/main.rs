@@ -5,6 +5,7 @@
 mod cmd;
 mod input;
 mod route;
+mod term;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -38,6 +39,7 @@ enum Command {
     Parse(cmd::parse::ParseArgs),
     Mx(cmd::mx::MxArgs),
     Diagnose(cmd::diagnose::DiagnoseArgs),
+    Init(cmd::init::InitArgs),
     Ingest(cmd::ingest::IngestArgs),
     Suppressions(cmd::suppressions::SuppressionsArgs),
     Hints(cmd::hints::HintsArgs),
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => cmd::parse::run(args, &cli.rules),
         Command::Mx(args) => cmd::mx::run(args),
         Command::Diagnose(args) => cmd::diagnose::run(args, &cli.rules),
+        Command::Init(args) => cmd::init::run(args, &cli.rules),
         Command::Ingest(args) => cmd::ingest::run(args, &cli.rules),
         Command::Suppressions(args) => cmd::suppressions::run(args, &cli.rules),
         Command::Hints(args) => cmd::hints::run(args, &cli.rules),
@@ -63,9 +66,23 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`rebound rules list | head -1`): not an error of ours.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("rebound: {err:#}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether `err` comes from writing to a closed pipe (directly or through serde_json).
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
 }

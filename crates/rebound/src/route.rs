@@ -52,7 +52,8 @@ pub fn read(
     if mail_paths.is_empty() {
         return Ok(0);
     }
-    let mut messages = Messages::new(&mail_paths);
+    let mut messages = Messages::new(&mail_paths)
+        .on_warning(|w| eprintln!("rebound: warning: {}", crate::term::escape(&w)));
     if how.jobs <= 1 {
         for item in messages.by_ref() {
             emit(process(item, how.options, how.classifier))?;

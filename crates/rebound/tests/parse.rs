@@ -175,3 +175,43 @@ fn a_bad_file_is_reported_and_the_others_are_parsed() {
         assert_eq!(events[0]["source"]["path"], good.as_str());
     }
 }
+
+/// `rebound parse` over a directory with symlink loops ends, prints each event once, warns
+/// about each loop and exits 0.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_end_with_a_warning() {
+    let s = Scratch::new("loops");
+    let dsn = std::fs::read(&eml_files(&["postfix"])[0]).unwrap();
+    s.write("one.eml", &dsn);
+    let sub = s.0.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::os::unix::fs::symlink(&s.0, sub.join("back")).unwrap();
+    std::os::unix::fs::symlink(&s.0, sub.join("again")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .args(["parse", "--json", s.0.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("rebound parse did not end on a symlink loop");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let once = json_lines(&out).len();
+    let direct = json_lines(&rebound(&[
+        "parse",
+        "--json",
+        &s.0.join("one.eml").display().to_string(),
+    ]))
+    .len();
+    assert_eq!(once, direct);
+    assert_eq!(err.matches("directory already read").count(), 2, "{err}");
+}

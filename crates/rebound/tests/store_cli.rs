@@ -114,6 +114,11 @@ both_backends!(
     four_concurrent_ingests_store_each_event_once,
     killed_ingest_loses_nothing_on_rerun,
     real_mta_bounces_ingested_twice_are_stored_once,
+    reading_commands_refuse_a_missing_store,
+    foreign_databases_are_refused_untouched,
+    name_addr_idna_and_quoted_forms_check_as_stored,
+    control_characters_are_escaped_in_the_list,
+    a_nul_byte_mid_stream_loses_nothing,
 );
 
 fn text(o: &Output) -> (String, String) {
@@ -404,7 +409,15 @@ fn real_mta_bounces_ingested_twice_are_stored_once(h: &Harness) {
         .into_iter()
         .map(|s| s.address)
         .collect();
-    assert!(hints.iter().any(|x| suppressed.contains(&x.old_address)));
+    // A verdict to review (a 551 naming another domain, or none) never suppresses the old
+    // address: it waits in the hints list.
+    assert!(
+        hints
+            .iter()
+            .any(|x| x.kind != rebound_store::HintKind::Update
+                && !suppressed.contains(&x.old_address)),
+        "{hints:?}"
+    );
     assert!(hints.iter().all(|x| !suppressed.contains(&x.new_address)));
 }
 
@@ -449,6 +462,500 @@ fn default_store_lives_in_the_data_directory() {
         .args(["suppressions", "list"])
         .output()
         .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+    assert!(!h.dir.join("data/rebound").exists());
+    let o = h
+        .rebound()
+        .env_remove("REBOUND_DB")
+        .arg("init")
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o).1);
     assert!(h.dir.join("data/rebound/rebound.db").exists());
+    let o = h
+        .rebound()
+        .env_remove("REBOUND_DB")
+        .args(["suppressions", "list"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+}
+
+/// The commands that only read (or change existing rows), each with its arguments.
+const READERS: [&[&str]; 7] = [
+    &["suppressions", "check", "dead@example.com"],
+    &["suppressions", "list"],
+    &["suppressions", "export", "--csv"],
+    &["suppressions", "remove", "dead@example.com"],
+    &["report", "--by", "source"],
+    &["hints", "list"],
+    &["hints", "accept", "1"],
+];
+
+/// A mistyped `--db` (a missing file, or an empty PostgreSQL schema) makes every reading
+/// command fail with exit 1 and creates nothing; `init` creates the store, after which they
+/// work.
+fn reading_commands_refuse_a_missing_store(h: &Harness) {
+    let db = match &h._schema {
+        Some(_) => h.db.clone(),
+        None => h.dir.join("typo/nothing.db").display().to_string(),
+    };
+    for args in READERS {
+        let o = h
+            .rebound()
+            .args(args.iter())
+            .args(["--db", &db])
+            .output()
+            .unwrap();
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {out}{err}");
+        assert!(err.contains("no Rebound store at"), "{args:?}: {err}");
+        assert!(!out.contains("\tok"), "{args:?}: {out}");
+    }
+    match &h._schema {
+        Some(_) => {
+            let err = text(&h.run(&["suppressions", "check", "x@example.com"], "")).1;
+            assert!(err.contains("no Rebound store"), "{err}");
+        }
+        None => assert!(!h.dir.join("typo").exists()),
+    }
+    let o = h.rebound().args(["init", "--db", &db]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+    for args in READERS {
+        let o = h
+            .rebound()
+            .args(args.iter())
+            .args(["--db", &db])
+            .output()
+            .unwrap();
+        let err = text(&o).1;
+        assert!(!err.contains("no Rebound store"), "{args:?}: {err}");
+    }
+    let o = h
+        .rebound()
+        .args(["suppressions", "check", "dead@example.com", "--db", &db])
+        .output()
+        .unwrap();
+    assert_eq!(text(&o).0, "dead@example.com\tok\n");
+}
+
+/// Another program's database (an SQLite file with its own tables; a PostgreSQL schema holding
+/// a table named `events` that Rebound did not make) is refused by every command, writers
+/// included, and left as it was.
+fn foreign_databases_are_refused_untouched(h: &Harness) {
+    let db = match &h._schema {
+        Some(schema) => {
+            let base = testing::postgres_url("foreign").unwrap();
+            let mut c = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+            c.batch_execute(&format!(
+                "CREATE TABLE {}.events (id INT); INSERT INTO {}.events VALUES (7)",
+                schema.schema, schema.schema
+            ))
+            .unwrap();
+            h.db.clone()
+        }
+        None => {
+            let path = h.dir.join("other.db");
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE contacts (email TEXT); INSERT INTO contacts VALUES ('a@b')",
+            )
+            .unwrap();
+            drop(c);
+            path.display().to_string()
+        }
+    };
+    let before = std::fs::read(&db).ok();
+    let events = h.jsonl("e.jsonl", 0, 3);
+    let writers: [&[&str]; 3] = [
+        &["ingest", path_str(&events)],
+        &["suppressions", "add", "x@example.com"],
+        &["init"],
+    ];
+    for args in READERS.iter().chain(&writers) {
+        let o = h
+            .rebound()
+            .args(args.iter())
+            .args(["--db", &db])
+            .output()
+            .unwrap();
+        let err = text(&o).1;
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("is not a Rebound store"), "{args:?}: {err}");
+    }
+    match &h._schema {
+        Some(schema) => {
+            let base = testing::postgres_url("foreign").unwrap();
+            let mut c = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+            let n: i64 = c
+                .query_one(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1",
+                    &[&schema.schema],
+                )
+                .unwrap()
+                .get(0);
+            assert_eq!(n, 1, "only the foreign table");
+        }
+        None => {
+            assert_eq!(std::fs::read(&db).ok(), before, "the file was changed");
+            let text_file = h.dir.join("notes.db");
+            std::fs::write(&text_file, "not a database\n").unwrap();
+            let o = h
+                .rebound()
+                .args(["report", "--db", path_str(&text_file)])
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(1));
+            assert!(
+                text(&o).1.contains("not an SQLite database"),
+                "{}",
+                text(&o).1
+            );
+        }
+    }
+}
+
+/// A read-only copy of a store can be checked (SQLite opened read-only: nothing written, no
+/// journal switch); a store of an earlier version (no application id) opens, untouched by the
+/// reading commands and marked by the next writer.
+#[test]
+fn read_only_copies_and_earlier_stores_can_be_checked() {
+    let h = Harness::sqlite();
+    assert!(
+        h.run(&["suppressions", "add", "dead@example.com"], "")
+            .status
+            .success()
+    );
+    // A store as earlier versions made it: the tables, no application id.
+    let c = rusqlite::Connection::open(&h.db).unwrap();
+    c.pragma_update(None, "application_id", 0).unwrap();
+    drop(c);
+    let copy = h.dir.join("copy.db");
+    std::fs::copy(&h.db, &copy).unwrap();
+    let mut perms = std::fs::metadata(&copy).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&copy, perms).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let o = h
+        .rebound()
+        .args([
+            "suppressions",
+            "check",
+            "dead@example.com",
+            "--db",
+            path_str(&copy),
+        ])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(out, "dead@example.com\tsuppressed\tmanual\n");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        before,
+        "a reading command wrote"
+    );
+    let o = h.run(&["report", "--json"], "");
+    assert!(o.status.success(), "{}", text(&o).1);
+    let app_id = |p: &str| -> i64 {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(app_id(&h.db), 0);
+    assert!(
+        h.run(&["suppressions", "add", "x@example.com"], "")
+            .status
+            .success()
+    );
+    assert_eq!(app_id(&h.db), 0x5242_4e44);
+}
+
+/// `Bob <bob@example.com>` is stored as `bob@example.com`, so every spelling of it checks as
+/// suppressed; IDNA domains match their ASCII form; a quoted local part keeps its quotes; what
+/// is not an address is `invalid` with exit code 1 (the others still answered).
+fn name_addr_idna_and_quoted_forms_check_as_stored(h: &Harness) {
+    let o = h.run(
+        &[
+            "suppressions",
+            "add",
+            "Bob <bob@example.com>",
+            "x@Bücher.example",
+            "\"John Doe\"@example.com",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (list, _) = text(&h.run(&["suppressions", "list", "--json"], ""));
+    let stored: Vec<String> = list
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["address"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            "\"john doe\"@example.com",
+            "bob@example.com",
+            "x@xn--bcher-kva.example"
+        ]
+    );
+    let input = "bob@example.com\nFoo <BOB@Example.COM.>\n<bob@example.com>\n\
+        x@xn--bcher-kva.example\nx@bücher.example\n\"john doe\"@example.com\n\
+        other@example.com\n";
+    let o = h.run(&["suppressions", "check"], input);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let answers: Vec<String> = text(&o)
+        .0
+        .lines()
+        .map(|l| l.split('\t').nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            "suppressed",
+            "suppressed",
+            "suppressed",
+            "suppressed",
+            "suppressed",
+            "suppressed",
+            "ok"
+        ]
+    );
+    let o = h.run(
+        &[
+            "suppressions",
+            "check",
+            "bob@example.com",
+            "not an address",
+            "a@b@c",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        text(&o).0,
+        "bob@example.com\tsuppressed\tmanual\nnot an address\tinvalid\na@b@c\tinvalid\n"
+    );
+    // Ingested events normalize the same way.
+    let mut e = synthetic::events(0, 1).remove(0);
+    e.recipient = Some("Dead Person <Dead@Example.JP>".into());
+    e.classification.reason = rebound_core::Reason::UserUnknown;
+    e.classification.bounce_type = rebound_core::BounceType::Hard;
+    e.classification.permanent = Some(true);
+    e.classification.action = rebound_core::Action::Suppress;
+    let line = serde_json::to_string(&e).unwrap() + "\n";
+    let o = h.run(&["ingest", "--format", "jsonl", "-"], &line);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let o = h.run(
+        &[
+            "suppressions",
+            "check",
+            "dead@example.jp",
+            "Foo <dead@example.jp>",
+        ],
+        "",
+    );
+    assert_eq!(
+        text(&o).0,
+        "dead@example.jp\tsuppressed\thard:userunknown\nFoo <dead@example.jp>\tsuppressed\thard:userunknown\n"
+    );
+    // Remove takes any spelling too; a non-address is reported, exit 1.
+    let o = h.run(
+        &["suppressions", "remove", "BOB <bob@example.com>", "junk"],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).1.contains("`junk`: not an address"),
+        "{}",
+        text(&o).1
+    );
+    let o = h.run(&["suppressions", "check", "bob@example.com"], "");
+    assert_eq!(text(&o).0, "bob@example.com\tok\n");
+}
+
+/// ANSI and OSC escapes, NUL and tabs from bounces never reach the terminal from `suppressions
+/// list` or `check`; JSON keeps the text as it was (JSON-escaped). `created_at` is RFC 3339 in
+/// every output.
+fn control_characters_are_escaped_in_the_list(h: &Harness) {
+    let csv = "address,rule,reason,source,created_at\n\
+        evil@example.com,manual,\"\x1b]0;pwned\x07\x1b[2J\tcleared\",src\x00,2024-05-01T10:00:00Z\n";
+    let o = h.run(&["suppressions", "import", "--csv", "-"], csv);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (out, _) = text(&h.run(&["suppressions", "list"], ""));
+    assert!(
+        !out.contains('\x1b') && !out.contains('\x00') && !out.contains('\x07'),
+        "{out:?}"
+    );
+    assert_eq!(
+        out,
+        "evil@example.com\tmanual\t\\x1b]0;pwned\\x07\\x1b[2J\\x09cleared\t-\tsrc\u{fffd}\t2024-05-01T10:00:00Z\n"
+    );
+    let (json, _) = text(&h.run(&["suppressions", "list", "--json"], ""));
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(v["reason"], "\x1b]0;pwned\x07\x1b[2J\tcleared");
+    assert_eq!(v["created_at"], "2024-05-01T10:00:00Z");
+    let (csv_out, _) = text(&h.run(&["suppressions", "export", "--csv"], ""));
+    assert!(csv_out.contains("2024-05-01T10:00:00Z"), "{csv_out}");
+    let o = h.run(&["suppressions", "check"], "a\x1b[31m@example.com\n");
+    assert_eq!(text(&o).0, "a\\x1b[31m@example.com\tinvalid\n");
+}
+
+/// One event with a NUL in its lead source, in the middle of a stream ingested in batches: on
+/// PostgreSQL this used to abort its batch and every re-run at the same place. Now every event
+/// is stored, on both backends alike.
+fn a_nul_byte_mid_stream_loses_nothing(h: &Harness) {
+    let path = h.dir.join("nul.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for (i, mut e) in synthetic::events(0, 300).into_iter().enumerate() {
+        if i == 170 {
+            e.tags.insert("x-lead-source".into(), "list\u{0}7".into());
+            e.reporting_mta = Some("mta\u{0}.example".into());
+        }
+        serde_json::to_writer(&mut f, &e).unwrap();
+        f.write_all(b"\n").unwrap();
+    }
+    f.flush().unwrap();
+    drop(f);
+    let o = h.run(&["ingest", "--json", "--batch", "100", path_str(&path)], "");
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (summary["new"].as_u64(), summary["skipped"].as_u64()),
+        (Some(300), Some(0)),
+        "{out}"
+    );
+    assert_eq!(h.store().count(Table::Events).unwrap(), 300);
+    let (report, _) = text(&h.run(&["report", "--by", "source", "--csv"], ""));
+    assert!(report.contains("list\u{fffd}7,1,"), "{report}");
+}
+
+/// A server that accepts the TCP connection and never answers: `report` and `ingest` give up
+/// after the connect timeout (the URL's `connect_timeout`, else 10 s) with a clear error and
+/// exit 1, instead of hanging.
+#[test]
+fn a_silent_postgres_server_times_out() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accept and hold connections, never writing a byte.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming() {
+            held.push(s);
+        }
+    });
+    let h = Harness::sqlite();
+    let run = |args: &[&str]| {
+        let start = Instant::now();
+        let o = h.rebound().args(args).output().unwrap();
+        (o, start.elapsed())
+    };
+    let quick = format!("postgres://nobody@127.0.0.1:{port}/none?connect_timeout=1");
+    let (o, took) = run(&["report", "--db", &quick]);
+    let err = text(&o).1;
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("no answer within 1 s"), "{err}");
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    let default = format!("postgres://nobody@127.0.0.1:{port}/none");
+    let events = h.jsonl("e.jsonl", 0, 3);
+    let (o, took) = run(&["ingest", "--db", &default, path_str(&events)]);
+    let err = text(&o).1;
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("no answer within 10 s"), "{err}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}
+
+/// A writer waiting for SQLite's write lock says so after a second (instead of 120 s of
+/// silence), then goes on when the lock is released.
+#[test]
+fn a_sqlite_lock_wait_is_reported_after_a_second() {
+    let h = Harness::sqlite();
+    assert!(h.run(&["init"], "").status.success());
+    let conn = rusqlite::Connection::open(&h.db).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let child = h
+        .rebound()
+        .args(["suppressions", "add", "late@example.com"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    conn.execute_batch("COMMIT").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = text(&o).1;
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("waiting for the lock on"), "{err}");
+    assert!(err.contains("1 addresses suppressed"), "{err}");
+}
+
+/// Unmounts a test's file system on drop.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A store on read-only media (no `-shm` file can be made beside it) can still be checked.
+/// Needs to mount a tmpfs (root); skipped, saying so, where that is not allowed.
+#[test]
+fn a_store_on_read_only_media_can_be_checked() {
+    let h = Harness::sqlite();
+    assert!(
+        h.run(&["suppressions", "add", "dead@example.com"], "")
+            .status
+            .success()
+    );
+    let mnt = h.dir.join("media");
+    std::fs::create_dir_all(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "none"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped a_store_on_read_only_media_can_be_checked: cannot mount a tmpfs here"
+        );
+        return;
+    }
+    let guard = Mounted(mnt.clone());
+    std::fs::copy(&h.db, mnt.join("copy.db")).unwrap();
+    let remounted = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&mnt)
+        .status()
+        .unwrap();
+    assert!(remounted.success());
+    let copy = mnt.join("copy.db");
+    let o = h
+        .rebound()
+        .args([
+            "suppressions",
+            "check",
+            "dead@example.com",
+            "ok@example.com",
+            "--db",
+        ])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(
+        out,
+        "dead@example.com\tsuppressed\tmanual\nok@example.com\tok\n"
+    );
+    drop(guard);
 }

@@ -92,7 +92,8 @@ impl Drop for Scratch {
 fn logs_and_webhooks_are_ingested_once_and_suppress_per_policy() {
     let s = Scratch::new();
     let inputs = [
-        // Postfix: a hard userunknown and a hard hasmoved (one message, two recipients).
+        // Postfix: a hard userunknown and a 551 naming another domain (one message, two
+        // recipients); the 551 is a verdict to review, which never suppresses.
         fixture("log/postfix/multi-rcpt.log"),
         // Postfix: a server that blocks the sender at the greeting, 6 attempts (sender-side).
         fixture("log/postfix/blocked-greeting.log"),
@@ -118,7 +119,6 @@ fn logs_and_webhooks_are_ingested_once_and_suppress_per_policy() {
     let suppressed = s.suppressions();
     let expected: BTreeMap<String, String> = [
         ("jane@example.com", "hard:userunknown"),
-        ("multi-fwd@remote.test", "hard:hasmoved"),
         ("multi-unknown@remote.test", "hard:userunknown"),
     ]
     .into_iter()
@@ -128,6 +128,27 @@ fn logs_and_webhooks_are_ingested_once_and_suppress_per_policy() {
     // Neither the sender-side block (six times) nor the one deferral suppresses.
     assert!(!suppressed.contains_key("user@blocked.test"));
     assert!(!suppressed.contains_key("recipient@example.com"));
+    // The 551 naming another domain waits for a person in the hints list.
+    let hints = self_hints(&s);
+    assert!(
+        hints.contains(&("multi-fwd@remote.test".into(), "review".into())),
+        "{hints:?}"
+    );
+}
+
+/// `(old_address, kind)` of every hint, from `rebound hints list --json`.
+fn self_hints(s: &Scratch) -> Vec<(String, String)> {
+    let out = s.run(&["hints", "list", "--json"]);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["old_address"].as_str().unwrap().to_string(),
+                v["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 #[test]

@@ -1,13 +1,14 @@
 //! Containers of messages: a single `.eml` file, an mbox ([`mbox`]), a Maildir (its `cur/`
 //! and `new/` folders; `tmp/` holds deliveries in progress and is skipped), any directory
-//! (walked recursively, in name order) and standard input (`-`). [`Messages`] streams them
+//! (walked recursively, in name order, each directory once: a symlink loop or a second link
+//! to a directory already read is skipped with a warning) and standard input (`-`). [`Messages`] streams them
 //! one message at a time: a file of at most 1 MiB (`READ_WHOLE`) is read with one read (a
 //! single message then needs no copy), anything larger is split as it is read.
 
 pub mod mbox;
 
 use mbox::{CrToLf, Splitter, Step};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -99,6 +100,12 @@ pub struct Messages {
     current: Option<Open>,
     /// How many files were opened.
     pub files: u64,
+    /// How many directories were skipped because they had been read already (symlink loops).
+    pub loops: u64,
+    /// The directories read, by device and inode.
+    visited: HashSet<(u64, u64)>,
+    /// Where warnings go (see [`Messages::on_warning`]).
+    warn: Option<Box<dyn FnMut(String) + Send>>,
 }
 
 impl Messages {
@@ -108,7 +115,17 @@ impl Messages {
             pending: paths.iter().map(|p| p.as_ref().to_path_buf()).collect(),
             current: None,
             files: 0,
+            loops: 0,
+            visited: HashSet::new(),
+            warn: None,
         }
+    }
+
+    /// Hands each warning (a directory skipped as already read: a symlink loop) to `warn`,
+    /// worded for a person; without it they are only counted ([`Messages::loops`]).
+    pub fn on_warning(mut self, warn: impl FnMut(String) + Send + 'static) -> Messages {
+        self.warn = Some(Box::new(warn));
+        self
     }
 
     /// Opens the next file, expanding directories in place; `None` when no path is left.
@@ -126,6 +143,16 @@ impl Messages {
                 }
             };
             if meta.is_dir() {
+                if !self.visited.insert(dir_id(&meta)) {
+                    self.loops += 1;
+                    if let Some(warn) = self.warn.as_mut() {
+                        warn(format!(
+                            "{shown}: directory already read (a symlink loop, or a second link \
+                             to it); skipped"
+                        ));
+                    }
+                    continue;
+                }
                 match list_dir(&path) {
                     Ok(children) => {
                         for c in children.into_iter().rev() {
@@ -195,6 +222,20 @@ impl Messages {
             count: 0,
         });
     }
+}
+
+/// A directory's identity: device and inode (on Unix; elsewhere a symlink loop ends at the
+/// operating system's path length limit).
+#[cfg(unix)]
+fn dir_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn dir_id(_meta: &std::fs::Metadata) -> (u64, u64) {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    (0, NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
 fn io_error(path: &str, source: io::Error) -> ContainerError {

@@ -13,6 +13,20 @@ use crate::model::{Hint, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{GroupCounts, Grouping};
 
+/// What a command may do to a store, decided by the command: only commands that write events
+/// create stores, and commands that only read open them read-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read only: the store must exist and be a Rebound store; nothing is written (SQLite is
+    /// opened read-only, so a read-only copy can be read; PostgreSQL sessions are read-only).
+    Read,
+    /// Read and change an existing store (remove suppressions, decide hints); never creates one.
+    Write,
+    /// Create the store when missing (an empty SQLite file or a PostgreSQL schema without
+    /// Rebound's tables), then write: `rebound init`, `ingest`, `suppressions add/import`.
+    Create,
+}
+
 /// A table whose rows can be counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {

@@ -3,8 +3,9 @@
 //! `ON CONFLICT DO NOTHING`, and the policy step of concurrent writers is serialized with a
 //! transaction-scoped advisory lock, so soft-bounce counts see every committed event.
 
+use super::schema::Found;
 use super::sql;
-use super::{Backend, Table, Tx, schema};
+use super::{Access, Backend, Table, Tx, schema};
 use crate::error::{Result, StoreError};
 use crate::key::EventKey;
 use crate::location::mask_password;
@@ -40,9 +41,19 @@ const UPSERT_HINTS: &str = "INSERT INTO hints (old_address, new_address, kind, w
     AS u(o, n, k, w, e, c, s) \
     ON CONFLICT (old_address, new_address) DO UPDATE SET seen = hints.seen + excluded.seen";
 
+/// The default time to connect, start the session and authenticate (`connect_timeout` in the
+/// URL overrides it).
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default `statement_timeout` of a session (`options=-c statement_timeout=…` in the URL
+/// overrides it).
+pub(crate) const STATEMENT_TIMEOUT: &str = "300s";
+
 impl Postgres {
-    /// Connects and brings the schema up to date.
-    pub(crate) fn open(url: &str) -> Result<Self> {
+    /// Connects (within the connect timeout, the whole start-up included), checks that the
+    /// schema in use is a Rebound store or free of Rebound's table names, and brings it up to
+    /// date; for [`Access::Read`] the session is read-only and nothing is created or migrated.
+    pub(crate) fn open(url: &str, access: Access) -> Result<Self> {
         let masked = mask_password(url);
         let mut config: Config = url
             .parse()
@@ -50,16 +61,70 @@ impl Postgres {
                 url: masked.clone(),
                 detail: crate::error::with_causes(&e),
             })?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
+        let timeout = config
+            .get_connect_timeout()
+            .copied()
+            .unwrap_or(CONNECT_TIMEOUT);
+        config.connect_timeout(timeout);
+        // A peer that stops acknowledging is given up after the same time; keepalives find a
+        // vanished one.
+        config.tcp_user_timeout(timeout.max(Duration::from_secs(30)));
+        config.keepalives_idle(Duration::from_secs(60));
+        let mut options = config.get_options().unwrap_or("").to_string();
+        if !options.contains("statement_timeout") {
+            options.push_str(&format!(" -c statement_timeout={STATEMENT_TIMEOUT}"));
         }
-        let client = config.connect(NoTls).map_err(|e| StoreError::Unreachable {
-            url: masked,
-            detail: crate::error::with_causes(&e),
+        if access == Access::Read {
+            options.push_str(" -c default_transaction_read_only=on");
+        }
+        config.options(options.trim());
+        let client = connect_within(config, timeout).map_err(|detail| StoreError::Unreachable {
+            url: masked.clone(),
+            detail,
         })?;
         let mut me = Postgres { client };
+        match me.judge(&masked)? {
+            Found::Store => {}
+            Found::Empty if access == Access::Create => {}
+            Found::Empty => return Err(StoreError::Missing { location: masked }),
+        }
+        if access == Access::Read {
+            let found = me.schema_version()?;
+            if found < schema::VERSION {
+                return Err(StoreError::SchemaTooOld {
+                    location: masked,
+                    found,
+                    known: schema::VERSION,
+                });
+            }
+            schema::pending(&schema::POSTGRES, found)?;
+            return Ok(me);
+        }
         me.migrate()?;
         Ok(me)
+    }
+
+    /// Whether the schema in use holds a Rebound store, none of its tables, or some of them
+    /// without the others (an error: not ours, left untouched).
+    fn judge(&mut self, location: &str) -> Result<Found> {
+        let row = self.client.query_one(
+            "SELECT current_schema(), COALESCE(ARRAY(SELECT table_name::text FROM \
+             information_schema.tables WHERE table_schema = current_schema() \
+             AND table_name = ANY($1)), '{}')",
+            &[&&schema::TABLES[..]],
+        )?;
+        let current: Option<String> = row.get(0);
+        if current.is_none() {
+            return Err(StoreError::NotAStore {
+                location: location.to_string(),
+                detail: "no schema of its search_path exists".into(),
+            });
+        }
+        let tables: Vec<String> = row.get(1);
+        schema::judge_tables(&tables, true).map_err(|detail| StoreError::NotAStore {
+            location: location.to_string(),
+            detail,
+        })
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -84,6 +149,28 @@ impl Postgres {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// Connects within `timeout`, start-up and authentication included: the client's own
+/// `connect_timeout` covers the TCP connection only, so a server that accepts and never answers
+/// would hang it. The attempt runs on its own thread; when it does not finish in time it is
+/// abandoned (its thread ends with the process or when the server finally answers).
+fn connect_within(config: Config, timeout: Duration) -> std::result::Result<Client, String> {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("rebound-pg-connect".into())
+        .spawn(move || {
+            let _ = send.send(config.connect(NoTls));
+        })
+        .map_err(|e| format!("cannot start the connection thread: {e}"))?;
+    match receive.recv_timeout(timeout) {
+        Ok(Ok(client)) => Ok(client),
+        Ok(Err(e)) => Err(crate::error::with_causes(&e)),
+        Err(_) => Err(format!(
+            "no answer within {} s (set connect_timeout=SECONDS in the URL to wait longer)",
+            timeout.as_secs()
+        )),
     }
 }
 
@@ -349,5 +436,41 @@ impl Backend for Postgres {
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testing::{self, FreshSchema};
+
+    fn setting(pg: &mut Postgres, name: &str) -> String {
+        pg.client
+            .query_one(&format!("SHOW {name}"), &[])
+            .unwrap()
+            .get(0)
+    }
+
+    /// Sessions get a statement timeout (5 min) unless the URL sets one; reading sessions
+    /// are read-only.
+    #[test]
+    fn statement_timeout_has_a_default_and_the_url_wins() {
+        let Some(url) = testing::postgres_url("statement_timeout_has_a_default") else {
+            return;
+        };
+        let schema = FreshSchema::create(&url).unwrap();
+        let mut pg = Postgres::open(&schema.url, Access::Create).unwrap();
+        assert_eq!(setting(&mut pg, "statement_timeout"), "5min");
+        assert_eq!(setting(&mut pg, "default_transaction_read_only"), "off");
+        let custom = format!("{}%20-cstatement_timeout%3D7s", schema.url);
+        let mut pg = Postgres::open(&custom, Access::Read).unwrap();
+        assert_eq!(setting(&mut pg, "statement_timeout"), "7s");
+        assert_eq!(setting(&mut pg, "default_transaction_read_only"), "on");
+        assert!(
+            pg.client
+                .batch_execute("CREATE TABLE nope (x int)")
+                .is_err()
+        );
     }
 }

@@ -7,6 +7,51 @@ use crate::error::{Result, StoreError};
 /// The newest schema version this program knows.
 pub(crate) const VERSION: i64 = 2;
 
+/// The tables every Rebound store has had since its first version; a database holding them all
+/// is a Rebound store even without the newer marker (SQLite's `application_id`).
+pub(crate) const TABLES: [&str; 4] = ["rebound_schema", "events", "suppressions", "hints"];
+
+/// What a database holds, judged from its table names before anything is written to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// A Rebound store (of any version).
+    Store,
+    /// No Rebound table yet: a new store may be made here.
+    Empty,
+}
+
+/// Judges a database by its tables. `shared` (PostgreSQL) allows other programs' tables beside
+/// Rebound's; otherwise (an SQLite file, one program's database) any other table means the
+/// file belongs to someone else. `Err` says why it is not a Rebound store.
+pub(crate) fn judge_tables(tables: &[String], shared: bool) -> std::result::Result<Found, String> {
+    let ours: Vec<&str> = TABLES
+        .iter()
+        .copied()
+        .filter(|t| tables.iter().any(|x| x == t))
+        .collect();
+    if ours.len() == TABLES.len() {
+        return Ok(Found::Store);
+    }
+    if !ours.is_empty() {
+        return Err(format!(
+            "it has table(s) {} but not all of {} (a partial or foreign schema; left untouched)",
+            ours.join(", "),
+            TABLES.join(", ")
+        ));
+    }
+    if !shared && !tables.is_empty() {
+        let mut names: Vec<&str> = tables.iter().map(String::as_str).take(5).collect();
+        if tables.len() > 5 {
+            names.push("…");
+        }
+        return Err(format!(
+            "it holds another program's tables ({}); left untouched",
+            names.join(", ")
+        ));
+    }
+    Ok(Found::Empty)
+}
+
 /// The migrations of `list` a store at version `found` still needs, with the version each
 /// brings it to; an error when the store is newer than this program.
 pub(crate) fn pending(

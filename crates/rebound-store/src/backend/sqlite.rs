@@ -1,15 +1,18 @@
 //! The SQLite backend (rusqlite, bundled SQLite): one file, WAL journal so readers never wait,
-//! `BEGIN IMMEDIATE` write transactions and a long busy timeout so concurrent writer processes
-//! take turns instead of failing.
+//! `BEGIN IMMEDIATE` write transactions and a long busy wait (which says so after a second) so
+//! concurrent writer processes take turns instead of failing. Files are created only when asked
+//! ([`Access::Create`]), checked to be Rebound stores before anything is written, and opened
+//! read-only by commands that only read.
 
+use super::schema::Found;
 use super::sql::{self, to_sqlite};
-use super::{Backend, Table, Tx, schema};
+use super::{Access, Backend, Table, Tx, schema};
 use crate::error::{Result, StoreError};
 use crate::key::EventKey;
 use crate::model::{Hint, HintKind, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{self, GroupCounts, Grouping};
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 use std::path::Path;
 use std::time::Duration;
 
@@ -23,19 +26,129 @@ const INSERT_EVENT: &str = "INSERT OR IGNORE INTO events (key, at_unix, at, day,
     message_id, reporting_mta, soft, ingested_at, event) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 
+/// The `application_id` (SQLite file header) of a Rebound store: "RBND". Written when a store
+/// is created or first opened for writing by this version; stores of earlier versions have 0
+/// and are recognised by their tables.
+const APPLICATION_ID: i64 = 0x5242_4e44;
+
+/// How long a lock wait goes on before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// The pause between two tries of a locked database.
+const LOCK_PAUSE: Duration = Duration::from_millis(10);
+
+thread_local! {
+    /// The file the current thread's connection waits for (for the busy handler's notice).
+    static WAITING_ON: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// SQLite's busy handler: sleeps and retries for [`LOCK_WAIT`]; after a second, says once on
+/// standard error that it is waiting for another process's lock (SQLite cannot tell which).
+fn busy(count: i32) -> bool {
+    let count = u32::try_from(count).unwrap_or(0);
+    let waited = LOCK_PAUSE * count;
+    if count == (Duration::from_secs(1).as_millis() / LOCK_PAUSE.as_millis()) as u32 {
+        WAITING_ON.with(|p| {
+            eprintln!(
+                "rebound: waiting for the lock on {}: another process (an ingest, or a program \
+                 holding a transaction open) is writing; giving up after {} s",
+                p.borrow(),
+                LOCK_WAIT.as_secs()
+            );
+        });
+    }
+    if waited >= LOCK_WAIT {
+        return false;
+    }
+    std::thread::sleep(LOCK_PAUSE);
+    true
+}
+
+/// A `file:` URI opening `path` read-only as an immutable file (no locks, no `-shm`).
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'%' | b'?' | b'#' | 0x80.. => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(char::from(*b)),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
+}
+
 impl Sqlite {
-    /// Opens (creating when needed) the file and brings its schema up to date.
-    pub(crate) fn open(path: &Path) -> Result<Self> {
+    /// Opens the file for `access`: created (with its directory) only for
+    /// [`Access::Create`]; checked to be a Rebound store before anything is written; opened
+    /// read-only for [`Access::Read`]. Brings the schema up to date unless read-only.
+    pub(crate) fn open(path: &Path, access: Access) -> Result<Self> {
         let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
             path: path.to_path_buf(),
             detail: e.to_string(),
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let location = path.display().to_string();
+        let exists = path.exists();
+        if !exists && access != Access::Create {
+            return Err(StoreError::Missing { location });
+        }
+        if path.is_dir() {
+            return Err(StoreError::NotAStore {
+                location,
+                detail: "it is a directory".into(),
+            });
+        }
+        if !exists && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
         }
-        let conn = Connection::open(path).map_err(|e| open_err(&e))?;
-        conn.busy_timeout(Duration::from_secs(120))
-            .map_err(|e| open_err(&e))?;
+        let flags = match access {
+            Access::Read => OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            Access::Write => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            Access::Create => {
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            }
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(&e))?;
+        WAITING_ON.with(|p| *p.borrow_mut() = location.clone());
+        conn.busy_handler(Some(busy)).map_err(|e| open_err(&e))?;
+        let (conn, found) = match Self::judge(&conn, &location) {
+            // A WAL store on read-only media (no `-shm` file can be made beside it): read it
+            // as an immutable file, which needs neither.
+            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
+                if access == Access::Read && f.code == rusqlite::ErrorCode::CannotOpen =>
+            {
+                drop(conn);
+                let conn = Connection::open_with_flags(
+                    immutable_uri(path),
+                    flags | OpenFlags::SQLITE_OPEN_URI,
+                )
+                .map_err(|e| open_err(&e))?;
+                let found = Self::judge(&conn, &location)?;
+                (conn, found)
+            }
+            result => (conn, result?),
+        };
+        if found == Found::Empty && access != Access::Create {
+            return Err(StoreError::NotAStore {
+                location,
+                detail: "it is an empty database; create a store with `rebound init`".into(),
+            });
+        }
+        if access == Access::Read {
+            conn.set_prepared_statement_cache_capacity(64);
+            let mut me = Sqlite { conn };
+            let found = me.schema_version()?;
+            if found < schema::VERSION {
+                return Err(StoreError::SchemaTooOld {
+                    location,
+                    found,
+                    known: schema::VERSION,
+                });
+            }
+            schema::pending(&schema::SQLITE, found)?;
+            return Ok(me);
+        }
         // Takes effect on a new file only (before the first table); bigger pages suit rows
         // that carry the event's JSON.
         conn.pragma_update(None, "page_size", 16_384)
@@ -50,6 +163,42 @@ impl Sqlite {
         let mut me = Sqlite { conn };
         me.migrate()?;
         Ok(me)
+    }
+
+    /// Whether the open file is a Rebound store, an empty database, or something else (an
+    /// error), read from its header and table list only.
+    fn judge(conn: &Connection, location: &str) -> Result<Found> {
+        let not_a_store = |detail: String| StoreError::NotAStore {
+            location: location.to_string(),
+            detail,
+        };
+        let header = |e: rusqlite::Error| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                not_a_store("it is not an SQLite database".into())
+            }
+            e => StoreError::Sqlite(e),
+        };
+        let app_id: i64 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(header)?;
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .map_err(header)?;
+        let tables = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        if app_id != 0 && app_id != APPLICATION_ID {
+            return Err(not_a_store(format!(
+                "its application id {app_id:#x} belongs to another program"
+            )));
+        }
+        match schema::judge_tables(&tables, false) {
+            Ok(Found::Empty) if app_id == APPLICATION_ID => Err(not_a_store(
+                "it is marked as a Rebound store but has none of its tables".into(),
+            )),
+            Ok(found) => Ok(found),
+            Err(detail) => Err(not_a_store(detail)),
+        }
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -69,6 +218,7 @@ impl Sqlite {
                 [version],
             )?;
         }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
         Ok(())
     }

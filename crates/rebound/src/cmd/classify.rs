@@ -1,6 +1,7 @@
 //! `rebound classify`: one verdict per reply, from arguments or from standard input.
 
 use crate::input::{self, Line};
+use crate::term::escape;
 use clap::Args;
 use rebound_core::{Classification, Classifier, Reply};
 use serde::Serialize;
@@ -74,7 +75,7 @@ pub fn run(args: ClassifyArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCod
                 }
             }
             Err(e) => {
-                eprintln!("rebound: {where_}: {e}");
+                eprintln!("rebound: {where_}: {}", escape(&e.to_string()));
                 return Ok(false);
             }
         }
@@ -124,13 +125,13 @@ fn print_readable(
         rebound_core::BounceType::None => "not a bounce".to_string(),
         t => format!("{t} bounce"),
     };
-    writeln!(out, "{input}")?;
+    writeln!(out, "{}", escape(input))?;
     writeln!(
         out,
         "  verdict   {kind}, reason {}, category {}, severity {}",
         c.reason, c.category, c.severity
     )?;
-    writeln!(out, "  means     {meaning}")?;
+    writeln!(out, "  means     {}", escape(meaning))?;
     let code = reply
         .code
         .map(|c| c.to_string())
@@ -159,12 +160,18 @@ fn print_readable(
         } else {
             "never followed automatically"
         };
-        writeln!(out, "  forward   {} ({how}{domain})", f.address)?;
+        writeln!(out, "  forward   {} ({how}{domain})", escape(&f.address))?;
     }
     writeln!(out, "  do        {}: {}", c.action, c.action.meaning())?;
     match rule {
-        Some(r) => writeln!(out, "  rule      {} ({}:{})", c.rule, r.file, r.line)?,
-        None => writeln!(out, "  rule      {} (no rule matched)", c.rule)?,
+        Some(r) => writeln!(
+            out,
+            "  rule      {} ({}:{})",
+            escape(&c.rule),
+            escape(&r.file),
+            r.line
+        )?,
+        None => writeln!(out, "  rule      {} (no rule matched)", escape(&c.rule))?,
     }
     writeln!(out)
 }

@@ -2,9 +2,10 @@
 //! or reject them, export them as CSV for a CRM. Nothing is ever followed automatically.
 
 use super::ingest::StoreArgs;
+use crate::term::escape;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use rebound_store::{HintStatus, exchange, time};
+use rebound_store::{Access, HintStatus, exchange, time};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,12 @@ address update (kind `update`); in another domain it is flagged for review (kind
 hostile server could name any address. Accepting a hint only records the decision; Rebound
 never mails the new address itself. Export the accepted ones and apply them in your CRM.
 
+Review items without a new address come from verdicts whose action is `review`, which never
+suppress (see `rebound suppressions policy --help`): kind `route` for a routing verdict (a 551
+without forward-path: often the sender's own stale route; check the domain's live MX with
+`rebound mx DOMAIN --host HOST` before suppressing by hand), kind `verdict` for the others (a
+suspended or filtered mailbox). Their new_address is empty (`-` in the text listing).
+
 CSV columns: id, old_address, new_address, kind, status, will_forward, seen, event_id,
 created_at, decided_at (RFC 3339).")]
 pub struct HintsArgs {
@@ -42,7 +49,7 @@ enum Action {
         #[arg(long, default_value = "pending", value_name = "STATUS")]
         status: String,
         /// One JSON object per line: id, old_address, new_address, kind, will_forward,
-        /// status, event_id, seen, created_at, decided_at (epoch seconds).
+        /// status, event_id, seen, created_at, decided_at (RFC 3339; decided_at null while pending).
         #[arg(long)]
         json: bool,
     },
@@ -80,7 +87,11 @@ fn parse_status(s: &str) -> anyhow::Result<Option<HintStatus>> {
 }
 
 pub fn run(args: HintsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let mut store = args.store.open()?;
+    let access = match args.action {
+        Action::Accept { .. } | Action::Reject { .. } => Access::Write,
+        Action::List { .. } | Action::Export { .. } => Access::Read,
+    };
+    let mut store = args.store.open(access)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut code = ExitCode::SUCCESS;
@@ -95,8 +106,12 @@ pub fn run(args: HintsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
                         out,
                         "{}\t{} -> {}\t{}\t{}\tseen {}\t{}",
                         h.id,
-                        h.old_address,
-                        h.new_address,
+                        escape(&h.old_address),
+                        if h.new_address.is_empty() {
+                            "-".into()
+                        } else {
+                            escape(&h.new_address)
+                        },
                         h.kind.as_str(),
                         h.status,
                         h.seen,

@@ -11,7 +11,7 @@ use clap::Args;
 use rebound_core::{BounceEvent, Classifier};
 use rebound_ingest::Options;
 use rebound_ingest::detect::{self, Format};
-use rebound_store::{Ingester, Location, Policy, SourceRule, Store};
+use rebound_store::{Access, Ingester, Location, Policy, SourceRule, Store};
 use serde::Serialize;
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
@@ -24,7 +24,10 @@ use std::sync::Arc;
 pub struct StoreArgs {
     /// The store: an SQLite file path, or a PostgreSQL URL (postgres://user@host:port/db).
     /// Default: $REBOUND_DB, else $XDG_DATA_HOME/rebound/rebound.db
-    /// (~/.local/share/rebound/rebound.db).
+    /// (~/.local/share/rebound/rebound.db). PostgreSQL gives up after 10 s without an answer
+    /// (start-up included; `?connect_timeout=SECONDS` to change) and stops a statement after
+    /// 5 min (`?options=-c%20statement_timeout%3D60s` to change). SQLite waits up to 120 s for
+    /// another writer's lock, saying so after a second.
     #[arg(long, value_name = "PATH|URL", global = true)]
     pub db: Option<String>,
 
@@ -34,11 +37,23 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    /// Opens the store named by `--db`, `REBOUND_DB` or the default, with the policy.
-    pub fn open(&self) -> anyhow::Result<Store> {
+    /// Opens the store named by `--db`, `REBOUND_DB` or the default for `access` (only
+    /// commands that write events create one), with the policy.
+    pub fn open(&self, access: Access) -> anyhow::Result<Store> {
         let location = Location::resolve(self.db.as_deref())?;
-        let mut store =
-            Store::open(&location).with_context(|| format!("opening the store {location}"))?;
+        let mut store = Store::open_with(&location, access).map_err(|e| {
+            use rebound_store::StoreError as E;
+            match e {
+                // These name the store themselves.
+                E::Missing { .. }
+                | E::NotAStore { .. }
+                | E::SchemaTooOld { .. }
+                | E::Open { .. }
+                | E::Unreachable { .. }
+                | E::BadUrl { .. } => anyhow::Error::new(e),
+                e => anyhow::Error::new(e).context(format!("opening the store {location}")),
+            }
+        })?;
         store.set_policy(self.load_policy()?);
         Ok(store)
     }
@@ -48,8 +63,7 @@ impl StoreArgs {
         match &self.policy {
             None => Ok(Policy::default()),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading policy file {}", path.display()))?;
+                let text = input::read_limited(path, input::MAX_POLICY_FILE, "policy file")?;
                 Policy::from_toml(&text).with_context(|| format!("in {}", path.display()))
             }
         }
@@ -80,7 +94,11 @@ interrupted run loses nothing that re-running does not restore. A bad input (a f
 be read, a message or line that does not parse) is reported on stderr and skipped.
 
 Summary: on stderr, or as one JSON object on stdout with --json: {db, backend, events, new,
-duplicates, suppressed, sender_side, hints, failures}.
+duplicates, suppressed, sender_side, hints, review, skipped, failures}; `review` counts new
+events whose verdict asks for review (never suppressing; each a review item in `rebound hints
+list`); `skipped` counts events the store refused (reported one by one with the database's
+error; the rest of their batch is stored). Text is stored alike on both backends: a NUL byte
+(which PostgreSQL cannot store) becomes U+FFFD, as invalid UTF-8 already does.
 
 Exit codes: 0 every input was read, 1 some input was bad (the rest was ingested) or the store
 failed, 2 usage.")]
@@ -150,7 +168,7 @@ struct Summary<'a> {
 }
 
 pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let mut store = args.store.open()?;
+    let mut store = args.store.open(Access::Create)?;
     let sources = SourceRule {
         tag: args.source.clone(),
         header: args.source_header.clone(),
@@ -180,6 +198,8 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
             Some(format) => reader.parsed(path, format, &mut ingester)?,
         }
     }
+    ingester.flush()?;
+    reader.report_skipped(&mut ingester);
     let stats = ingester.finish()?;
     let summary = Summary {
         db: store.location().to_string(),
@@ -194,7 +214,8 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
     } else {
         eprintln!(
             "rebound: ingested {} events into {} ({}): {} new, {} already stored, {} addresses \
-             suppressed, {} sender-side, {} forward hints, {} bad inputs",
+             suppressed, {} sender-side, {} to review, {} forward hints and review items, {} bad \
+             inputs",
             stats.events,
             summary.db,
             summary.backend,
@@ -202,6 +223,7 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
             stats.duplicates,
             stats.suppressed,
             stats.sender_side,
+            stats.review,
             stats.hints,
             reader.failures
         );
@@ -225,6 +247,19 @@ impl Reader<'_> {
     fn fail(&mut self, why: impl std::fmt::Display) {
         self.failures += 1;
         eprintln!("rebound: {why}");
+    }
+
+    /// Reports the events the store refused (the rest of their batches were stored) as bad
+    /// inputs.
+    fn report_skipped(&mut self, ingester: &mut Ingester<'_>) {
+        for s in ingester.take_skipped() {
+            self.fail(format_args!(
+                "event {} ({}): refused by the store, skipped: {}",
+                s.event_id,
+                crate::term::escape(s.recipient.as_deref().unwrap_or("no recipient")),
+                s.error
+            ));
+        }
     }
 
     /// Ingests JSON lines (one `BounceEvent` per line; blank lines skipped).
@@ -253,7 +288,10 @@ impl Reader<'_> {
                 return Ok(());
             }
             match serde_json::from_slice::<BounceEvent>(line) {
-                Ok(event) => ingester.push(&event).context("writing to the store")?,
+                Ok(event) => {
+                    ingester.push(&event).context("writing to the store")?;
+                    self.report_skipped(ingester);
+                }
                 Err(e) => self.fail(format_args!("{name}:{n}: not a bounce event: {e}")),
             }
             Ok(())
@@ -296,6 +334,7 @@ impl Reader<'_> {
                     for e in &events {
                         ingester.push(e).context("writing to the store")?;
                     }
+                    self.report_skipped(ingester);
                 }
                 Outcome::Failed(why) => self.fail(why),
             }

@@ -6,6 +6,7 @@ pub mod diagnose;
 pub mod explain;
 pub mod hints;
 pub mod ingest;
+pub mod init;
 pub mod mx;
 pub mod parse;
 pub mod report;

@@ -67,7 +67,7 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
             format!("--since `{s}`: expected a date (YYYY-MM-DD) or an RFC 3339 time")
         })?),
     };
-    let mut store = args.store.open()?;
+    let mut store = args.store.open(rebound_store::Access::Read)?;
     let rows = store.report(args.by, since)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -121,13 +121,13 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
             writeln!(
                 out,
                 "{:<28} {:>9} {:>10} {:>5.1}% {:>5.1}% {:>11}  {}",
-                r.group,
+                crate::term::escape(&r.group),
                 r.events,
                 r.recipients,
                 r.hard_rate * 100.0,
                 r.stale_rate * 100.0,
                 r.sender_side,
-                reasons(r, ", ")
+                crate::term::escape(&reasons(r, ", "))
             )?;
         }
     }

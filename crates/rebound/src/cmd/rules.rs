@@ -74,14 +74,15 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 let winner = winner_of(&classifier, example);
                 if winner.as_deref() != Some(&*rule.id) {
                     lost += 1;
-                    println!(
+                    writeln!(
+                        std::io::stdout(),
                         "{}:{}: rule `{}`: example {:?} is won by `{}`",
                         rule.file,
                         rule.line,
                         rule.id,
                         example.reply,
                         winner.as_deref().unwrap_or("(not a reply)")
-                    );
+                    )?;
                 }
             }
         }
@@ -89,14 +90,21 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     // The files must also compile on their own, without the built-in rules.
     let mut alone = ClassifierBuilder::default();
     for file in files {
-        alone.add_file(&file.display().to_string(), &std::fs::read_to_string(file)?)?;
+        let text = crate::input::read_limited(file, crate::input::MAX_RULES_FILE, "rule file")?;
+        alone.add_file(&file.display().to_string(), &text)?;
     }
     alone.build()?;
     if lost > 0 {
-        println!("{count} rules checked; {lost} examples are won by another rule");
+        writeln!(
+            std::io::stdout(),
+            "{count} rules checked; {lost} examples are won by another rule"
+        )?;
         return Ok(ExitCode::from(1));
     }
-    println!("{count} rules checked; every example is won by its own rule");
+    writeln!(
+        std::io::stdout(),
+        "{count} rules checked; every example is won by its own rule"
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,11 +2,13 @@
 //! standard input), add, remove, CSV export and import, and the policy in force.
 
 use super::ingest::StoreArgs;
+use crate::term::escape;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use rebound_store::{Check, Suppression, address, exchange, time};
+use rebound_store::address::Address;
+use rebound_store::{Access, Check, Suppression, exchange, time};
 use serde::Serialize;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,14 +24,15 @@ use std::process::ExitCode;
   rebound suppressions import --csv suppressions.csv
   rebound suppressions policy > policy.toml      # the defaults, to edit and pass with --policy
 
-What suppresses (the default policy): a hard recipient-level bounce (userunknown, hostunknown,
-hasmoved, notaccept, suspend) at once; soft bounces after 3 within 7 days (greylisted,
-toomanyconn and speeding do not count); a complaint at once. Sender-side refusals (bounce type
-block: blocked, spamdetected, authfailure, badreputation, norelaying, policyviolation, ...)
-never suppress the recipient: they are counted against the sending setup (see `rebound report
---by sender`). Every suppression records its rule, reason, event id and classifier rule.
+What suppresses: see `rebound suppressions policy --help` for the whole table. Every
+suppression records its rule, reason, event id and classifier rule.
 
-Addresses are compared lower-cased, without angle brackets or white space.")]
+Addresses: `bob@example.com`, `<bob@example.com>`, `Bob <bob@example.com>`,
+`mailto:bob@example.com`, `\"john doe\"@example.com` and internationalized domains
+(`bob@bücher.example`) are all read, and stored and looked up under one spelling: display name,
+angle brackets and comments dropped, the domain in its IDNA ASCII form, everything lower-cased.
+Anything else is `invalid` (for `check`: answered `invalid`, exit code 1; for `add`/`remove`:
+reported and skipped, exit code 1).")]
 pub struct SuppressionsArgs {
     #[command(subcommand)]
     action: Action,
@@ -43,7 +46,7 @@ enum Action {
     /// List suppressed addresses with rule, reason, event id, source and date.
     List {
         /// One JSON object per line: address, rule, reason, event_id, classifier_rule, source,
-        /// created_at (epoch seconds).
+        /// created_at (RFC 3339, as in the text and CSV outputs).
         #[arg(long, conflicts_with = "csv")]
         json: bool,
         /// CSV with a header row (as `export --csv`).
@@ -55,7 +58,8 @@ enum Action {
     #[command(
         after_help = "Output: `ADDRESS<TAB>suppressed<TAB>RULE`, `ADDRESS<TAB>ok` or \
 `ADDRESS<TAB>invalid`, with ADDRESS as given; with --json one object per line: {address,
-status: suppressed|ok|invalid, rule}. Exit code 0 however many are suppressed."
+status: suppressed|ok|invalid, rule}. Exit code 0 however many are suppressed; 1 when an
+address is invalid (the others are still answered) or the store is missing."
     )]
     Check {
         /// Addresses to check.
@@ -105,6 +109,33 @@ status: suppressed|ok|invalid, rule}. Exit code 0 however many are suppressed."
         file: PathBuf,
     },
     /// Print the suppression policy in force (the defaults, or --policy FILE) as TOML.
+    #[command(after_help = "How each new event is judged, first matching row wins:
+
+  verdict of the event                                 what the policy does
+  ---------------------------------------------------  ------------------------------------------
+  bounce_type block (blocked, spamdetected, norelaying, never suppresses: the receiver refused the
+  authfailure, badreputation, policyviolation, ...)    sender; counted as sender_side (`rebound
+                                                       report --by sender`)
+  action review, where a row below would suppress or   never suppresses, never counts: a review
+  count (551 without forward-path = route to check;    item in `rebound hints list` (kind route,
+  551 naming another domain; suspended, filtered)      review or verdict)
+  reason in [hard] reasons (default userunknown,       suppress at once, rule hard:REASON
+  hostunknown, hasmoved, notaccept, suspend), not a
+  temporary reply
+  bounce_type hard or soft, reason not in [soft]       a soft bounce: the COUNT-th within DAYS days
+  ignore (default greylisted, toomanyconn, speeding)   (by event time) suppresses, rule
+                                                       soft:COUNT-in-DAYSd (default 3 in 7)
+  reason feedback (an ARF complaint), [complaints]     suppress at once, rule complaint
+  suppress = true (default)
+  anything else (delivered, vacation, undetermined)    nothing
+
+Only new events are judged: ingesting the same bounce again changes nothing. Manual entries
+(`add`, `import`) have rule manual or import. Edit the printed TOML and pass it with --policy
+FILE to `ingest`; absent keys keep their defaults.
+
+Examples:
+  rebound suppressions policy > policy.toml
+  rebound ingest --policy policy.toml bounces/")]
     Policy,
 }
 
@@ -117,10 +148,17 @@ struct Answer<'a> {
 
 pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     if let Action::Policy = args.action {
-        print!("{}", args.store.load_policy()?.to_toml());
+        write!(std::io::stdout(), "{}", args.store.load_policy()?.to_toml())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut store = args.store.open()?;
+    let access = match args.action {
+        Action::Add { .. } | Action::Import { .. } => Access::Create,
+        Action::Remove { .. } => Access::Write,
+        Action::List { .. } | Action::Check { .. } | Action::Export { .. } | Action::Policy => {
+            Access::Read
+        }
+    };
+    let mut store = args.store.open(access)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut code = ExitCode::SUCCESS;
@@ -140,11 +178,11 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
                     writeln!(
                         out,
                         "{}\t{}\t{}\t{}\t{}\t{}",
-                        s.address,
-                        s.rule,
-                        s.reason.as_deref().unwrap_or("-"),
-                        s.event_id.as_deref().unwrap_or("-"),
-                        s.source.as_deref().unwrap_or("-"),
+                        escape(&s.address),
+                        escape(&s.rule),
+                        escape(s.reason.as_deref().unwrap_or("-")),
+                        escape(s.event_id.as_deref().unwrap_or("-")),
+                        escape(s.source.as_deref().unwrap_or("-")),
                         time::format_rfc3339(s.created_at)
                     )?;
                 }
@@ -156,11 +194,16 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
             only_suppressed,
         } => {
             let mut set = store.suppression_set()?;
+            let mut invalid = 0u64;
+            let mut invalid_lines = 0u64;
             let mut answer = |given: &str, out: &mut dyn Write| -> std::io::Result<()> {
                 let (status, rule) = match set.check(given) {
                     Check::Suppressed(rule) => ("suppressed", Some(rule)),
                     Check::Clear => ("ok", None),
-                    Check::Invalid => ("invalid", None),
+                    Check::Invalid => {
+                        invalid += 1;
+                        ("invalid", None)
+                    }
                 };
                 if only_suppressed && rule.is_none() {
                     return Ok(());
@@ -176,40 +219,44 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
                     )?;
                     writeln!(out)
                 } else if let Some(rule) = rule {
-                    writeln!(out, "{given}\t{status}\t{rule}")
+                    writeln!(out, "{}\t{status}\t{}", escape(given), escape(rule))
                 } else {
-                    writeln!(out, "{given}\t{status}")
+                    writeln!(out, "{}\t{status}", escape(given))
                 }
             };
             if addresses.is_empty() {
-                let mut stdin = std::io::stdin().lock();
-                let mut line = Vec::new();
-                loop {
-                    line.clear();
-                    if stdin
-                        .read_until(b'\n', &mut line)
-                        .context("reading standard input")?
-                        == 0
-                    {
-                        break;
+                let stdin = std::io::stdin().lock();
+                crate::input::for_each_line(stdin, |n, line| {
+                    match line {
+                        crate::input::Line::Text(text) => answer(&text, &mut out)?,
+                        crate::input::Line::TooLong => {
+                            eprintln!(
+                                "rebound: standard input:{n}: longer than {} bytes, not an address",
+                                crate::input::MAX_LINE
+                            );
+                            invalid_lines += 1;
+                            if !only_suppressed {
+                                writeln!(out, "(line {n}: too long)\tinvalid")?;
+                            }
+                        }
                     }
-                    while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                        line.pop();
-                    }
-                    answer(&String::from_utf8_lossy(&line), &mut out)?;
-                }
+                    Ok(())
+                })?;
             } else {
                 for a in &addresses {
                     answer(a, &mut out)?;
                 }
             }
+            if invalid + invalid_lines > 0 {
+                code = ExitCode::from(1);
+            }
         }
         Action::Add { addresses, reason } => {
             let mut rows = Vec::new();
             for a in &addresses {
-                match address::normalize(a) {
-                    Some(address) => rows.push(Suppression {
-                        address,
+                match Address::parse(a) {
+                    Ok(address) => rows.push(Suppression {
+                        address: address.into_string(),
                         rule: "manual".into(),
                         reason: reason.clone(),
                         event_id: None,
@@ -217,8 +264,8 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
                         source: None,
                         created_at: time::now(),
                     }),
-                    None => {
-                        eprintln!("rebound: not an address: `{a}`, skipped");
+                    Err(e) => {
+                        eprintln!("rebound: `{}`: {e}, skipped", escape(a));
                         code = ExitCode::from(1);
                     }
                 }
@@ -227,10 +274,16 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
             eprintln!("rebound: {added} addresses suppressed");
         }
         Action::Remove { addresses } => {
-            let normalized: Vec<String> = addresses
-                .iter()
-                .filter_map(|a| address::normalize(a))
-                .collect();
+            let mut normalized = Vec::new();
+            for a in &addresses {
+                match Address::parse(a) {
+                    Ok(address) => normalized.push(address.into_string()),
+                    Err(e) => {
+                        eprintln!("rebound: `{}`: {e}, skipped", escape(a));
+                        code = ExitCode::from(1);
+                    }
+                }
+            }
             let removed = store.remove_suppressions(&normalized)?;
             eprintln!(
                 "rebound: {removed} of {} addresses removed",
@@ -255,6 +308,7 @@ pub fn run(args: SuppressionsArgs, _rule_files: &[PathBuf]) -> anyhow::Result<Ex
             } else {
                 Box::new(std::fs::File::open(&file).with_context(|| format!("opening {name}"))?)
             };
+            let input = crate::input::LineLimit::new(input);
             let imported = exchange::read_suppressions(input, time::now())
                 .with_context(|| format!("reading {name}"))?;
             for (line, why) in &imported.skipped {
