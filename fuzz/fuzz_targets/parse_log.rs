@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rebound_core::Classifier;
-use rebound_ingest::log::{LogFormat, LogOptions, LogReader};
+use rebound_ingest::{LogFormat, LogOptions, LogReader};
 use std::sync::LazyLock;
 
 static CLASSIFIER: LazyLock<Option<Classifier>> = LazyLock::new(|| Classifier::builtin().ok());
@@ -23,5 +23,5 @@ fuzz_target!(|data: &[u8]| {
     for (i, line) in rest.split(|&b| b == b'\n').enumerate() {
         reader.line(i as u64 + 1, line, &mut out);
     }
-    let _ = rebound_ingest::detect::sniff(rest);
+    let _ = rebound_ingest::sniff(rest);
 });

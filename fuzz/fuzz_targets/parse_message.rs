@@ -12,7 +12,7 @@ static CLASSIFIER: LazyLock<Classifier> =
 fuzz_target!(|data: &[u8]| {
     let origin = rebound_ingest::Origin::default();
     let _ = rebound_ingest::read_message(data, &Default::default(), &CLASSIFIER, &origin);
-    if let Ok(mut s) = rebound_ingest::container::mbox::Splitter::new(data) {
+    if let Ok(mut s) = rebound_ingest::MboxSplitter::new(data) {
         while let Ok(Some(_)) = s.next_message() {}
     }
 });

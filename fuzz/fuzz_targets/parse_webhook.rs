@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rebound_core::Classifier;
-use rebound_ingest::webhook::{WebhookFormat, read_webhook};
+use rebound_ingest::{WebhookFormat, read_webhook};
 use std::sync::LazyLock;
 
 static CLASSIFIER: LazyLock<Option<Classifier>> = LazyLock::new(|| Classifier::builtin().ok());
@@ -18,5 +18,5 @@ fuzz_target!(|data: &[u8]| {
         let format = WebhookFormat::ALL[usize::from(pick) % WebhookFormat::ALL.len()];
         let _ = read_webhook(rest, Some(format), classifier, None);
     }
-    let _ = rebound_ingest::detect::sniff(data);
+    let _ = rebound_ingest::sniff(data);
 });

@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used)]
 
 use rebound_core::Classifier;
-use rebound_ingest::log::{LogFormat, LogOptions, LogReader, read_log};
+use rebound_ingest::{LogFormat, LogOptions, LogReader, read_log};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;

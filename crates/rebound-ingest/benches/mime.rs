@@ -1,4 +1,4 @@
-//! The hand-written MIME walk ([`rebound_ingest::mail::mime`]) against `mail-parser` 0.11 on
+//! The hand-written MIME walk (the crate's MIME walk) against `mail-parser` 0.11 on
 //! the same messages. The rule it informs: keep the hand-written walk only if it is clearly
 //! faster (at least 1.5x) and loses nothing the readers need.
 //!
@@ -25,10 +25,10 @@
 
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
 use rebound_ingest::Messages;
-use rebound_ingest::mail::decode::{decode_words, to_text};
-use rebound_ingest::mail::header::Headers;
-use rebound_ingest::mail::mime::Mime;
-use rebound_ingest::mail::normalize_newlines;
+use rebound_ingest::internals::Headers;
+use rebound_ingest::internals::Mime;
+use rebound_ingest::internals::normalize_newlines;
+use rebound_ingest::internals::{decode_words, to_text};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -106,7 +106,7 @@ fn hand(raw: &[u8]) -> Extract {
     let returned_id = returned_id.or_else(|| {
         let p = mime.first("text/rfc822-headers")?;
         let body = p.decoded();
-        let (block, _) = rebound_ingest::mail::header::split(&body);
+        let (block, _) = rebound_ingest::internals::split(&body);
         Headers::borrowed(block)
             .get("message-id")
             .map(str::to_string)

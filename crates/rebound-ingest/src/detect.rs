@@ -183,6 +183,44 @@ pub fn head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
+/// Whether an input holds JSON lines of events: named *.jsonl or *.ndjson, or a file (or
+/// standard input: a peek, nothing consumed) whose first non-blank line is a JSON object with
+/// the event's `source` and `reason` fields. Directories are mail.
+pub fn holds_events(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ["jsonl", "ndjson"]
+        .iter()
+        .any(|x| ext.eq_ignore_ascii_case(x))
+    {
+        return true;
+    }
+    head(path).is_ok_and(|head| first_line_is_event(&head))
+}
+
+/// Whether the first non-blank line of `head` is a `rebound parse --json` event (a line cut
+/// by the end of `head` is judged by its start: `{"source":`, the event's first field).
+fn first_line_is_event(head: &[u8]) -> bool {
+    let start = head.trim_ascii_start();
+    if !start.starts_with(b"{") {
+        return false;
+    }
+    let line = start.split(|b| *b == b'\n').next().unwrap_or(start);
+    match serde_json::from_slice::<serde_json::Value>(line) {
+        Ok(v) => {
+            v.get("source").is_some_and(serde_json::Value::is_object) && v.get("reason").is_some()
+        }
+        Err(_) => {
+            let compact: Vec<u8> = line
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .take(10)
+                .collect();
+            compact.starts_with(b"{\"source\":")
+        }
+    }
+}
+
 /// Why a log or webhook input could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {

@@ -1,10 +1,16 @@
 //! Rebound's readers: every foreign format in, [`rebound_core::BounceEvent`]s out.
 //!
-//! - [`mail`]: bounce emails, one raw message → the evidence per recipient (RFC 3464 DSN,
-//!   RFC 6533, ARF RFC 5965, auto-replies RFC 3834, vendor formats).
-//! - [`container`]: `.eml` files, mbox (RFC 4155), Maildir and directories, streamed one
-//!   message at a time.
-//! - [`event`]: evidence → classified events, through `rebound-core`'s classifier.
+//! Every reader yields [`Evidence`] (one recipient's), and [`build_event`] is the one way from
+//! evidence to a classified event, for all of them:
+//!
+//! - bounce emails: [`read_message`] (or [`read_bounce`] then [`bounce_events`]): RFC 3464 DSN,
+//!   RFC 6533, ARF (RFC 5965), auto-replies (RFC 3834), vendor formats, in every charset;
+//! - containers: [`Messages`] streams `.eml` files, mbox (RFC 4155), Maildir and directories;
+//! - MTA logs: [`LogReader`] / [`read_log`] for each [`LogFormat`], [`follow_log`] for `tail -F`;
+//! - webhooks: [`read_webhook`] for each [`WebhookFormat`];
+//! - what an input is: [`sniff`], [`kind_of`], [`holds_events`]; [`read_all`] and
+//!   [`read_foreign`] route logs and webhook bodies to their readers;
+//! - [`Lines`]: numbered lines of bounded length from any stream.
 //!
 //! ```
 //! use rebound_core::Classifier;
@@ -19,18 +25,39 @@
 //! assert_eq!(events[0].classification.reason.as_str(), "userunknown");
 //! ```
 
-pub mod container;
-pub mod detect;
-pub mod event;
-pub mod evidence;
-pub mod log;
-pub mod mail;
-pub mod time;
-pub mod webhook;
+mod container;
+mod detect;
+mod event;
+mod evidence;
+mod lines;
+mod log;
+mod mail;
+mod time;
+mod webhook;
 
+pub use container::mbox::Splitter as MboxSplitter;
 pub use container::{ContainerError, Message, Messages};
-pub use event::Origin;
-pub use mail::{MailError, Options};
+pub use detect::{
+    Format, InputKind, ReadError, SNIFF_BYTES, UnknownFormat, head, holds_events, kind_of,
+    read_all, read_foreign, sniff, split_paths,
+};
+pub use event::{Origin, build as build_event, events as bounce_events};
+pub use evidence::{Evidence, Record};
+pub use lines::{Line, Lines};
+pub use log::file::{follow as follow_log, read_stream as read_log_stream};
+pub use log::{Garbled, LogFormat, LogOptions, LogReader, LogStats, read_log};
+pub use mail::{Bounce, MailError, Options, read as read_bounce};
+pub use webhook::json::MAX_BODY as MAX_WEBHOOK_BODY;
+pub use webhook::{WebhookError, WebhookFormat, read_webhook};
+
+/// The MIME walk and header decoding, for this crate's own benchmarks; not a stable API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::mail::decode::{decode_words, to_text};
+    pub use crate::mail::header::{Headers, split};
+    pub use crate::mail::mime::Mime;
+    pub use crate::mail::normalize_newlines;
+}
 
 use rebound_core::{BounceEvent, Classifier};
 

@@ -10,8 +10,8 @@ mod common;
 
 use common::{Golden, pick};
 use rebound_core::{BounceEvent, Classifier};
-use rebound_ingest::detect::{InputKind, sniff};
-use rebound_ingest::log::{LogFormat, LogOptions, LogReader, file, read_log};
+use rebound_ingest::{InputKind, sniff};
+use rebound_ingest::{LogFormat, LogOptions, LogReader, follow_log, read_log};
 use rebound_ingest::{Options, Origin, read_message};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -246,7 +246,7 @@ fn follow_survives_rotation() {
     let handle = std::thread::spawn(move || {
         let classifier = Classifier::builtin().unwrap();
         let stop_now = || s.load(Ordering::Relaxed);
-        file::follow(
+        follow_log(
             &p,
             LogFormat::Postfix,
             &classifier,

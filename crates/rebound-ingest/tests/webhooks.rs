@@ -9,8 +9,8 @@ mod common;
 
 use common::{Golden, pick};
 use rebound_core::Classifier;
-use rebound_ingest::detect::{InputKind, sniff};
-use rebound_ingest::webhook::{WebhookError, WebhookFormat, json, read_webhook};
+use rebound_ingest::{InputKind, sniff};
+use rebound_ingest::{MAX_WEBHOOK_BODY, WebhookError, WebhookFormat, read_webhook};
 use serde_json::{Value, json as j};
 use std::path::PathBuf;
 
@@ -102,7 +102,7 @@ fn refuse(body: &[u8], format: Option<WebhookFormat>) -> WebhookError {
 
 #[test]
 fn hostile_bodies_are_refused_clearly() {
-    let huge = vec![b' '; json::MAX_BODY + 1];
+    let huge = vec![b' '; MAX_WEBHOOK_BODY + 1];
     assert!(matches!(refuse(&huge, None), WebhookError::TooLarge(_)));
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert_eq!(refuse(deep.as_bytes(), None), WebhookError::TooDeep);

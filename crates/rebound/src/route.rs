@@ -5,7 +5,7 @@
 //! comes out as one [`Outcome`], in input order.
 
 use rebound_core::{BounceEvent, Classifier};
-use rebound_ingest::detect::{self, Format};
+use rebound_ingest::{self as detect, Format};
 use rebound_ingest::{ContainerError, Message, Messages, Options, Origin};
 use std::collections::HashMap;
 use std::path::PathBuf;

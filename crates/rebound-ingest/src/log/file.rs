@@ -2,8 +2,9 @@
 //! it grows and rotates ([`super::follow::Follower`]); events are handed out one by one so
 //! memory does not grow with the log.
 
-use super::follow::{Follower, Line, Lines};
+use super::follow::Follower;
 use super::{LogFormat, LogOptions, LogReader, LogStats};
+use crate::lines::{Line, Lines};
 use rebound_core::{BounceEvent, Classifier};
 use std::io::BufRead;
 use std::path::Path;

@@ -262,11 +262,11 @@ pub fn read_log(
     max_line: usize,
 ) -> std::io::Result<Vec<BounceEvent>> {
     let mut out = Vec::new();
-    let mut lines = follow::Lines::new(max_line);
+    let mut lines = crate::lines::Lines::new(max_line);
     while let Some(line) = lines.next_line(&mut input)? {
         match line {
-            follow::Line::Text(number, bytes) => reader.line(number, bytes, &mut out),
-            follow::Line::TooLong(number) => reader.too_long(number),
+            crate::lines::Line::Text(number, bytes) => reader.line(number, bytes, &mut out),
+            crate::lines::Line::TooLong(number) => reader.too_long(number),
         }
     }
     Ok(out)

@@ -103,13 +103,9 @@ impl Queue {
     }
 
     /// The number of open messages.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.open.len()
-    }
-
-    /// Whether no message is open.
-    pub fn is_empty(&self) -> bool {
-        self.open.is_empty()
     }
 
     fn enforce_bound(&mut self) {

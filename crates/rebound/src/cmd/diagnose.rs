@@ -12,8 +12,8 @@ use anyhow::Context;
 use clap::Args;
 use rebound_core::{BounceEvent, Classifier};
 use rebound_dns::{Host, MxReport, Route, RouteVerdict};
-use rebound_ingest::detect::{self, Format, InputKind};
-use rebound_ingest::evidence::Evidence;
+use rebound_ingest::Evidence;
+use rebound_ingest::{Format, InputKind};
 use rebound_ingest::{Options, Origin};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -159,12 +159,12 @@ fn read_events(
     if args.input != "-" && !path.is_file() {
         let evidence = Evidence::of_reply_line(&args.input);
         let origin = Origin::default();
-        return Ok(vec![rebound_ingest::event::build(
+        return Ok(vec![rebound_ingest::build_event(
             evidence, classifier, &origin,
         )]);
     }
-    let kind =
-        detect::kind_of(&path, Format::Auto).with_context(|| format!("reading {}", args.input))?;
+    let kind = rebound_ingest::kind_of(&path, Format::Auto)
+        .with_context(|| format!("reading {}", args.input))?;
     let mut events = Vec::new();
     if kind == InputKind::Unknown {
         let reader: Box<dyn BufRead> = if args.input == "-" {
@@ -183,7 +183,7 @@ fn read_events(
                     ..origin.clone()
                 };
                 let evidence = Evidence::of_reply_line(&text);
-                events.push(rebound_ingest::event::build(evidence, classifier, &origin));
+                events.push(rebound_ingest::build_event(evidence, classifier, &origin));
             }
             Ok(())
         })
@@ -285,7 +285,7 @@ mod tests {
                     to=<fwd-static@relay.test>, relay=127.0.0.1[127.0.0.1]:2525, delay=0, \
                     dsn=5.1.6, status=bounced (host 127.0.0.1[127.0.0.1] said: 551 5.1.6 User \
                     not local; please try <x@elsewhere.test> (in reply to RCPT TO command))";
-        let event = rebound_ingest::event::build(
+        let event = rebound_ingest::build_event(
             Evidence::of_reply_line(line),
             &classifier,
             &Origin::default(),
@@ -300,7 +300,7 @@ mod tests {
             .unwrap();
         assert_eq!(host.to_string(), "127.0.0.1");
 
-        let bare = rebound_ingest::event::build(
+        let bare = rebound_ingest::build_event(
             Evidence::of_reply_line(
                 "<a@b.test>: host mx.b.test[192.0.2.9] said: 550 5.1.1 unknown",
             ),

@@ -9,8 +9,8 @@ use crate::route::{self, Outcome, Reading};
 use anyhow::Context;
 use clap::Args;
 use rebound_core::{BounceEvent, Classifier};
+use rebound_ingest::Format;
 use rebound_ingest::Options;
-use rebound_ingest::detect::{self, Format};
 use rebound_store::{Access, Ingester, Location, Policy, SourceRule, Store};
 use serde::Serialize;
 use std::io::{BufRead, Read, Write};
@@ -190,7 +190,7 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
     for path in &paths {
         let format = match args.format {
             IngestFormat::Jsonl => None,
-            IngestFormat::Parse(Format::Auto) if looks_like_jsonl(path) => None,
+            IngestFormat::Parse(Format::Auto) if rebound_ingest::holds_events(path) => None,
             IngestFormat::Parse(format) => Some(format),
         };
         match format {
@@ -389,43 +389,5 @@ fn read_lines(
             buf.pop();
         }
         each(n, Some(&buf)).map_err(ReadError::Store)?;
-    }
-}
-
-/// Whether an input holds JSON lines of events: named *.jsonl or *.ndjson, or a file (or
-/// standard input: a peek, nothing consumed) whose first non-blank line is a JSON object with
-/// the event's `source` and `reason` fields. Directories are mail.
-fn looks_like_jsonl(path: &Path) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if ["jsonl", "ndjson"]
-        .iter()
-        .any(|x| ext.eq_ignore_ascii_case(x))
-    {
-        return true;
-    }
-    detect::head(path).is_ok_and(|head| first_line_is_event(&head))
-}
-
-/// Whether the first non-blank line of `head` is a `rebound parse --json` event (a line cut
-/// by the end of `head` is judged by its start: `{"source":`, the event's first field).
-fn first_line_is_event(head: &[u8]) -> bool {
-    let start = head.trim_ascii_start();
-    if !start.starts_with(b"{") {
-        return false;
-    }
-    let line = start.split(|b| *b == b'\n').next().unwrap_or(start);
-    match serde_json::from_slice::<serde_json::Value>(line) {
-        Ok(v) => {
-            v.get("source").is_some_and(serde_json::Value::is_object) && v.get("reason").is_some()
-        }
-        Err(_) => {
-            let compact: Vec<u8> = line
-                .iter()
-                .copied()
-                .filter(|b| !b.is_ascii_whitespace())
-                .take(10)
-                .collect();
-            compact.starts_with(b"{\"source\":")
-        }
     }
 }

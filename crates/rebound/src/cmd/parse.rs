@@ -57,7 +57,7 @@ pub struct ParseArgs {
     /// opensmtpd, kumomta, powermta) or a webhook body (ses, sendgrid, mailgun, postmark,
     /// sparkpost, mandrill).
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
-    format: rebound_ingest::detect::Format,
+    format: rebound_ingest::Format,
 
     /// Keep reading a log file as it grows, across rotation (like tail -F).
     #[arg(long)]

@@ -20,8 +20,6 @@ use rebound_core::SourceKind;
 
 /// One vendor reader.
 pub struct Reader {
-    /// The module's name, recorded as [`Bounce::reader`].
-    pub name: &'static str,
     /// Is the message this producer's?
     pub detect: fn(&Input<'_>) -> bool,
     /// Reads it.
@@ -31,57 +29,46 @@ pub struct Reader {
 /// The vendor readers, most specific first.
 pub const READERS: &[Reader] = &[
     Reader {
-        name: "amazonses",
         detect: amazonses::detect,
         parse: amazonses::parse,
     },
     Reader {
-        name: "googlegroups",
         detect: googlegroups::detect,
         parse: googlegroups::parse,
     },
     Reader {
-        name: "fml",
         detect: fml::detect,
         parse: fml::parse,
     },
     Reader {
-        name: "exim",
         detect: exim::detect,
         parse: exim::parse,
     },
     Reader {
-        name: "notes",
         detect: notes::detect,
         parse: notes::parse,
     },
     Reader {
-        name: "trendmicro",
         detect: trendmicro::detect,
         parse: trendmicro::parse,
     },
     Reader {
-        name: "activehunter",
         detect: activehunter::detect,
         parse: activehunter::parse,
     },
     Reader {
-        name: "biglobe",
         detect: biglobe::detect,
         parse: biglobe::parse,
     },
     Reader {
-        name: "qmail",
         detect: qmail::detect,
         parse: qmail::parse,
     },
     Reader {
-        name: "ezweb",
         detect: ezweb::detect,
         parse: ezweb::parse,
     },
     Reader {
-        name: "au",
         detect: au::detect,
         parse: au::parse,
     },
