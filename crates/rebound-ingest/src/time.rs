@@ -50,6 +50,8 @@ fn normalised_rfc5322(s: &str) -> Option<Timestamp> {
     let mut clock: Option<&str> = None;
     let mut zone: Option<String> = None;
     let mut names_after_zone = 0;
+    // `AM` / `PM` of a 12-hour clock (Outlook's `Thursday, April 09, 2003 9:00 AM`).
+    let mut half: Option<bool> = None;
     let mut depth = 0u32;
     let mut cleaned = String::with_capacity(s.len());
     // Comments (nested ones too) become white space; so do commas.
@@ -75,7 +77,10 @@ fn normalised_rfc5322(s: &str) -> Option<Timestamp> {
                 zone = Some(word[end..].to_string());
             }
         } else if b.iter().all(u8::is_ascii_digit) {
-            if day.is_none() && b.len() <= 2 {
+            // A day may carry a stray leading zero (`Tue, 029 Apr 2019`, written by a list
+            // server); a three-digit year never starts with one.
+            let padded_day = b.len() == 3 && b[0] == b'0' && month.is_none();
+            if day.is_none() && (b.len() <= 2 || padded_day) {
                 day = word.parse().ok();
             } else if year.is_none() && (2..=4).contains(&b.len()) {
                 year = Some(word);
@@ -92,6 +97,8 @@ fn normalised_rfc5322(s: &str) -> Option<Timestamp> {
                 .filter(|_| month.is_none() && lower.len() <= 9)
             {
                 month = Some(m);
+            } else if (lower == "am" || lower == "pm") && half.is_none() && clock.is_some() {
+                half = Some(lower == "pm");
             } else if is_weekday(&lower) {
                 // Checked by nobody: the date decides.
             } else if zone.is_none() && lower.len() <= 5 {
@@ -127,6 +134,16 @@ fn normalised_rfc5322(s: &str) -> Option<Timestamp> {
     if parts.next().is_some() || h.is_empty() || h.len() > 2 || m.len() != 2 {
         return None;
     }
+    let h = match half {
+        None => h.to_string(),
+        Some(pm) => {
+            let h: u8 = h.parse().ok()?;
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            (h % 12 + if pm { 12 } else { 0 }).to_string()
+        }
+    };
     let mut text = format!("{day} {} {year} {h:0>2}:{m}", month_name(month));
     if let Some(sec) = sec {
         // A fraction of a second (`09:15:00.123`) is more than RFC 5322 holds: dropped.
@@ -396,6 +413,11 @@ mod tests {
             "Tue, 10 Nov 2026 00:15:00 UTC",
             "Tue, 10 (comment) Nov 2026 09:15:00 +0900",
             "2026-11-10T09:15:00+09:00",
+            // Seen in real bounces: a zero-padded day, Outlook's 12-hour clock.
+            "Tue, 010 Nov 2026 09:15:00 +0900",
+            "Tuesday, November 10, 2026 9:15 AM +0900",
+            "Monday, November 09, 2026 7:15 PM -0500",
+            "Tuesday, November 10, 2026 12:15 AM",
         ] {
             assert_eq!(t(s).as_deref(), Z, "{s}");
         }
@@ -463,6 +485,8 @@ mod tests {
             "1 2 3 4 5",
             "\u{fffd}\u{fffd}",
             "Tue, 10 Nov 20266 09:15:00 +0900",
+            "Tuesday, November 10, 2026 13:15 PM",
+            "Tue, 099 Nov 2026 09:15:00 +0900",
         ] {
             assert_eq!(t(s), None, "{s:?}");
         }
