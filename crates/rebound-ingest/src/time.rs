@@ -31,7 +31,8 @@ static RFC5322: DateTimeParser = DateTimeParser::new().relaxed_weekday(true);
 /// name after the offset, asctime's `Thu Apr 29 23:45:41 2013`, no zone at all). Falls back to
 /// RFC 3339 for the ISO dates some MTAs write in DSN fields.
 pub fn rfc5322(s: &str) -> Option<Timestamp> {
-    let s = s.trim();
+    // Some software quotes the whole value (`Date: 'Thu, 29 Apr 2012 23:34:45 +0000'`).
+    let s = s.trim().trim_matches(['\'', '"']).trim();
     if s.is_empty() {
         return None;
     }
@@ -418,6 +419,7 @@ mod tests {
             "Tuesday, November 10, 2026 9:15 AM +0900",
             "Monday, November 09, 2026 7:15 PM -0500",
             "Tuesday, November 10, 2026 12:15 AM",
+            "'Tue, 10 Nov 2026 09:15:00 +0900'",
         ] {
             assert_eq!(t(s).as_deref(), Z, "{s}");
         }
@@ -487,6 +489,11 @@ mod tests {
             "Tue, 10 Nov 20266 09:15:00 +0900",
             "Tuesday, November 10, 2026 13:15 PM",
             "Tue, 099 Nov 2026 09:15:00 +0900",
+            // Ambiguous (day-month or month-day) or a local time of unknown zone written
+            // with dashes: not read, rather than read wrong.
+            "10-11-2026 09:15",
+            "2026-11-10 09-15-00",
+            "Tue, 10 Nov 2026 09:15:00 &#43;0000",
         ] {
             assert_eq!(t(s), None, "{s:?}");
         }
