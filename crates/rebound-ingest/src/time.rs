@@ -31,7 +31,8 @@ static RFC5322: DateTimeParser = DateTimeParser::new().relaxed_weekday(true);
 /// name after the offset, asctime's `Thu Apr 29 23:45:41 2013`, no zone at all). Falls back to
 /// RFC 3339 for the ISO dates some MTAs write in DSN fields.
 pub fn rfc5322(s: &str) -> Option<Timestamp> {
-    let s = s.trim();
+    // Some software quotes the whole value (`Date: 'Thu, 29 Apr 2012 23:34:45 +0000'`).
+    let s = s.trim().trim_matches(['\'', '"']).trim();
     if s.is_empty() {
         return None;
     }
@@ -50,6 +51,8 @@ fn normalised_rfc5322(s: &str) -> Option<Timestamp> {
     let mut clock: Option<&str> = None;
     let mut zone: Option<String> = None;
     let mut names_after_zone = 0;
+    // `AM` / `PM` of a 12-hour clock (Outlook's `Thursday, April 09, 2003 9:00 AM`).
+    let mut half: Option<bool> = None;
     let mut depth = 0u32;
     let mut cleaned = String::with_capacity(s.len());
     // Comments (nested ones too) become white space; so do commas.
@@ -75,7 +78,10 @@ fn normalised_rfc5322(s: &str) -> Option<Timestamp> {
                 zone = Some(word[end..].to_string());
             }
         } else if b.iter().all(u8::is_ascii_digit) {
-            if day.is_none() && b.len() <= 2 {
+            // A day may carry a stray leading zero (`Tue, 029 Apr 2019`, written by a list
+            // server); a three-digit year never starts with one.
+            let padded_day = b.len() == 3 && b[0] == b'0' && month.is_none();
+            if day.is_none() && (b.len() <= 2 || padded_day) {
                 day = word.parse().ok();
             } else if year.is_none() && (2..=4).contains(&b.len()) {
                 year = Some(word);
@@ -92,6 +98,8 @@ fn normalised_rfc5322(s: &str) -> Option<Timestamp> {
                 .filter(|_| month.is_none() && lower.len() <= 9)
             {
                 month = Some(m);
+            } else if (lower == "am" || lower == "pm") && half.is_none() && clock.is_some() {
+                half = Some(lower == "pm");
             } else if is_weekday(&lower) {
                 // Checked by nobody: the date decides.
             } else if zone.is_none() && lower.len() <= 5 {
@@ -127,6 +135,16 @@ fn normalised_rfc5322(s: &str) -> Option<Timestamp> {
     if parts.next().is_some() || h.is_empty() || h.len() > 2 || m.len() != 2 {
         return None;
     }
+    let h = match half {
+        None => h.to_string(),
+        Some(pm) => {
+            let h: u8 = h.parse().ok()?;
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            (h % 12 + if pm { 12 } else { 0 }).to_string()
+        }
+    };
     let mut text = format!("{day} {} {year} {h:0>2}:{m}", month_name(month));
     if let Some(sec) = sec {
         // A fraction of a second (`09:15:00.123`) is more than RFC 5322 holds: dropped.
@@ -396,6 +414,12 @@ mod tests {
             "Tue, 10 Nov 2026 00:15:00 UTC",
             "Tue, 10 (comment) Nov 2026 09:15:00 +0900",
             "2026-11-10T09:15:00+09:00",
+            // Seen in real bounces: a zero-padded day, Outlook's 12-hour clock.
+            "Tue, 010 Nov 2026 09:15:00 +0900",
+            "Tuesday, November 10, 2026 9:15 AM +0900",
+            "Monday, November 09, 2026 7:15 PM -0500",
+            "Tuesday, November 10, 2026 12:15 AM",
+            "'Tue, 10 Nov 2026 09:15:00 +0900'",
         ] {
             assert_eq!(t(s).as_deref(), Z, "{s}");
         }
@@ -463,6 +487,13 @@ mod tests {
             "1 2 3 4 5",
             "\u{fffd}\u{fffd}",
             "Tue, 10 Nov 20266 09:15:00 +0900",
+            "Tuesday, November 10, 2026 13:15 PM",
+            "Tue, 099 Nov 2026 09:15:00 +0900",
+            // Ambiguous (day-month or month-day) or a local time of unknown zone written
+            // with dashes: not read, rather than read wrong.
+            "10-11-2026 09:15",
+            "2026-11-10 09-15-00",
+            "Tue, 10 Nov 2026 09:15:00 &#43;0000",
         ] {
             assert_eq!(t(s), None, "{s:?}");
         }

@@ -21,7 +21,7 @@
 //! | `bounce_type = block` (blocked, spamdetected, authfailure, badreputation, norelaying, policyviolation, rejected, …) | never suppresses the recipient: the receiver refused the *sender*; counted against the sending setup (`sender_side` in reports) |
 //! | the classifier's action is `review` (a 551 without forward-path: a route to check; a 551 naming another domain; a suspended or filtered mailbox), where the rows below would suppress or count | never suppresses, never counts: a review item in the hints list (kind `route`, `review` or `verdict`) |
 //! | reason in `hard.reasons`, not a temporary reply (or the classifier still says `hard`) | suppress at once, rule `hard:<reason>` |
-//! | `bounce_type = hard` or `soft`, reason not in `soft.ignore` | counts as a soft bounce; the `count`-th within `days` days (by event time) suppresses, rule `soft:<count>-in-<days>d` |
+//! | `bounce_type = hard` or `soft`, reason not in `soft.ignore` | counts as a soft bounce; the `count`-th within `days` days (by the event's own time; an undated event by its ingest time) suppresses, rule `soft:<count>-in-<days>d` |
 //! | reason `feedback` and `complaints.suppress` | suppress at once, rule `complaint` |
 //! | anything else (delivered, vacation, undetermined) | spared |
 //!

@@ -24,6 +24,10 @@ recipients; stale_rate = recipients with a userunknown, hasmoved or suspend even
 sender_side = events refused because of the sender (bounce type block), which say nothing about
 the address; the top 3 reasons. Groups are ordered by events, most first.
 
+Time is each bounce's own (its Date, Last-Attempt-Date, log or webhook time), not when it was
+ingested: --by day groups by its UTC day. An event whose input had no readable date is grouped
+as `undated`; --since (and the suppression policy's windows) place it at its ingest time.
+
 JSON: {by, since, groups: [{group, events, recipients, hard_recipients, stale_recipients,
 sender_side, hard_rate, stale_rate, top_reasons: [{reason, events}]}]}.
 CSV columns: group, events, recipients, hard_recipients, stale_recipients, sender_side,
