@@ -18,63 +18,26 @@ pub enum Line {
     TooLong,
 }
 
-/// Reads lines of at most [`MAX_LINE`] bytes, calling `each(line_number, line)`.
+/// Reads lines of at most [`MAX_LINE`] bytes ([`rebound_ingest::Lines`], the one line reader),
+/// calling `each(line_number, line)`.
 pub fn for_each_line(
     mut reader: impl BufRead,
     mut each: impl FnMut(usize, Line) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut buf = Vec::new();
-    let mut number = 0;
-    loop {
-        buf.clear();
-        let mut too_long = false;
-        let mut ended = false;
-        loop {
-            let chunk = match reader.fill_buf() {
-                Ok(c) => c,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e).context("reading standard input"),
-            };
-            if chunk.is_empty() {
-                ended = true;
-                break;
+    let mut lines = rebound_ingest::Lines::new(MAX_LINE);
+    while let Some(line) = lines
+        .next_line(&mut reader)
+        .context("reading standard input")?
+    {
+        let (number, line) = match line {
+            rebound_ingest::Line::Text(n, bytes) => {
+                (n, Line::Text(String::from_utf8_lossy(bytes).into_owned()))
             }
-            let (take, newline) = match chunk.iter().position(|&b| b == b'\n') {
-                Some(i) => (i + 1, true),
-                None => (chunk.len(), false),
-            };
-            if !too_long {
-                if buf.len() + take > MAX_LINE + 1 {
-                    too_long = true;
-                    buf.clear();
-                } else {
-                    buf.extend_from_slice(&chunk[..take]);
-                }
-            }
-            reader.consume(take);
-            if newline {
-                break;
-            }
-        }
-        if ended && buf.is_empty() && !too_long {
-            return Ok(());
-        }
-        number += 1;
-        if too_long {
-            each(number, Line::TooLong)?;
-        } else {
-            while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                buf.pop();
-            }
-            each(
-                number,
-                Line::Text(String::from_utf8_lossy(&buf).into_owned()),
-            )?;
-        }
-        if ended {
-            return Ok(());
-        }
+            rebound_ingest::Line::TooLong(n) => (n, Line::TooLong),
+        };
+        each(usize::try_from(number).unwrap_or(usize::MAX), line)?;
     }
+    Ok(())
 }
 
 /// A reader that fails with an error naming the limit when a line runs over [`MAX_LINE`]

@@ -13,7 +13,7 @@ use rebound_ingest::Format;
 use rebound_ingest::Options;
 use rebound_store::{Access, Ingester, Location, Policy, SourceRule, Store};
 use serde::Serialize;
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -355,39 +355,13 @@ fn read_lines(
     mut reader: impl BufRead,
     mut each: impl FnMut(u64, Option<&[u8]>) -> anyhow::Result<()>,
 ) -> Result<(), ReadError> {
-    let mut buf = Vec::with_capacity(4096);
-    let mut n = 0;
-    loop {
-        buf.clear();
-        let limit = u64::try_from(input::MAX_LINE).unwrap_or(u64::MAX) + 1;
-        let got = (&mut reader)
-            .take(limit)
-            .read_until(b'\n', &mut buf)
-            .map_err(ReadError::Io)?;
-        if got == 0 {
-            return Ok(());
+    let mut lines = rebound_ingest::Lines::new(input::MAX_LINE);
+    while let Some(line) = lines.next_line(&mut reader).map_err(ReadError::Io)? {
+        match line {
+            rebound_ingest::Line::Text(n, bytes) => each(n, Some(bytes)),
+            rebound_ingest::Line::TooLong(n) => each(n, None),
         }
-        n += 1;
-        if buf.len() > input::MAX_LINE && buf.last() != Some(&b'\n') {
-            // Skip the rest of the long line.
-            loop {
-                let chunk = reader.fill_buf().map_err(ReadError::Io)?;
-                if chunk.is_empty() {
-                    break;
-                }
-                if let Some(i) = chunk.iter().position(|b| *b == b'\n') {
-                    reader.consume(i + 1);
-                    break;
-                }
-                let len = chunk.len();
-                reader.consume(len);
-            }
-            each(n, None).map_err(ReadError::Store)?;
-            continue;
-        }
-        while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-            buf.pop();
-        }
-        each(n, Some(&buf)).map_err(ReadError::Store)?;
+        .map_err(ReadError::Store)?;
     }
+    Ok(())
 }
