@@ -36,7 +36,7 @@ pub mod sparkpost;
 
 use crate::event::{Origin, build};
 use crate::evidence::{Evidence, Record};
-use rebound_core::{BounceEvent, Classifier, EnhancedStatus, Reader, SourceKind};
+use rebound_core::{BounceEvent, Classifier, EnhancedStatus, Reader, Reply, SourceKind};
 use serde_json::Value;
 
 /// The webhook payloads this crate reads.
@@ -239,26 +239,16 @@ pub fn fill_from_class(
     if record.diagnostic.is_none() {
         record.diagnostic = Some(description.to_string());
     }
-    if record.status.is_none() && !diagnostic_has_code(record.diagnostic.as_deref()) {
+    // The reply parser's own reading: a code it will find makes the status its business.
+    let has_code = record
+        .diagnostic
+        .as_deref()
+        .is_some_and(|d| Reply::codes(d).0.is_some());
+    if record.status.is_none() && !has_code {
         record.status = permanent.and_then(|p| {
             EnhancedStatus::new(if p { 5 } else { 4 }, subject_detail.0, subject_detail.1)
         });
     }
-}
-
-/// Whether a diagnostic starts with a basic reply code (after an optional `smtp;`).
-fn diagnostic_has_code(d: Option<&str>) -> bool {
-    let Some(d) = d else { return false };
-    let d = d.trim_start();
-    let d = d
-        .get(..5)
-        .filter(|p| p.eq_ignore_ascii_case("smtp;"))
-        .map_or(d, |_| d[5..].trim_start());
-    let b = d.as_bytes();
-    b.len() >= 3
-        && (b'2'..=b'5').contains(&b[0])
-        && (b'0'..=b'5').contains(&b[1])
-        && b[2].is_ascii_digit()
 }
 
 /// States a record as a spam complaint: the provider's complaint type as `feedback_type`

@@ -91,25 +91,32 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else if args.csv {
-        writeln!(
-            out,
-            "group,events,recipients,hard_recipients,stale_recipients,sender_side,hard_rate,stale_rate,top_reasons"
-        )?;
+        let mut csv = csv::Writer::from_writer(&mut out);
+        csv.write_record([
+            "group",
+            "events",
+            "recipients",
+            "hard_recipients",
+            "stale_recipients",
+            "sender_side",
+            "hard_rate",
+            "stale_rate",
+            "top_reasons",
+        ])?;
         for r in &rows {
-            writeln!(
-                out,
-                "{},{},{},{},{},{},{:.4},{:.4},{}",
-                csv_field(&r.group),
-                r.events,
-                r.recipients,
-                r.hard_recipients,
-                r.stale_recipients,
-                r.sender_side,
-                r.hard_rate,
-                r.stale_rate,
-                csv_field(&reasons(r, " "))
-            )?;
+            csv.write_record([
+                r.group.clone(),
+                r.events.to_string(),
+                r.recipients.to_string(),
+                r.hard_recipients.to_string(),
+                r.stale_recipients.to_string(),
+                r.sender_side.to_string(),
+                format!("{:.4}", r.hard_rate),
+                format!("{:.4}", r.stale_rate),
+                reasons(r, " "),
+            ])?;
         }
+        csv.flush()?;
     } else {
         writeln!(
             out,
@@ -137,13 +144,4 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
