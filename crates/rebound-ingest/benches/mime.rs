@@ -20,6 +20,39 @@
 //! ```text
 //! cargo bench -p rebound-ingest --bench mime
 //! ```
+//!
+//! # Measured (the baseline)
+//!
+//! On the shared corpus (470 messages x 20, one thread; two cores shared with other builds,
+//! so the absolute figures are noisy and the ratio is the figure to keep), four runs:
+//!
+//! | | messages/s |
+//! | --- | --- |
+//! | hand-written walk | 115,000 - 150,000 |
+//! | mail-parser 0.11.9 (`full_encoding`) | 22,000 - 29,000 |
+//! | ratio | 4.6x - 5.6x |
+//!
+//! Where the two differ (23 of 470 messages), the walk loses nothing the readers need:
+//!
+//! - subject (7): mail-parser puts a space between an encoded word and the `.` after it
+//!   (`=?UTF-8?B?…?=. Mail failure.`); the walk keeps the text as written (RFC 2047 6.2).
+//! - text, Japanese (5, ezweb and kddi): bodies labelled ISO-2022-JP that hold Shift_JIS;
+//!   mail-parser gives U+FFFD, the walk decodes them (the 8-bit fallback of `decode`).
+//! - text missing in mail-parser (6): a `boundary=` on a continuation line that lost its
+//!   indentation (apachejames, verizon), and four more (messagingserver-03, office365-09,
+//!   office365-12, rfc3464-06) where mail-parser yields no `text/plain` text at all.
+//! - text, boundary mismatch (2, rhost-franceptt-07, rhost-google-02): the declared boundary
+//!   is not the one used; neither splits, the walk keeps the whole body as text (the readers
+//!   still find the recipients), mail-parser gives none.
+//! - text, line ends (1, dragonfly-01): `CR CR LF` reads as two line ends in the walk.
+//! - delivery-status (2): lhost-x5-01 the walk finds and mail-parser does not; rfc3464-35 has a
+//!   delimiter line indented by a space, which mail-parser accepts and the walk does not (the
+//!   DSN reader still reads all three recipients from the text).
+//!
+//! RFC 2047 alone on the 939 `Subject` and `From` values (25 with encoded words):
+//! [`decode_words`] 2-7x faster than mail-parser's unstructured-field parser, the same text for
+//! 930; the 9 others are mail-parser's: the space before `.` above, spaces inside quotes
+//! around a word, and an unpadded base64 word losing its last character.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 

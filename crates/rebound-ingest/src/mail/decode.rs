@@ -270,7 +270,14 @@ pub fn charset_text(charset: &str, bytes: &[u8]) -> String {
 /// language after `*` allowed): its decoded text and its length. `None` when `s` does not
 /// start with a well-formed word (then it is left as it is).
 fn encoded_word(s: &str) -> Option<(String, usize)> {
-    let rest = s.strip_prefix("=?")?;
+    // RFC 2047 2 allows 75 characters; real mail writes longer words, but none this long.
+    // The bound keeps a value full of `=?` starts that never end linear.
+    const MAX_WORD: usize = 1024;
+    let mut end = s.len().min(MAX_WORD);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let rest = s[..end].strip_prefix("=?")?;
     let (charset, rest) = rest.split_once('?')?;
     let (enc, rest) = rest.split_once('?')?;
     let end = rest.find("?=")?;
@@ -524,6 +531,9 @@ mod tests {
             decode_words("=?UTF-8?X?x?= =?UTF-8?Q?ok?="),
             "=?UTF-8?X?x?= ok"
         );
+        // Many starts of words that never end: linear, left as written.
+        let junk = "=?a?Q?b".repeat(40_000);
+        assert!(matches!(decode_words(&junk), Cow::Borrowed(_)));
         // Q escapes that are not hex stay literal.
         assert_eq!(decode_words("=?UTF-8?Q?a=ZZb?="), "a=ZZb");
     }

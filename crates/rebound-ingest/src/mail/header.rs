@@ -1,7 +1,8 @@
 //! Header fields (RFC 5322 section 2.2): splitting a header block from its body, unfolding
-//! continuation lines (2.2.3) when a value is read, reading `Content-Type` parameters
-//! (RFC 2045 5.1) and the addresses in `From`, `To` and DSN address fields. Works on
-//! LF-normalized bytes.
+//! continuation lines (2.2.3) when a value is read, values read as text with their RFC 2047
+//! encoded words decoded ([`Headers::get_text`]), `Content-Type` parameters (RFC 2045 5.1,
+//! with RFC 2231 extended values and continuations) and the addresses in `From`, `To` and DSN
+//! address fields. Works on LF-normalized bytes.
 
 use super::decode;
 use memchr::memmem;
