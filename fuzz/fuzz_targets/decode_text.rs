@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rebound_ingest::mail::{decode, header};
+use rebound_ingest::internals::{ContentType, into_text, text_value, to_text};
 use std::borrow::Cow;
 
 const CHARSETS: &[&str] = &[
@@ -16,12 +16,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let charset = CHARSETS[usize::from(pick) % CHARSETS.len()];
-    let _ = decode::to_text(charset, rest);
-    let _ = decode::into_text(charset, rest.to_vec());
+    let _ = to_text(charset, rest);
+    let _ = into_text(charset, rest.to_vec());
     let text = String::from_utf8_lossy(rest);
-    let _ = header::text_value(Cow::Borrowed(&text));
-    let _ = decode::ext_value(&text);
-    let ct = header::ContentType::parse(Some(&text));
+    let _ = text_value(Cow::Borrowed(&text));
+    let ct = ContentType::parse(Some(&text));
     let _ = ct.param("charset");
     let _ = ct.param("name");
 });

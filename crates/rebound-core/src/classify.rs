@@ -1,8 +1,12 @@
 //! The classification engine: compiles the rules once and gives each [`Reply`] a
 //! [`Classification`] that names the rule that decided it.
 //!
-//! Rules are consulted in order: a user's files first, then the built-in provider texts,
-//! generic texts, enhanced status codes and basic reply codes ([`crate::rules::BUILTIN`]).
+//! Rules are consulted in order: a user's files first, then the built-in statements of the
+//! report itself (feedback reports, auto-replies, deliveries, a provider's own class), provider
+//! texts, generic texts, report fields that say more than a bare code (a local mailer, a
+//! delayed DSN, an MTA's expiry), enhanced status codes and basic reply codes
+//! ([`crate::rules::BUILTIN`]). A rule reads the reply and what the input stated beside it
+//! ([`Facts`]).
 //! The first rule whose conditions all hold wins. Text patterns are matched through a literal
 //! prefilter ([`crate::text_match`]), so a reply is scanned once whatever the number of rules
 //! and only the few patterns it could match run.

@@ -50,11 +50,12 @@ pub use mail::{Bounce, MailError, Options, read as read_bounce};
 pub use webhook::json::MAX_BODY as MAX_WEBHOOK_BODY;
 pub use webhook::{WebhookError, WebhookFormat, read_webhook};
 
-/// The MIME walk and header decoding, for this crate's own benchmarks; not a stable API.
+/// The MIME walk and the charset and header decoders, for this crate's own benchmarks and
+/// fuzz targets; not a stable API.
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::mail::decode::{decode_words, to_text};
-    pub use crate::mail::header::{Headers, split};
+    pub use crate::mail::decode::{decode_words, into_text, to_text};
+    pub use crate::mail::header::{ContentType, Headers, split, text_value};
     pub use crate::mail::mime::Mime;
     pub use crate::mail::normalize_newlines;
 }
