@@ -15,6 +15,7 @@ pub const SNIFF_BYTES: usize = 64 * 1024;
 
 /// The kind of an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InputKind {
     /// One email message (a bounce, hopefully).
     Mail,
@@ -30,6 +31,7 @@ pub enum InputKind {
 
 /// The format asked for on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// Sniff each input.
     #[default]
@@ -223,6 +225,7 @@ fn first_line_is_event(head: &[u8]) -> bool {
 
 /// Why a log or webhook input could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadError {
     /// Reading failed.
     #[error("{0}")]

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 /// The per-recipient fields of a report, as a DSN's per-recipient block has them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Record {
     /// The recipient address.
     pub recipient: Option<String>,
@@ -37,6 +38,7 @@ pub struct Record {
 
 /// Everything one input says about one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Evidence {
     /// The kind of input.
     pub kind: SourceKind,

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 /// One message read from a container.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Message {
     /// The file it was read from, as given or found (`-` for standard input).
     pub path: Arc<str>,
@@ -28,6 +29,7 @@ pub struct Message {
 
 /// Why a file or one of its messages could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ContainerError {
     /// Opening or reading failed.
     #[error("{path}: {source}")]

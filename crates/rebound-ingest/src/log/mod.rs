@@ -41,6 +41,7 @@ use std::io::BufRead;
 
 /// The log formats this crate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LogFormat {
     /// Postfix via syslog.
     Postfix,
@@ -129,6 +130,7 @@ impl Default for LogOptions {
 
 /// Why a line was skipped as garbled.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Garbled {
     /// The 1-based line number.
     pub line: u64,
@@ -138,6 +140,7 @@ pub struct Garbled {
 
 /// Counts of a log reading.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LogStats {
     /// Lines read.
     pub lines: u64,

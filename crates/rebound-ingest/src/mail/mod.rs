@@ -30,6 +30,7 @@ pub use crate::evidence::Record;
 
 /// Everything read from one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Bounce {
     /// The kind of report.
     pub kind: SourceKind,
@@ -59,6 +60,7 @@ pub struct Options {
 
 /// Why a message could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MailError {
     /// The input is empty.
     #[error("the message is empty")]

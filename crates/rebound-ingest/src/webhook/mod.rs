@@ -41,6 +41,7 @@ use serde_json::Value;
 
 /// The webhook payloads this crate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WebhookFormat {
     /// Amazon SES.
     Ses,
@@ -122,6 +123,7 @@ impl WebhookFormat {
 
 /// Why a webhook body was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WebhookError {
     /// The body is over [`json::MAX_BODY`].
     #[error("the body is {0} bytes, over the limit of {max} bytes", max = json::MAX_BODY)]
