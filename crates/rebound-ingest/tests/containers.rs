@@ -118,5 +118,8 @@ fn symlink_loops_are_walked_once_with_a_warning() {
     let warnings = warnings.lock().unwrap();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(warnings[0].contains("symlink loop"), "{warnings:?}");
+    // A directory given twice is two walks, each whole (the loops skipped in each).
+    let twice = Messages::new(&[&d, &d]).count();
+    assert_eq!(twice, 4);
     std::fs::remove_dir_all(&d).unwrap();
 }

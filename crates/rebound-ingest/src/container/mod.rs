@@ -1,7 +1,8 @@
 //! Containers of messages: a single `.eml` file, an mbox ([`mbox`]), a Maildir (its `cur/`
 //! and `new/` folders; `tmp/` holds deliveries in progress and is skipped), any directory
-//! (walked recursively, in name order, each directory once: a symlink loop or a second link
-//! to a directory already read is skipped with a warning) and standard input (`-`). [`Messages`] streams them
+//! (walked recursively, in name order, each directory once per path given: a symlink loop or
+//! a second link to a directory already read in that walk is skipped with a warning) and
+//! standard input (`-`). [`Messages`] streams them
 //! one message at a time: a file of at most 1 MiB (`READ_WHOLE`) is read with one read (a
 //! single message then needs no copy), anything larger is split as it is read.
 
@@ -98,13 +99,14 @@ impl Source {
 
 /// Streams the messages of files, directories and standard input, in order.
 pub struct Messages {
-    pending: VecDeque<PathBuf>,
+    /// Paths to read, each with whether it was given by the caller (a walk's root).
+    pending: VecDeque<(PathBuf, bool)>,
     current: Option<Open>,
     /// How many files were opened.
     pub files: u64,
     /// How many directories were skipped because they had been read already (symlink loops).
     pub loops: u64,
-    /// The directories read, by device and inode.
+    /// The directories read in the current walk, by device and inode.
     visited: HashSet<(u64, u64)>,
     /// Where warnings go (see [`Messages::on_warning`]).
     warn: Option<Box<dyn FnMut(String) + Send>>,
@@ -114,7 +116,10 @@ impl Messages {
     /// Messages of these paths (`-` is standard input).
     pub fn new<P: AsRef<Path>>(paths: &[P]) -> Messages {
         Messages {
-            pending: paths.iter().map(|p| p.as_ref().to_path_buf()).collect(),
+            pending: paths
+                .iter()
+                .map(|p| (p.as_ref().to_path_buf(), true))
+                .collect(),
             current: None,
             files: 0,
             loops: 0,
@@ -133,7 +138,12 @@ impl Messages {
     /// Opens the next file, expanding directories in place; `None` when no path is left.
     fn open_next(&mut self) -> Option<Result<(), ContainerError>> {
         loop {
-            let path = self.pending.pop_front()?;
+            let (path, root) = self.pending.pop_front()?;
+            if root {
+                // Each path given is walked whole, even one given twice: the set of
+                // directories read belongs to one walk.
+                self.visited.clear();
+            }
             let shown = path.to_string_lossy();
             if shown == "-" {
                 return Some(self.start(&shown, Box::new(io::stdin())));
@@ -158,7 +168,7 @@ impl Messages {
                 match list_dir(&path) {
                     Ok(children) => {
                         for c in children.into_iter().rev() {
-                            self.pending.push_front(c);
+                            self.pending.push_front((c, false));
                         }
                         continue;
                     }
