@@ -129,14 +129,19 @@ fn between(s: &str, start: &str, end: &str) -> Option<String> {
     Some(s[from..from + len].to_string())
 }
 
-/// An address without its angle brackets and white space; `None` when empty (`<>`).
+/// The address of a log or webhook field, cleaned as a bounce email's are
+/// ([`crate::mail::header::address`]: brackets, quotes and a type prefix removed, the domain
+/// lower-cased); a bare local part (`to=<postmaster>`) is kept as given; `None` when empty
+/// (`<>`).
 pub fn bare_address(raw: &str) -> Option<String> {
-    let a = raw
-        .trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim();
-    (!a.is_empty()).then(|| a.to_string())
+    crate::mail::header::address(raw).or_else(|| {
+        let a = raw
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
+        (!a.is_empty() && !a.contains('@')).then(|| a.to_string())
+    })
 }
 
 #[cfg(test)]
