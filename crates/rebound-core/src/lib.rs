@@ -32,6 +32,7 @@ pub mod rules;
 pub mod status;
 pub mod taxonomy;
 pub mod text_match;
+pub mod time;
 mod wrapper;
 
 pub use classify::{Classification, Classifier, ClassifierBuilder};

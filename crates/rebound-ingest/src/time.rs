@@ -12,7 +12,7 @@
 //! read as `23:59:59` of the same day (jiff has no leap seconds), so the day is kept.
 
 use jiff::Timestamp;
-use jiff::civil::{Date, DateTime, Time};
+use jiff::civil::{Date, Time};
 use jiff::fmt::rfc2822::DateTimeParser;
 use jiff::tz::Offset;
 
@@ -174,62 +174,7 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
         .then(|| &s[prefix.len()..])
 }
 
-/// `+0900`, `+09:00`, `+09`, `+9` → `+0900`.
-fn numeric_zone(z: &str) -> Option<String> {
-    let (sign, digits) = z.split_at(1);
-    let digits: String = digits.chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let hhmm = match digits.len() {
-        1 => format!("0{digits}00"),
-        2 => format!("{digits}00"),
-        3 => format!("0{digits}"),
-        4 => digits,
-        _ => return None,
-    };
-    Some(format!("{sign}{hhmm}"))
-}
-
-/// An ISO 8601 / RFC 3339 date-time as logs and webhooks write it: `T`, `t` or a space
-/// between date and time, a fraction of any length up to nanoseconds, a zone of `Z`,
-/// `+hh:mm`, `+hhmm` or `+hh`, or none (then UTC). A bare date is not a time: `None`.
-pub fn rfc3339(s: &str) -> Option<Timestamp> {
-    let s = s.trim();
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Some(t);
-    }
-    // jiff reads RFC 3339 and RFC 9557; what it refuses here is a zone-less time, a zone
-    // after a space, or an hour-only zone.
-    let b = s.as_bytes();
-    if b.len() < 16 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let body_end = s[11..]
-        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.' || c == ','))
-        .map_or(s.len(), |i| i + 11);
-    let civil: DateTime = format!("{}T{}", &s[..10], &s[11..body_end]).parse().ok()?;
-    let zone = s[body_end..].trim_start();
-    let offset = if zone.is_empty()
-        || zone.eq_ignore_ascii_case("z")
-        || zone.eq_ignore_ascii_case("utc")
-        || zone.eq_ignore_ascii_case("gmt")
-    {
-        Offset::UTC
-    } else if matches!(zone.as_bytes()[0], b'+' | b'-') {
-        let z = numeric_zone(zone)?;
-        let hours: i32 = z[1..3].parse().ok()?;
-        let minutes: i32 = z[3..5].parse().ok()?;
-        if minutes > 59 {
-            return None;
-        }
-        let secs = (hours * 3600 + minutes * 60) * if z.starts_with('-') { -1 } else { 1 };
-        Offset::from_seconds(secs).ok()?
-    } else {
-        return None;
-    };
-    offset.to_timestamp(civil).ok()
-}
+pub use rebound_core::time::{numeric_zone, rfc3339};
 
 /// The RFC 3339 timestamp at the start of a syslog line (`2026-11-27T02:37:06.205767+00:00`,
 /// as rsyslog writes it), as text, checked only for its shape: the caller reads it with

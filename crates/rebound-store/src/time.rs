@@ -17,51 +17,12 @@ pub const UNDATED: &str = "undated";
 /// (midnight UTC). A fraction of a second is dropped.
 pub fn parse_datetime(s: &str) -> Option<i64> {
     let s = s.trim();
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Some(t.as_second());
-    }
     if let Ok(date) = s.parse::<Date>()
         && s.len() == 10
     {
         return utc_seconds(date.to_datetime(jiff::civil::Time::midnight()));
     }
-    // Zone-less, or a zone jiff does not take (`UTC`, `GMT`, ` +0200` after a space).
-    let b = s.as_bytes();
-    if b.len() < 16 || !b.is_ascii() || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let end = s[11..]
-        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.' || c == ','))
-        .map_or(s.len(), |i| i + 11);
-    let civil: DateTime = format!("{}T{}", &s[..10], &s[11..end]).parse().ok()?;
-    let zone = s[end..].trim();
-    let offset = match zone {
-        "" => 0,
-        _ if ["z", "utc", "gmt"]
-            .iter()
-            .any(|z| zone.eq_ignore_ascii_case(z)) =>
-        {
-            0
-        }
-        _ => {
-            let (sign, digits) = zone.split_at(1);
-            let digits = digits.replace(':', "");
-            let (h, m): (i64, i64) = match digits.len() {
-                2 => (digits.parse().ok()?, 0),
-                4 => (digits[..2].parse().ok()?, digits[2..].parse().ok()?),
-                _ => return None,
-            };
-            if h > 23 || m > 59 || !digits.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            match sign {
-                "+" => h * 3600 + m * 60,
-                "-" => -(h * 3600 + m * 60),
-                _ => return None,
-            }
-        }
-    };
-    Some(utc_seconds(civil)? - offset)
+    rebound_core::time::rfc3339(s).map(Timestamp::as_second)
 }
 
 fn utc_seconds(civil: DateTime) -> Option<i64> {
