@@ -1,14 +1,15 @@
 //! Rebound's core: the vocabulary of bounces and the brain that classifies them.
 //!
-//! - [`Reply`] ([`reply`]): what a server said, parsed from real-world text.
-//! - [`EnhancedStatus`] ([`status`]): RFC 3463 `class.subject.detail`.
-//! - [`ForwardHint`] ([`forward`]): the forward-path of a 251/551 reply.
-//! - [`BounceEvent`] ([`event`]): one recipient's outcome, the stable JSON contract.
-//! - [`taxonomy`]: reasons, bounce types, categories, severities and actions.
-//! - [`rules`]: classification rules as data (TOML), and [`Classifier`] ([`classify`]) which
-//!   compiles them once and names the deciding rule in every [`Classification`].
-//! - [`Phrases`] ([`phrases`]): fixed phrases found ASCII case-insensitively, for the
-//!   reply parser and the bounce readers alike.
+//! - [`Reply`]: what a server said, parsed from real-world text.
+//! - [`EnhancedStatus`]: RFC 3463 `class.subject.detail`.
+//! - [`ForwardHint`]: the forward-path of a 251/551 reply.
+//! - [`BounceEvent`]: one recipient's outcome, the stable JSON contract; [`Facts`]: what an
+//!   input stated besides the reply ([`SourceKind`], [`Reader`], [`DsnAction`], …).
+//! - The taxonomy: [`Reason`], [`BounceType`], [`Category`], [`Severity`], [`Action`].
+//! - [`Rule`]s as data (TOML, [`BUILTIN_RULES`]), and [`Classifier`], which compiles them
+//!   once and names the deciding rule in every [`Classification`].
+//! - [`Phrases`]: fixed phrases found ASCII case-insensitively, for the reply parser and the
+//!   bounce readers alike; [`time`]: ISO 8601 / RFC 3339 date-times read leniently.
 //!
 //! This crate does no I/O.
 //!
@@ -22,25 +23,25 @@
 //! assert_eq!(verdict.action.as_str(), "review"); // another domain: a person decides
 //! ```
 
-pub mod classify;
-pub mod event;
-pub mod facts;
-pub mod forward;
-pub mod phrases;
-pub mod reply;
-pub mod rules;
-pub mod status;
-pub mod taxonomy;
-pub mod text_match;
+mod classify;
+mod event;
+mod facts;
+mod forward;
+mod phrases;
+mod reply;
+mod rules;
+mod status;
+mod taxonomy;
+mod text_match;
 pub mod time;
 mod wrapper;
 
-pub use classify::{Classification, Classifier, ClassifierBuilder};
+pub use classify::{Classification, Classifier, ClassifierBuilder, MATCH_WINDOW, NO_RULE};
 pub use event::{BounceEvent, Source};
 pub use facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind};
-pub use forward::ForwardHint;
-pub use phrases::Phrases;
+pub use forward::{ForwardHint, same_domain};
+pub use phrases::{Phrases, find_ignore_ascii_case};
 pub use reply::{Reply, ReplyError, SmtpCommand};
-pub use rules::{Example, Rule, RuleError};
-pub use status::EnhancedStatus;
-pub use taxonomy::{Action, BounceType, Category, Reason, Severity};
+pub use rules::{BUILTIN as BUILTIN_RULES, CodePattern, Example, Rule, RuleError, StatusPattern};
+pub use status::{EnhancedStatus, StatusParseError};
+pub use taxonomy::{Action, BounceType, Category, Profile, Reason, Severity, UnknownName};

@@ -497,6 +497,7 @@ enum RawCode {
 
 /// Reads and validates one rule file. Regular expressions are checked here one by one, so a
 /// bad pattern is reported with its rule; the classifier compiles them together later.
+#[cfg(test)]
 pub fn parse_file(file: &str, source: &str) -> Result<Vec<Rule>, RuleError> {
     parse_rules(file, source, Patterns::Check)
 }

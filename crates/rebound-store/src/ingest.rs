@@ -134,7 +134,7 @@ fn try_batch(
         if let Some((address, will_forward)) = &row.forward
             && address != recipient
         {
-            let same = rebound_core::forward::same_domain(recipient, address);
+            let same = rebound_core::same_domain(recipient, address);
             hints.push(NewHint {
                 old_address: recipient.to_string(),
                 new_address: address.clone(),

@@ -21,23 +21,26 @@
 //! # std::fs::remove_dir_all(dir).ok();
 //! ```
 
-pub mod address;
+mod address;
 mod backend;
-pub mod check;
-pub mod error;
+mod check;
+mod error;
 pub mod exchange;
 mod ingest;
-pub mod key;
-pub mod location;
-pub mod model;
-pub mod policy;
+mod key;
+mod location;
+mod model;
+mod policy;
 mod record;
-pub mod report;
+mod report;
 mod store;
+#[doc(hidden)]
 pub mod synthetic;
+#[doc(hidden)]
 pub mod testing;
 pub mod time;
 
+pub use address::{Address, AddressError};
 pub use backend::{Access, Table};
 pub use check::{Check, SuppressionSet};
 pub use error::{Result, StoreError};

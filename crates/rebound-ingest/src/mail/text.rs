@@ -7,7 +7,7 @@
 use super::header;
 use super::{Record, diagnostic};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use rebound_core::phrases::find_ignore_ascii_case;
+use rebound_core::find_ignore_ascii_case;
 use rebound_core::{Reply, SmtpCommand};
 use std::cell::LazyCell;
 use std::sync::LazyLock;

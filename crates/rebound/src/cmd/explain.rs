@@ -74,7 +74,7 @@ fn explain_rule(
     rule_files: &[PathBuf],
 ) -> anyhow::Result<Option<ExitCode>> {
     let classifier = input::classifier(rule_files)?;
-    if query == rebound_core::classify::NO_RULE {
+    if query == rebound_core::NO_RULE {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         writeln!(

@@ -52,7 +52,7 @@ pub fn run(args: RulesArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
             writeln!(
                 out,
                 "{}\t{}\t(no rule matched)",
-                rebound_core::classify::NO_RULE,
+                rebound_core::NO_RULE,
                 rebound_core::Reason::Undefined
             )?;
             out.flush()?;

@@ -5,7 +5,7 @@ use super::ingest::StoreArgs;
 use crate::term::escape;
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use rebound_store::address::Address;
+use rebound_store::Address;
 use rebound_store::{Access, Check, Suppression, exchange, time};
 use serde::Serialize;
 use std::io::Write;
