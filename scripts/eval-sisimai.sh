@@ -3,6 +3,9 @@
 #
 #   scripts/eval-sisimai.sh [--no-build] [--mismatches FILE]
 #
+# Prints the figures of a tuning half and a validation half of the corpus (files alternate
+# within each family); --mismatches lists the tuning half's mismatches only.
+#
 # Builds the release binary, parses ../shared/corpus/sisimai/emails into JSON lines, maps each
 # event to compare.py's fields (file relative to emails/, index = recipient position within the
 # file across its messages, reason, status, replycode, hardbounce = bounce_type == "hard"),
@@ -97,9 +100,57 @@ for line in open(corpus + "/sisimai5.jsonl", encoding="utf-8"):
 print("sisimai5_recipients         %d" % total)
 print("sisimai5_recipients_found   %d (%.2f %%)" % (found, 100.0 * found / max(total, 1)))
 PY
+# The tuning and validation halves: files alternate within each family (`lhost-exim-05`:
+# family `lhost-exim`, number 5; odd numbers tune, even ones validate; files without a number
+# alternate in name order). Mismatches are listed for the tuning half only: look at those,
+# and keep a change only if the validation half does not drop.
+python3 - "$CORPUS" "$out" <<'PY'
+import json, re, sys, collections
+corpus, out = sys.argv[1], sys.argv[2]
+def family(f):
+    name = f.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    m = re.match(r"(.*?)-?(\d+)$", name)
+    return (m.group(1), int(m.group(2))) if m else (name, None)
+files = sorted({json.loads(l)["file"] for l in open(corpus + "/expected.jsonl") if l.strip()})
+seen = collections.Counter()
+half = {}
+for f in files:
+    fam, num = family(f)
+    if num is None:
+        num = seen[fam]
+        seen[fam] += 1
+    half[f] = "tuning" if num % 2 else "validation"
+for name in ("expected", "results"):
+    src = corpus + "/expected.jsonl" if name == "expected" else out + "/results.jsonl"
+    fh = {h: open("%s/%s.%s.jsonl" % (out, name, h), "w") for h in ("tuning", "validation")}
+    for line in open(src, encoding="utf-8"):
+        if line.strip():
+            fh[half.get(json.loads(line)["file"], "tuning")].write(line)
+# Status where Sisimai's label is a real RFC 3463 code (not its pseudo X.0.9xx).
+exp = {(r["file"], int(r["index"])): r for r in map(json.loads, open(corpus + "/expected.jsonl")) if r.get("file")}
+got = {(r["file"], r["index"]): r for r in map(json.loads, open(out + "/results.jsonl"))}
+for h in ("tuning", "validation"):
+    real = [k for k, e in exp.items() if half[k[0]] == h and e["status"] and not re.match(r"^\d\.0\.9\d\d$", e["status"])]
+    ok = sum(1 for k in real if got.get(k, {}).get("status") == exp[k]["status"])
+    with open("%s/real-status.%s" % (out, h), "w") as fh:
+        fh.write("status_real_codes_pct        %.2f (%d of %d)\n" % (100.0 * ok / max(len(real), 1), ok, len(real)))
+print("files: %d tuning, %d validation" % tuple(sum(1 for v in half.values() if v == h) for h in ("tuning", "validation")))
+PY
+for h in tuning validation; do
+  echo "== $h half"
+  args=("$out/expected.$h.jsonl" "$out/results.$h.jsonl")
+  [ "$h" = tuning ] && [ -n "$mismatches" ] && args+=(--mismatches "$mismatches")
+  if [ "$h" = tuning ]; then
+    python3 "$SHARED/tools/sisimai/compare.py" "${args[@]}"
+  else
+    # Figures only: the validation half's files and confusions stay unseen.
+    python3 "$SHARED/tools/sisimai/compare.py" "${args[@]}" | grep -E '_pct|^labelled|^files|recipients' || true
+  fi
+  cat "$out/real-status.$h"
+done
+echo "== whole corpus"
 args=("$CORPUS/expected.jsonl" "$out/results.jsonl")
-[ -n "$mismatches" ] && args+=(--mismatches "$mismatches")
-python3 "$SHARED/tools/sisimai/compare.py" "${args[@]}"
+python3 "$SHARED/tools/sisimai/compare.py" "${args[@]}" | grep -E '_pct' || true
 errs=$(wc -l < "$out/stderr")
 echo "files_reported_unreadable    $errs"
 [ "$errs" -gt 0 ] && head -5 "$out/stderr"
