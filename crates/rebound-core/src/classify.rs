@@ -297,17 +297,20 @@ fn within_domain(host: &str, domain: &str) -> bool {
         && (host.len() == domain.len() || host[host.len() - domain.len() - 1] == b'.')
 }
 
-/// Whether more than the wording ties a failure to the recipient's address: the reply
-/// answered `RCPT TO` or an earlier command (not `DATA` or the end of data, and not an unknown
-/// stage), or its status is X.1.0, X.1.1 or X.1.3 (RFC 3463: bad destination mailbox).
-fn ties_failure_to_address(reply: &Reply) -> bool {
-    let stage_known_before_data = reply
+/// Whether the bounce shows the words "user unknown" may not be the whole story: the refusal
+/// came after the message body was sent (the reply answered `DATA` or the end of data).
+/// There, "user unknown" is often a recipient-side filter's answer (mobile carriers answer
+/// so), unless the status still names the mailbox (X.1.0, X.1.1, X.1.3: bad destination
+/// mailbox). A stage the bounce does not state is not evidence of a filter: the words are
+/// taken at their meaning.
+fn filter_may_be_speaking(reply: &Reply) -> bool {
+    let after_body = reply
         .command
-        .is_some_and(|c| !matches!(c, SmtpCommand::Data | SmtpCommand::EndOfData));
+        .is_some_and(|c| matches!(c, SmtpCommand::Data | SmtpCommand::EndOfData));
     let status_names_mailbox = reply
         .status
         .is_some_and(|s| s.subject == 1 && matches!(s.detail, 0 | 1 | 3));
-    stage_known_before_data || status_names_mailbox
+    after_body && !status_names_mailbox
 }
 
 /// The verdict of a winning rule: its reason (or its `unconfirmed` reason when the reply does
@@ -322,7 +325,7 @@ fn verdict(
     names_facts: bool,
 ) -> Classification {
     let reason = match rule.unconfirmed {
-        Some(unconfirmed) if !ties_failure_to_address(reply) => unconfirmed,
+        Some(unconfirmed) if filter_may_be_speaking(reply) => unconfirmed,
         _ => rule.reason,
     };
     let profile = reason.profile();
@@ -397,7 +400,7 @@ mod tests {
     }
 
     #[test]
-    fn user_unknown_needs_the_rcpt_stage_or_a_mailbox_status() {
+    fn user_unknown_is_hard_unless_said_after_the_body() {
         let v = verdict(
             "host mx.example.jp[192.0.2.1] said: 550 User unknown (in reply to end of DATA command)",
         );
@@ -405,7 +408,18 @@ mod tests {
             (v.reason, &*v.rule),
             (Reason::Filtered, "text.user-unknown")
         );
-        assert_eq!(verdict("550 User unknown").reason, Reason::Filtered);
+        // A stage the bounce does not state is not evidence of a filter.
+        let v = verdict("550 no such user");
+        assert_eq!(
+            (v.reason, v.bounce_type, v.action),
+            (Reason::UserUnknown, BounceType::Hard, Action::Suppress)
+        );
+        assert_eq!(verdict("550 User unknown").reason, Reason::UserUnknown);
+        // After the body, a status naming the mailbox still settles it.
+        assert_eq!(
+            verdict("550 5.1.1 User unknown (in reply to end of DATA command)").reason,
+            Reason::UserUnknown
+        );
         let v = verdict(
             "host mx.example.jp[192.0.2.1] said: 550 User unknown (in reply to RCPT TO command)",
         );

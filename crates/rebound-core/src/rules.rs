@@ -12,8 +12,8 @@
 //! rule that names facts applies to any reply, success or failure: the report's statement
 //! decides. It yields a `reason` and,
 //! optionally, overrides of the reason's default `bounce_type`, `category`, `severity` and
-//! `action`, and an `unconfirmed` reason: the one given instead when the reply does not tie the
-//! failure to the recipient's address (see [`Rule::unconfirmed`]). Every rule carries `examples`:
+//! `action`, and an `unconfirmed` reason: the one given instead when the bounce shows a filter
+//! may be speaking (after the message body; see [`Rule::unconfirmed`]). Every rule carries `examples`:
 //! replies it must win (a table gives the facts beside the reply, see [`Example`]), which the test
 //! suite checks, so no rule is dead or shadowed by an earlier one.
 //!
@@ -88,10 +88,11 @@ pub struct Rule {
     pub feedback: Option<bool>,
     /// The reason the rule gives.
     pub reason: Reason,
-    /// The reason given instead when nothing but the wording ties the failure to the address:
-    /// the reply neither answered `RCPT TO` (nor an earlier command) nor carries an X.1.0,
-    /// X.1.1 or X.1.3 status. "User unknown" after DATA, or from an unknown stage, is often a
-    /// recipient-side filter speaking (mobile carriers answer so), not proof of a dead address.
+    /// The reason given instead when the bounce shows a filter may be speaking: the refusal
+    /// came after the message body (`DATA`, end of data), and no X.1.0, X.1.1 or X.1.3 status
+    /// names the mailbox. "User unknown" there is
+    /// often a recipient-side filter's answer (mobile carriers answer so), not proof of a dead
+    /// address. A stage the bounce does not state is not evidence of a filter.
     pub unconfirmed: Option<Reason>,
     /// Overrides of the reason's defaults.
     pub bounce_type: Option<BounceType>,
