@@ -1,6 +1,10 @@
 //! Forward-paths named by a reply: `251 User not local; will forward to <x>` and
-//! `551 User not local; please try <x>` (RFC 5321 section 3.4), and the wordings servers use
-//! instead (`User has moved to x`, `has been replaced by x`, `try x instead`).
+//! `551 User not local; please try <x>` (RFC 5321 section 3.4), and the wordings servers and
+//! their administrators use instead, on any line of a multi-line reply: `User has moved to x`
+//! (Postfix's relocated(5) table), `has been replaced by x`, `try x instead`, `mail should now
+//! be sent to x`, `please direct future mail to x`, `new address: x`, `address has changed
+//! to x`, `is now at x`, `can be reached at x`, `please resend to x`; and, in a 251 or 551
+//! reply, an address standing alone on the reply's last line ([`lone_address`]).
 //!
 //! A forward-path is a hint, never an instruction: a hostile server could name any address,
 //! so Rebound records it and never follows it on its own.
@@ -27,14 +31,27 @@ pub struct ForwardHint {
 /// The phrases that introduce a forward-path, then the address, in angle brackets or bare.
 static FORWARD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b(?:please\s+try|try|will\s+forward\s+to|forwarding\s+to|forwarded\s+to|(?:has\s+)?moved\s+to|(?:has\s+been\s+)?replaced\s+by|new\s+address\s+is|new\s+address:)\s*<?([^\s<>"',;()\[\]]+@[^\s<>"',;()\[\]]+)"#,
+        r#"(?i)\b(?:please\s+try|try|will\s+forward\s+to|forwarding\s+to|forwarded\s+to|(?:has\s+)?moved\s+to|(?:has\s+been\s+)?replaced\s+by|new\s+(?:e-?mail\s+)?address(?:\s+is)?\s*:?|(?:should|must)\s+(?:now\s+)?be\s+(?:sent|addressed|directed)\s+to|direct\s+(?:all\s+|any\s+|future\s+|your\s+)*(?:mail|e-?mail|messages|correspondence)\s+to|(?:address|e-?mail)\s+(?:has\s+)?changed\s+to|is\s+now\s+at|can\s+(?:now\s+)?be\s+reached\s+at|please\s+resend\s+(?:it\s+|your\s+message\s+)?to)\s*<?([^\s<>"',;()\[\]]+@[^\s<>"',;()\[\]]+)"#,
     )
     .unwrap_or_else(|e| unreachable!("fixed forward-path pattern compiles: {e}"))
 });
 
 /// A word each phrase of [`FORWARD`] contains: most replies have none, and skip the regex.
 static PHRASE_WORDS: LazyLock<Phrases> = LazyLock::new(|| {
-    Phrases::leftmost_first(["try", "forward", "moved", "replaced", "new address"].into_iter())
+    Phrases::leftmost_first(
+        [
+            "try",
+            "forward",
+            "moved",
+            "replaced",
+            "new address",
+            "new e",
+            " to",
+            "now at",
+            "reached at",
+        ]
+        .into_iter(),
+    )
 });
 
 /// The first forward-path in `text`, trailing punctuation removed.
@@ -49,6 +66,33 @@ pub fn find_forward_path(text: &str) -> Option<String> {
         .trim_end_matches(['.', '>', ':', '!', '?']);
     let (local, domain) = address.rsplit_once('@')?;
     (!local.is_empty() && !domain.is_empty()).then(|| address.to_string())
+}
+
+/// The address standing alone on the last line of a multi-line reply's text (`raw`, the lines
+/// after the code), the way a 251/551 reply may end: `551-User not local` then
+/// `551 <jdoe@relay.example.net>`. Continuation prefixes (`551-`, `551 `, a status) are
+/// skipped; the line must hold nothing but the address.
+pub fn lone_address(raw: &str) -> Option<String> {
+    let last = raw.lines().rev().find(|l| !l.trim().is_empty())?;
+    let mut words: Vec<&str> = last.split_whitespace().collect();
+    while words.first().is_some_and(|w| {
+        let w = w.trim_end_matches('-');
+        !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    }) {
+        words.remove(0);
+    }
+    let [word] = words[..] else {
+        return None;
+    };
+    let address = word
+        .trim_start_matches('<')
+        .trim_end_matches(['.', '>'])
+        .trim_end_matches('>');
+    let (local, domain) = address.rsplit_once('@')?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !address.contains(['<', '>', '"', ',', ';', '(', ')', '[', ']']);
+    ok.then(|| address.to_string())
 }
 
 /// Whether two addresses share a domain (case-insensitive, ignoring a trailing dot).
@@ -87,6 +131,25 @@ mod tests {
                 "user moved to <a.b@example.co.uk>; update your list",
                 "a.b@example.co.uk",
             ),
+            (
+                "User not local. Mail should now be sent to <j.doe@example.net>",
+                "j.doe@example.net",
+            ),
+            (
+                "Please direct future mail to jdoe@example.org.",
+                "jdoe@example.org",
+            ),
+            ("New address: <jdoe@example.org>", "jdoe@example.org"),
+            (
+                "Her e-mail address has changed to jd@example.org",
+                "jd@example.org",
+            ),
+            ("Jane is now at jane@example.com", "jane@example.com"),
+            (
+                "She can be reached at <jane@example.com>",
+                "jane@example.com",
+            ),
+            ("please resend to jane@example.com", "jane@example.com"),
         ];
         for (text, want) in cases {
             assert_eq!(find_forward_path(text).as_deref(), Some(want), "{text}");
@@ -100,9 +163,28 @@ mod tests {
             "please try again later",
             "try <@example.com>",
             "moved to @",
+            "unable to send to jane@example.com",
+            "550 delivery to jane@example.com failed",
         ] {
             assert_eq!(find_forward_path(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn an_address_alone_on_the_last_line() {
+        assert_eq!(
+            lone_address("User not local\n551 <jdoe@relay.example.net>").as_deref(),
+            Some("jdoe@relay.example.net")
+        );
+        assert_eq!(
+            lone_address("User not local\n551 5.1.6 jdoe@relay.example.net").as_deref(),
+            Some("jdoe@relay.example.net")
+        );
+        assert_eq!(
+            lone_address("User not local; ask <postmaster@x.example>"),
+            None
+        );
+        assert_eq!(lone_address("User not local\n551 <jdoe@localhost>"), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! unknown`), and notes the SMTP command the reply answered and the remote host (read by the
 //! `wrapper` module) and the forward-path of a 251/551 reply (RFC 5321 section 3.4).
 
-use crate::forward::{ForwardHint, find_forward_path};
+use crate::forward::{ForwardHint, find_forward_path, lone_address};
 use crate::status::{DECIMAL_CAPACITY, EnhancedStatus, TEXT_CAPACITY, write_decimal};
 use crate::wrapper::{TRAILER_WINDOW, find_command, find_remote_host, strip_in_reply_to, tail};
 use serde::{Deserialize, Serialize};
@@ -120,11 +120,18 @@ impl Reply {
             strip_in_reply_to(&mut text);
         }
         let remote_host = find_remote_host(preamble(body, found));
-        let forward = find_forward_path(&text).map(|address| ForwardHint {
-            will_forward: matches!(code, Some(200..=299)),
-            address,
-            same_domain: None,
-        });
+        let lone = || {
+            matches!(code, Some(251 | 551))
+                .then(|| lone_address(raw_text))
+                .flatten()
+        };
+        let forward = find_forward_path(&text)
+            .or_else(lone)
+            .map(|address| ForwardHint {
+                will_forward: matches!(code, Some(200..=299)),
+                address,
+                same_domain: None,
+            });
         Ok(Reply {
             code,
             status,
@@ -633,6 +640,24 @@ mod tests {
         assert!(!f.will_forward);
         let r = p("251 User not local; will forward to <jdoe@example.org>");
         assert!(r.forward.as_ref().unwrap().will_forward);
+        // Any line of a multi-line reply, or the address alone on its last line.
+        let r = p(
+            "551-5.1.6 User not local.\n551-5.1.6 Mail should now be sent to\n551 5.1.6 <jdoe@example.net>",
+        );
+        assert_eq!(r.forward.unwrap().address, "jdoe@example.net");
+        let f = p("551-User not local\n551 <jdoe@relay.example.net>")
+            .forward
+            .unwrap();
+        assert_eq!(
+            (f.address.as_str(), f.will_forward),
+            ("jdoe@relay.example.net", false)
+        );
+        assert!(
+            p("550-User unknown\n550 <jdoe@example.net>")
+                .forward
+                .is_none()
+        );
+        let r = p("251 User not local; will forward to <jdoe@example.org>");
         assert_eq!(r.permanent(), None);
     }
 
