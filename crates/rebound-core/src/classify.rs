@@ -297,6 +297,19 @@ fn within_domain(host: &str, domain: &str) -> bool {
         && (host.len() == domain.len() || host[host.len() - domain.len() - 1] == b'.')
 }
 
+/// Whether the reply's status is about the sender or the sending policy, not the recipient's
+/// address (RFC 3463): X.1.7 bad sender's mailbox address syntax, X.1.8 bad sender's system
+/// address, X.7.x security or policy (SPF, DKIM, DMARC, PTR, blocklists, RFC 7505's X.7.27
+/// sender's null MX) but X.7.17 and X.7.18 (RFC 7293: the recipient's mailbox or domain has
+/// changed owner, which is about the address). Such a reply never makes the recipient a hard
+/// bounce.
+fn status_about_sender(reply: &Reply) -> bool {
+    reply.status.is_some_and(|s| {
+        (s.subject == 1 && matches!(s.detail, 7 | 8))
+            || (s.subject == 7 && !matches!(s.detail, 17 | 18))
+    })
+}
+
 /// Whether the bounce shows the words "user unknown" may not be the whole story: the refusal
 /// came after the message body was sent (the reply answered `DATA` or the end of data).
 /// There, "user unknown" is often a recipient-side filter's answer (mobile carriers answer
@@ -324,14 +337,22 @@ fn verdict(
     permanent: Option<bool>,
     names_facts: bool,
 ) -> Classification {
+    let about_sender = status_about_sender(reply);
     let reason = match rule.unconfirmed {
-        Some(unconfirmed) if filter_may_be_speaking(reply) => unconfirmed,
+        Some(unconfirmed) if about_sender || filter_may_be_speaking(reply) => unconfirmed,
         _ => rule.reason,
     };
     let profile = reason.profile();
-    let bounce_type = rule
+    let mut bounce_type = rule
         .bounce_type
         .unwrap_or_else(|| reason.bounce_type(permanent));
+    // Sender-side never hard: a status about the sender or the sending policy contradicts
+    // words about the address, so the address is not proven dead; a person looks.
+    let mut sender_side = false;
+    if bounce_type == BounceType::Hard && about_sender {
+        bounce_type = BounceType::Block;
+        sender_side = true;
+    }
     // A reason that is hard when permanent, answered with a temporary code: the address is
     // not proven dead yet, so the default is to retry, not to suppress.
     let downgraded = profile.bounce_type == BounceType::Hard && bounce_type == BounceType::Soft;
@@ -341,6 +362,9 @@ fn verdict(
         profile.action
     };
     let mut action = rule.action.unwrap_or(default_action);
+    if sender_side && action == Action::Suppress {
+        action = Action::Review;
+    }
     if reason == Reason::HasMoved {
         // A forward-path is a hint from the remote server, never an instruction: suggest an
         // update only inside the recipient's own domain, otherwise a person must review it.
@@ -430,6 +454,25 @@ mod tests {
         assert_eq!(
             verdict("550 5.1.1 User unknown").reason,
             Reason::UserUnknown
+        );
+    }
+
+    #[test]
+    fn sender_side_statuses_never_make_a_hard_bounce() {
+        for reply in [
+            "554 5.7.1 <x@example.ch>: Recipient address rejected: Access denied",
+            "550 5.7.27 Host does not accept mail",
+            "550 5.1.7 Invalid recipient",
+            "550 5.7.1 User unknown",
+        ] {
+            let v = verdict(reply);
+            assert_ne!(v.bounce_type, BounceType::Hard, "{reply}: {v:?}");
+            assert_ne!(v.action, Action::Suppress, "{reply}: {v:?}");
+        }
+        // RFC 7293's owner-changed statuses are about the recipient.
+        assert_eq!(
+            verdict("550 5.7.17 Mailbox owner has changed").bounce_type,
+            BounceType::Hard
         );
     }
 
