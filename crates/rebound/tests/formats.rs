@@ -1,6 +1,6 @@
 //! `docs/formats.md` kept true, through the real binary: every row of its tables names a
 //! format, the reader that handles it (a `source.reader` name) or "not handled", and its
-//! evidence, a repository fixture (`fixture:formats/x.eml`, under `tests/fixtures/mail`) or a
+//! evidence, a repository fixture (`fixture:formats/x.eml`, under `tests/fixtures`) or a
 //! file of the shared Sisimai corpus (`shared:lhost-x-01.eml`). A handled row's file must be
 //! read by that reader with the row's recipient (or any recipient for corpus files) and a
 //! reason; a "not handled" row's fixture must not give its recipient. Corpus rows are checked
@@ -246,20 +246,20 @@ fn the_format_tables_are_well_formed() {
         }
     }
     // Every fixture written for this doc is named by a row.
-    let dir = root().join("tests/fixtures/mail/formats");
+    let dir = root().join("tests/fixtures/formats");
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         let reference = format!("fixture:formats/{name}");
         assert!(
             rows.iter().any(|r| r.evidence.contains(&reference)),
-            "tests/fixtures/mail/formats/{name} is named by no row of docs/formats.md"
+            "tests/fixtures/formats/{name} is named by no row of docs/formats.md"
         );
     }
 }
 
 #[test]
 fn every_fixture_row_holds() {
-    let fixtures = root().join("tests/fixtures/mail");
+    let fixtures = root().join("tests/fixtures");
     let mut complaints = Vec::new();
     let mut checked = 0;
     for row in rows() {
