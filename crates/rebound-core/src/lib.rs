@@ -36,7 +36,7 @@ mod wrapper;
 
 pub use classify::{Classification, Classifier, ClassifierBuilder};
 pub use event::{BounceEvent, Source};
-pub use facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind};
+pub use facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind, Truncation};
 pub use forward::ForwardHint;
 pub use phrases::Phrases;
 pub use reply::{Reply, ReplyError, SmtpCommand};

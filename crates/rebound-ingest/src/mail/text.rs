@@ -299,6 +299,10 @@ pub fn blocks<'a>(
             && !(line.starts_with([' ', '\t'])
                 && out.last().is_some_and(|b| b.recipient == recipient))
         {
+            if out.len() > super::MAX_RECIPIENTS {
+                // One past the limit is kept so that `crate::mail::read` sees it was passed.
+                break;
+            }
             let mut b = Block {
                 recipient,
                 lines: Vec::new(),

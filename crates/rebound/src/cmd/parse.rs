@@ -29,10 +29,12 @@ file, and of standard input, is sniffed from its first bytes unless --format say
 Understands RFC 3464 delivery status notifications, RFC 6533 internationalized ones, ARF
 feedback reports, auto-replies and the plain-text formats of many mail servers.
 
-JSON fields (one object per recipient): source {path, message, index, kind}, recipient, sender,
-at, code, status, text, command, forward, remote_host, permanent, bounce_type, reason,
-category, severity, action, rule, dsn_action, message_id, remote_mta, reporting_mta,
-feedback_type, tags. Absent values are null.
+JSON fields (one object per recipient): source {path, message, index, kind, reader},
+recipient, sender, at, code, status, text, command, forward {address, will_forward,
+same_domain}, remote_host, permanent, bounce_type, reason, category, severity, action, rule,
+dsn_action, message_id, remote_mta, reporting_mta, feedback_type, provider_class, truncated,
+tags. Every field is always present; absent values are null, empty lists []. docs/event.md
+in the source describes each field and its values.
 
 Exit codes: 0 every message was read, 1 some file or message could not be read (each is
 reported on stderr with its path and why), 2 usage.")]
