@@ -187,6 +187,11 @@ pub fn read(raw: &[u8], options: &Options) -> Result<Bounce, MailError> {
     truncated.append(&mut bounce.truncated);
     truncated.sort_unstable();
     truncated.dedup();
+    if bounce.records.is_empty() && !truncated.is_empty() {
+        // A message a limit cut never passes for "not a bounce": the report may have been in
+        // the part that was not read. One event without a recipient carries the names.
+        bounce.records.push(Record::default());
+    }
     bounce.truncated = truncated;
     Ok(bounce)
 }

@@ -73,6 +73,8 @@ struct Summary {
     not_bounces: u64,
     recipients: u64,
     failures: u64,
+    /// Events read from evidence that a reading limit cut (`truncated` not empty).
+    truncated: u64,
     by_reason: BTreeMap<&'static str, u64>,
 }
 
@@ -93,8 +95,16 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
             Outcome::Events(events) => {
                 summary.messages += 1;
                 summary.not_bounces += u64::from(events.is_empty());
+                if let Some(warning) = route::truncation_warning(&events) {
+                    if let Some(p) = &progress {
+                        p.suspend(|| eprintln!("rebound: {warning}"));
+                    } else {
+                        eprintln!("rebound: {warning}");
+                    }
+                }
                 for e in &events {
                     summary.recipients += 1;
+                    summary.truncated += u64::from(!e.truncated.is_empty());
                     *summary
                         .by_reason
                         .entry(e.classification.reason.as_str())
@@ -190,8 +200,11 @@ fn print_row(out: &mut dyn Write, e: &BounceEvent) -> std::io::Result<()> {
     writeln!(
         out,
         "{:<40} {:<36} {:<4} {:<7} {:<16} {:<12} {}",
-        tail(&src, 40),
-        tail(e.recipient.as_deref().unwrap_or("-"), 36),
+        tail(&crate::term::escape(&src), 40),
+        tail(
+            &crate::term::escape(e.recipient.as_deref().unwrap_or("-")),
+            36
+        ),
         code,
         status,
         e.classification.reason.as_str(),
@@ -217,6 +230,13 @@ fn print_summary(out: &mut dyn Write, files: u64, s: &Summary) -> std::io::Resul
         "{files} files, {} messages ({} not bounces), {} recipients; {} inputs could not be read",
         s.messages, s.not_bounces, s.recipients, s.failures
     )?;
+    if s.truncated > 0 {
+        writeln!(
+            out,
+            "{} recipients read from evidence cut by reading limits (warnings above;              `truncated` in --json)",
+            s.truncated
+        )?;
+    }
     let mut reasons: Vec<_> = s.by_reason.iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (reason, n) in reasons {
