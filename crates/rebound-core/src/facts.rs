@@ -103,6 +103,7 @@ named_enum! {
         Text = "text": "the human-readable text beyond its size limit was not read",
         Recipients = "recipients": "recipients beyond the limit on one message's recipients were not read",
         ReplyText = "reply-text": "the rules read only the first part of a very long reply text",
+        Deferrals = "deferrals": "a log reader kept the deferrals of only the first recipients of a message",
     }
 }
 

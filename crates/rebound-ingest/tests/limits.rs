@@ -150,3 +150,37 @@ fn a_reply_longer_than_the_rules_read_says_reply_text() {
     // The text itself is kept whole; only the rules read less of it.
     assert!(events[0].reply.text.len() > 20 * 1024);
 }
+
+#[test]
+fn an_expiry_past_the_deferral_limit_says_deferrals() {
+    let classifier = Classifier::builtin().unwrap();
+    let mut log = String::new();
+    for i in 0..70 {
+        log.push_str(&format!(
+            "Nov 27 02:37:06 mta postfix/smtp[473]: 8325998C374: to=<u{i}@slow.test>, \
+             relay=mx.slow.test[192.0.2.3]:25, delay=0, dsn=4.4.1, status=deferred \
+             (connect to mx.slow.test[192.0.2.3]:25: Connection timed out)\n"
+        ));
+    }
+    log.push_str(
+        "Nov 27 02:38:25 mta postfix/qmgr[385]: 8325998C374: from=<s@example.org>, \
+         status=expired, returned to sender\n",
+    );
+    let options = rebound_ingest::LogOptions {
+        year: Some(2026),
+        ..Default::default()
+    };
+    let mut reader = rebound_ingest::LogReader::new(
+        rebound_ingest::LogFormat::Postfix,
+        &classifier,
+        None,
+        &options,
+    );
+    let events = rebound_ingest::read_log(log.as_bytes(), &mut reader, 1 << 20).unwrap();
+    let expired: Vec<_> = events
+        .iter()
+        .filter(|e| e.provider_class.as_deref() == Some("expired"))
+        .collect();
+    assert_eq!(expired.len(), 64, "{events:?}");
+    assert!(expired.iter().all(|e| names(e) == [Truncation::Deferrals]));
+}
