@@ -8,7 +8,7 @@
 //! reading the bounce. A test keeps the two identical.
 
 use crate::classify::Classification;
-use crate::facts::{DsnAction, Reader, SourceKind};
+use crate::facts::{DsnAction, Reader, SourceKind, Truncation};
 use crate::forward::ForwardHint;
 use crate::reply::Reply;
 use crate::status::{DECIMAL_CAPACITY, TEXT_CAPACITY, write_decimal};
@@ -47,12 +47,18 @@ pub struct BounceEvent {
     pub remote_mta: Option<String>,
     /// The host that wrote the report (`Reporting-MTA`).
     pub reporting_mta: Option<String>,
-    /// ARF feedback type (RFC 5965 3.1: abuse, fraud, …) of a complaint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// ARF feedback type (RFC 5965 3.1: abuse, fraud, …) of a complaint; written as `null`
+    /// when absent (older versions left it out, and it still reads back without it).
+    #[serde(default)]
     pub feedback_type: Option<String>,
-    /// The provider's own class of a webhook event (e.g. SES `Permanent/NoEmail`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The provider's own class of a webhook event (e.g. SES `Permanent/NoEmail`) or an MTA
+    /// log's verdict; `null` when absent.
+    #[serde(default)]
     pub provider_class: Option<String>,
+    /// The limits that dropped evidence while this event's input was read, in a fixed order
+    /// (see [`Truncation`]); empty when nothing was cut. Always written.
+    #[serde(default)]
+    pub truncated: Vec<Truncation>,
     /// Headers of the returned message a user asked to keep (e.g. `X-Lead-Source`), by
     /// lower-cased name, plus any tags the input carried.
     #[serde(default)]
@@ -72,15 +78,16 @@ pub struct Source {
     /// `log`, `webhook`, `reply`.
     pub kind: Option<SourceKind>,
     /// The reader that recognised its format (`dsn`, `exim`, `qmail`, `text` for the generic
-    /// reader of bounce prose, `postfix` for a Postfix log, `ses` for an SES webhook, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// reader of bounce prose, `postfix` for a Postfix log, `ses` for an SES webhook, …);
+    /// `null` when absent.
+    #[serde(default)]
     pub reader: Option<Reader>,
 }
 
 impl BounceEvent {
     /// Appends the event's JSON object to `out`: byte for byte what `serde_json::to_writer`
-    /// writes for it (same keys in the same order, `null` for an absent value, the same
-    /// omitted fields and the same string escapes), without a trailing newline.
+    /// writes for it (same keys in the same order, `null` for an absent value, no field
+    /// omitted, and the same string escapes), without a trailing newline.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         // Taken apart field by field, here and below, so that a field added to any of these
         // structs fails to compile until it is written here too.
@@ -97,6 +104,7 @@ impl BounceEvent {
             reporting_mta,
             feedback_type,
             provider_class,
+            truncated,
             tags,
         } = self;
         let Source {
@@ -114,9 +122,10 @@ impl BounceEvent {
         write_opt_number(out, index.map(u64::from));
         out.extend_from_slice(b",\"kind\":");
         write_opt_str(out, kind.map(SourceKind::as_str));
-        if let Some(reader) = reader {
-            out.extend_from_slice(b",\"reader\":");
-            write_name(out, reader.as_str());
+        out.extend_from_slice(b",\"reader\":");
+        match reader {
+            Some(reader) => write_name(out, reader.as_str()),
+            None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b"},\"recipient\":");
         write_opt_str(out, recipient.as_deref());
@@ -137,14 +146,18 @@ impl BounceEvent {
         write_opt_str(out, remote_mta.as_deref());
         out.extend_from_slice(b",\"reporting_mta\":");
         write_opt_str(out, reporting_mta.as_deref());
-        if let Some(feedback_type) = feedback_type {
-            out.extend_from_slice(b",\"feedback_type\":");
-            write_str(out, feedback_type);
+        out.extend_from_slice(b",\"feedback_type\":");
+        write_opt_str(out, feedback_type.as_deref());
+        out.extend_from_slice(b",\"provider_class\":");
+        write_opt_str(out, provider_class.as_deref());
+        out.extend_from_slice(b",\"truncated\":[");
+        for (i, t) in truncated.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_name(out, t.as_str());
         }
-        if let Some(provider_class) = provider_class {
-            out.extend_from_slice(b",\"provider_class\":");
-            write_str(out, provider_class);
-        }
+        out.push(b']');
         out.extend_from_slice(b",\"tags\":{");
         for (i, (name, value)) in tags.iter().enumerate() {
             if i > 0 {
@@ -230,9 +243,10 @@ fn write_forward(out: &mut Vec<u8>, forward: &ForwardHint) {
     write_str(out, address);
     out.extend_from_slice(b",\"will_forward\":");
     write_bool(out, *will_forward);
-    if let Some(same_domain) = same_domain {
-        out.extend_from_slice(b",\"same_domain\":");
-        write_bool(out, *same_domain);
+    out.extend_from_slice(b",\"same_domain\":");
+    match same_domain {
+        Some(same_domain) => write_bool(out, *same_domain),
+        None => out.extend_from_slice(b"null"),
     }
     out.push(b'}');
 }
@@ -397,6 +411,7 @@ mod tests {
             reporting_mta: None,
             feedback_type: None,
             provider_class: None,
+            truncated: Vec::new(),
             tags: BTreeMap::new(),
         }
     }
@@ -429,6 +444,7 @@ mod tests {
             .chain(Category::ALL.iter().map(|v| v.as_str()))
             .chain(Severity::ALL.iter().map(|v| v.as_str()))
             .chain(Action::ALL.iter().map(|v| v.as_str()))
+            .chain(Truncation::ALL.iter().map(|v| v.as_str()))
             .chain(
                 [
                     "connect",
@@ -531,6 +547,7 @@ mod tests {
             e.reporting_mta = Some("mta.example.org".into());
             e.feedback_type = (n % 2 == 1).then(|| "abuse".into());
             e.provider_class = (n % 3 == 0).then(|| "Permanent/General".into());
+            e.truncated = Truncation::ALL[..n.min(Truncation::ALL.len())].to_vec();
             e.tags = (0..n)
                 .map(|i| (format!("x-tag-{i}"), format!("value \"{i}\"")))
                 .collect();

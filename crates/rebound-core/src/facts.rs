@@ -91,6 +91,22 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// A limit that dropped evidence while an input was read (`truncated` of the event). The
+    /// limits keep hostile input cheap; each one that cut something is named on the event,
+    /// so that a verdict read from part of a bounce is never mistaken for one read from all
+    /// of it.
+    #[non_exhaustive]
+    Truncation {
+        MimeDepth = "mime-depth": "MIME parts nested deeper than the walk's limit were not read",
+        MimeParts = "mime-parts": "MIME parts after the walk's limit on their number were not read",
+        Text = "text": "the human-readable text beyond its size limit was not read",
+        Recipients = "recipients": "recipients beyond the limit on one message's recipients were not read",
+        ReplyText = "reply-text": "the rules read only the first part of a very long reply text",
+        Deferrals = "deferrals": "a log reader kept the deferrals of only the first recipients of a message",
+    }
+}
+
 /// What an input states about one recipient besides the reply, as rules read it. Every field
 /// is optional: a reply given alone has none of them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

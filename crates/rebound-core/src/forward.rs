@@ -23,8 +23,8 @@ pub struct ForwardHint {
     /// the sender to use the address instead (551).
     pub will_forward: bool,
     /// Whether the named address is in the original recipient's domain; `None` when the
-    /// recipient is not known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// recipient is not known (written as `null`).
+    #[serde(default)]
     pub same_domain: Option<bool>,
 }
 

@@ -38,7 +38,7 @@ mod wrapper;
 
 pub use classify::{Classification, Classifier, ClassifierBuilder, MATCH_WINDOW, NO_RULE};
 pub use event::{BounceEvent, Source};
-pub use facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind};
+pub use facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind, Truncation};
 pub use forward::{ForwardHint, same_domain};
 pub use phrases::{Phrases, find_ignore_ascii_case};
 pub use reply::{Reply, ReplyError, SmtpCommand};

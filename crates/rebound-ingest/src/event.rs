@@ -11,7 +11,8 @@
 
 use crate::evidence::{Evidence, Record};
 use crate::mail::{Bounce, diagnostic};
-use rebound_core::{BounceEvent, Classifier, EnhancedStatus, Reply, Source};
+use rebound_core::MATCH_WINDOW;
+use rebound_core::{BounceEvent, Classifier, EnhancedStatus, Reply, Source, Truncation};
 
 /// Where an input was read: file path and 1-based message number.
 #[derive(Debug, Clone, Default)]
@@ -45,9 +46,15 @@ pub fn build(evidence: Evidence, classifier: &Classifier, origin: &Origin) -> Bo
         reporting_mta,
         date,
         tags,
+        mut truncated,
         number,
         index,
     } = evidence;
+    if reply.text.len() > MATCH_WINDOW {
+        truncated.push(Truncation::ReplyText);
+        truncated.sort_unstable();
+        truncated.dedup();
+    }
     BounceEvent {
         source: Source {
             path: origin.path.clone(),
@@ -67,6 +74,7 @@ pub fn build(evidence: Evidence, classifier: &Classifier, origin: &Origin) -> Bo
         reporting_mta,
         feedback_type: record.feedback_type,
         provider_class: class,
+        truncated,
         tags,
     }
 }

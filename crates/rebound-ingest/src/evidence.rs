@@ -8,7 +8,7 @@
 //! The rules turn those into the verdict ([`rebound_core::Facts`]).
 
 use jiff::Timestamp;
-use rebound_core::{DsnAction, EnhancedStatus, Facts, Reader, SmtpCommand, SourceKind};
+use rebound_core::{DsnAction, EnhancedStatus, Facts, Reader, SmtpCommand, SourceKind, Truncation};
 use std::collections::BTreeMap;
 
 /// The per-recipient fields of a report, as a DSN's per-recipient block has them.
@@ -60,6 +60,9 @@ pub struct Evidence {
     pub date: Option<Timestamp>,
     /// Tags the input carried (`mta`, `queue_id`, `provider`, headers asked for).
     pub tags: BTreeMap<String, String>,
+    /// The limits that dropped evidence while the input was read (a reader's own; the
+    /// reply-text limit of the rules is added when the event is built).
+    pub truncated: Vec<Truncation>,
     /// 1-based number of the record within its input (a log line, a webhook body's event),
     /// when the reader counts them; 0 when the caller's message number applies.
     pub number: u64,
@@ -79,6 +82,7 @@ impl Default for Evidence {
             reporting_mta: None,
             date: None,
             tags: BTreeMap::new(),
+            truncated: Vec::new(),
             number: 0,
             index: 1,
         }

@@ -99,6 +99,7 @@ pub fn event(i: u64) -> Option<BounceEvent> {
         reporting_mta: Some("mta.sender.example".into()),
         feedback_type: None,
         provider_class: None,
+        truncated: Vec::new(),
         tags,
     })
 }

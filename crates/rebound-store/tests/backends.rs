@@ -102,6 +102,7 @@ fn ev(recipient: &str, reply: &str, at: &str) -> BounceEvent {
         reporting_mta: Some("mta.sender.example".into()),
         feedback_type: None,
         provider_class: None,
+        truncated: Vec::new(),
         tags: BTreeMap::new(),
     }
 }

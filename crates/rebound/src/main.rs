@@ -70,9 +70,21 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("rebound: {err:#}");
-            ExitCode::from(1)
+            ExitCode::from(if is_usage(&err) { 2 } else { 1 })
         }
     }
+}
+
+/// Whether `err` is the caller's mistake in how the command was written (exit 2, as the
+/// help says), found after clap's own checks: a `--db` (or `REBOUND_DB`) that is not a
+/// database location.
+fn is_usage(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<rebound_store::StoreError>(),
+            Some(rebound_store::StoreError::BadUrl { .. })
+        )
+    })
 }
 
 /// Whether `err` comes from writing to a closed pipe (directly or through serde_json).

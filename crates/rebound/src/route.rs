@@ -143,3 +143,29 @@ fn parallel(
             .map_err(|_| anyhow::anyhow!("the reader thread panicked"))
     })
 }
+
+/// The warning for one message (or log record, or webhook body) whose events were read from
+/// evidence that a reading limit cut (their `truncated` field, see docs/event.md), worded
+/// for stderr after `rebound: `; `None` when nothing was cut.
+pub fn truncation_warning(events: &[BounceEvent]) -> Option<String> {
+    let mut names: Vec<rebound_core::Truncation> = events
+        .iter()
+        .flat_map(|e| e.truncated.iter().copied())
+        .collect();
+    let first = events.iter().find(|e| !e.truncated.is_empty())?;
+    names.sort_unstable();
+    names.dedup();
+    let cut = events.iter().filter(|e| !e.truncated.is_empty()).count();
+    let names: Vec<String> = names
+        .iter()
+        .map(|t| format!("{t} ({})", t.meaning()))
+        .collect();
+    Some(format!(
+        "warning: {}: message {}: evidence cut by reading limits: {}; {cut} of its {} events \
+         say so in their `truncated` field",
+        crate::term::escape(first.source.path.as_deref().unwrap_or("-")),
+        first.source.message.unwrap_or(0),
+        names.join(", "),
+        events.len()
+    ))
+}

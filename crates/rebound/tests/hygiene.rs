@@ -183,3 +183,56 @@ fn endless_inputs_fail_fast_naming_the_limit() {
     assert!(err.contains("longer than 1048576 bytes"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Usage errors exit 2, as `rebound --help` documents (0 ok, 1 error, 2 usage), with a
+/// message naming the bad value; a missing store stays an error (1), not a usage error.
+#[test]
+fn usage_errors_exit_2_naming_the_bad_value() {
+    let dir = std::env::temp_dir().join(format!("rebound-usage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("store.db");
+    let db = db.to_str().unwrap();
+    let runs: [(&[&str], &str); 7] = [
+        (&["report", "--db", db, "--since", "yesterday"], "yesterday"),
+        (&["codes", "--category", "nonsense"], "nonsense"),
+        (&["report", "--db", "mysql://u@h/db"], "mysql"),
+        (&["suppressions", "list", "--db", "mysql://u@h/db"], "mysql"),
+        (&["ingest", "--db", "mysql://u@h/db", "-"], "mysql"),
+        (
+            &["report", "--db", "postgres://u@127.0.0.1:notaport/db"],
+            "notaport",
+        ),
+        (&["parse", "--format", "nonsense", "-"], "nonsense"),
+    ];
+    for (args, needle) in runs {
+        let o = rebound()
+            .args(args)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    // REBOUND_DB is read like --db.
+    let o = rebound()
+        .args(["report"])
+        .env("REBOUND_DB", "mysql://u@h/db")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o).1);
+    // Well-formed but missing: an error, exit 1.
+    let o = rebound()
+        .args(["report", "--db", dir.join("typo.db").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+    // A known category is accepted.
+    let o = rebound()
+        .args(["codes", "--category", "routing"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

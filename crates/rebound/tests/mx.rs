@@ -342,3 +342,167 @@ fn diagnose_a_reply_against_a_current_mx_and_an_undeliverable_domain() {
     let nodata = args("550 5.1.1 User unknown", "jdoe@nodata.test", None);
     assert_eq!(nodata["route"]["verdict"], "undeliverable");
 }
+
+/// Writes `text` to a file of its own under the temporary directory; returns its path.
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rebound-mx-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("input.log");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Postfix-style reply lines: routing verdicts from two hosts for one domain, a null-MX
+/// domain and an address verdict, a domain repeated; answers in input order.
+#[test]
+fn diagnose_groups_lookups_by_host_and_keeps_input_order() {
+    let Some(ns) = test_ns("diagnose_groups") else {
+        return;
+    };
+    let said = |rcpt: &str, host: &str, ip: &str, reply: &str| {
+        format!(
+            "to=<{rcpt}>, relay={host}[{ip}]:25, status=bounced (host {host}[{ip}] said: \
+             {reply} (in reply to RCPT TO command))\n"
+        )
+    };
+    let moved = "551 5.1.6 User not local";
+    let unknown = "550 5.1.1 User unknown";
+    let log = [
+        said("a@demoted.test", "mx-old.demoted.test", "192.0.2.80", moved),
+        said("b@demoted.test", "mx-new.demoted.test", "192.0.2.81", moved),
+        said("c@nullmx.test", "mx.nullmx.test", "192.0.2.40", unknown),
+        said("d@multi.test", "mx1.multi.test", "192.0.2.11", unknown),
+        said("e@demoted.test", "mx-old.demoted.test", "192.0.2.80", moved),
+        said("f@multi.test", "mx1.multi.test", "192.0.2.11", unknown),
+    ]
+    .concat();
+    let path = temp_file("groups", &log);
+    let out = rebound(
+        &[
+            "diagnose",
+            "--json",
+            "--nameserver",
+            &ns,
+            path.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(Value, Value, Value)> = got
+        .iter()
+        .map(|d| {
+            (
+                d["recipient"].clone(),
+                d["mx"]["domain"].clone(),
+                d["route"]["verdict"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                json!("a@demoted.test"),
+                json!("demoted.test"),
+                json!("stale-route")
+            ),
+            (
+                json!("b@demoted.test"),
+                json!("demoted.test"),
+                json!("current-mx")
+            ),
+            (
+                json!("c@nullmx.test"),
+                json!("nullmx.test"),
+                json!("undeliverable")
+            ),
+            (json!("d@multi.test"), json!("multi.test"), Value::Null),
+            (
+                json!("e@demoted.test"),
+                json!("demoted.test"),
+                json!("stale-route")
+            ),
+            (json!("f@multi.test"), json!("multi.test"), Value::Null),
+        ]
+    );
+    // The host compared is the one each line names.
+    assert_eq!(got[0]["mx"]["host"]["is_mx"], false);
+    assert_eq!(got[1]["mx"]["host"]["is_mx"], true);
+    assert!(got[3]["mx"]["host"].is_null());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// Thirty distinct domains behind a name server that never answers: looked up at once, the
+/// whole run takes about one timeout, not thirty.
+#[test]
+fn diagnose_looks_up_distinct_domains_at_once() {
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let ns = silent.local_addr().unwrap().to_string();
+    let log: String = (0..30)
+        .map(|i| format!("to=<u@d{i}.test>, relay=none, status=bounced (550 5.1.1 User unknown)\n"))
+        .collect();
+    let path = temp_file("concurrent", &log);
+    let start = Instant::now();
+    let out = rebound(
+        &[
+            "diagnose",
+            "--json",
+            "--nameserver",
+            &ns,
+            "--timeout-ms",
+            "300",
+            "--attempts",
+            "1",
+            path.to_str().unwrap(),
+        ],
+        "",
+    );
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 30, "{text}");
+    assert_eq!(text.matches("\"status\":\"timeout\"").count(), 30, "{text}");
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// Escape sequences and NUL from a bounce reach the terminal escaped.
+#[test]
+fn diagnose_escapes_control_characters() {
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let ns = silent.local_addr().unwrap().to_string();
+    let out = rebound(
+        &[
+            "diagnose",
+            "--nameserver",
+            &ns,
+            "--timeout-ms",
+            "100",
+            "--attempts",
+            "1",
+            "550 5.1.1 \u{1b}]0;owned\u{7} user \u{1b}[2Jgone\u{1}",
+            "--recipient",
+            "x\u{1b}[31m@a.test",
+        ],
+        "",
+    );
+    let stdout = out.stdout;
+    assert!(
+        !stdout.iter().any(|&b| b == 0x1b || b == 0x07 || b == 0x01),
+        "{}",
+        String::from_utf8_lossy(&stdout)
+    );
+    let text = String::from_utf8(stdout).unwrap();
+    assert!(text.contains("\\x1b]0;owned\\x07"), "{text}");
+    assert!(text.contains("x\\x1b[31m@a.test"), "{text}");
+}

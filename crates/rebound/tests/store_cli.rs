@@ -434,7 +434,8 @@ fn bad_db_urls_name_themselves_and_unreachable_servers_say_so() {
         .output()
         .unwrap();
     let err = text(&o).1;
-    assert_eq!(o.status.code(), Some(1));
+    // A --db that is not a database location is a usage error.
+    assert_eq!(o.status.code(), Some(2));
     assert!(
         err.contains("bad database URL `postgres://u:***@127.0.0.1:notaport/db`"),
         "{err}"

@@ -109,6 +109,7 @@ impl Parser {
             ..Record::default()
         };
         let mut class = None;
+        let mut cut = false;
         if deferred {
             pending.defer(Deferral {
                 recipient,
@@ -121,6 +122,8 @@ impl Parser {
             if let Some(d) = pending.deferrals.iter().find(|d| d.recipient == recipient) {
                 record.diagnostic = d.diagnostic.clone();
                 record.remote_mta = d.remote_mta.clone();
+            } else {
+                cut = pending.dropped_deferrals;
             }
             class = Some(super::EXPIRED.to_string());
             pending.deferrals.retain(|d| d.recipient != recipient);
@@ -133,6 +136,9 @@ impl Parser {
             index: 1,
             ..Evidence::default()
         };
+        if cut {
+            f.truncated.push(rebound_core::Truncation::Deferrals);
+        }
         f.tags.insert("queue_id".into(), id.to_string());
         out.push(f);
         Ok(())

@@ -145,6 +145,7 @@ impl Parser {
         }
         let (sender, message_id) = (pending.sender.clone(), pending.message_id.clone());
         let deferrals = std::mem::take(&mut pending.deferrals);
+        let cut = std::mem::take(&mut pending.dropped_deferrals);
         let last_attempts: Vec<Option<Deferral>> = if deferrals.is_empty() {
             vec![None]
         } else {
@@ -159,6 +160,9 @@ impl Parser {
                 l.host,
             );
             f.class = Some(super::EXPIRED.into());
+            if cut {
+                f.truncated.push(rebound_core::Truncation::Deferrals);
+            }
             out.push(f);
         }
     }

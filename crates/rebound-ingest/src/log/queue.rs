@@ -31,6 +31,9 @@ pub struct Pending {
     pub message_id: Option<String>,
     /// The last deferral of each recipient.
     pub deferrals: Vec<Deferral>,
+    /// True when a deferral was not kept because [`MAX_DEFERRALS`] recipients already had
+    /// one: the message's expiry then says so (`deferrals` in the event's `truncated`).
+    pub dropped_deferrals: bool,
     generation: u64,
 }
 
@@ -40,6 +43,8 @@ impl Pending {
         self.deferrals.retain(|d| d.recipient != deferral.recipient);
         if self.deferrals.len() < MAX_DEFERRALS {
             self.deferrals.push(deferral);
+        } else {
+            self.dropped_deferrals = true;
         }
     }
 }

@@ -84,6 +84,11 @@ pub fn parse(body: &str) -> Report {
         .map(|g| g.trim_matches('\n'))
         .filter(|g| !g.trim().is_empty())
     {
+        // One recipient past the limit is kept, so that the caller sees it was passed
+        // (`crate::mail::read` cuts to the limit and says so); the rest are never built.
+        if report.recipients.len() > super::MAX_RECIPIENTS {
+            break;
+        }
         let headers = Headers::borrowed(group.as_bytes());
         let mut current: Option<RecipientFields> = None;
         let mut early = RecipientFields::default();
@@ -98,6 +103,9 @@ pub fn parse(body: &str) -> Report {
                     }
                 };
                 if new_group {
+                    if report.recipients.len() > super::MAX_RECIPIENTS {
+                        break;
+                    }
                     report.recipients.extend(current.take());
                     current = Some(std::mem::take(&mut early));
                     seen_final = false;

@@ -4,8 +4,8 @@
 //! a recipient without a reply of its own gets the reply the text gives near it.
 
 use super::text::{
-    Layout, blocks, checked_records, contains_ignore_ascii_case, default_recipient, has_reply_code,
-    labelled_recipient, loose_recipient, reply_for,
+    Layout, ProseReplies, blocks, checked_records, contains_ignore_ascii_case, default_recipient,
+    has_reply_code, labelled_recipient, loose_recipient, reply_for,
 };
 use super::{Bounce, Input, Record, header};
 use rebound_core::{Reader, SourceKind};
@@ -110,9 +110,10 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         };
         records.push((record, None));
     }
+    let mut replies = ProseReplies::new(text);
     for (r, has_code) in &mut records {
         let has_code = has_code.unwrap_or_else(|| has_reply_code(r.diagnostic.as_deref()));
-        if !has_code && let Some(found) = reply_for(text, r.recipient.as_deref()) {
+        if !has_code && let Some(found) = replies.reply_for(r.recipient.as_deref()) {
             r.diagnostic = Some(found.text);
             r.command = r.command.or(found.command);
         }

@@ -8,19 +8,23 @@ use super::returned::INLINE_MARKERS;
 use aho_corasick::packed;
 use std::sync::LazyLock;
 
-/// The largest human-readable text kept per message; bounce explanations are short.
-const MAX_TEXT: usize = 256 * 1024;
+/// The largest human-readable text kept per message. Explanations are short, but a
+/// plain-text notice lists every failed recipient in it: this holds
+/// [`super::MAX_RECIPIENTS`] recipient lines of a hundred-odd bytes each.
+pub const MAX_TEXT: usize = 16 << 20;
 
 /// The decoded `text/plain` parts outside returned messages (else `text/html` without
-/// tags), joined by newlines and capped at [`MAX_TEXT`] bytes.
-pub fn human_text(mime: &Mime<'_>) -> String {
+/// tags), joined by newlines and capped at [`MAX_TEXT`] bytes; the flag is true when the
+/// cap cut something.
+pub fn human_text(mime: &Mime<'_>) -> (String, bool) {
     let mut out = String::new();
     let plain = |p: &&super::mime::Part<'_>| {
         !p.inside_message && p.mime() == "text/plain" && !is_attachment(p)
     };
     let mut any = false;
+    let mut cut = false;
     for p in mime.parts.iter().filter(plain) {
-        push_capped(&mut out, &p.text());
+        cut |= push_capped(&mut out, &p.text());
         any = true;
     }
     if !any {
@@ -29,10 +33,10 @@ pub fn human_text(mime: &Mime<'_>) -> String {
             .iter()
             .filter(|p| !p.inside_message && p.mime() == "text/html")
         {
-            push_capped(&mut out, &strip_tags(&p.text()));
+            cut |= push_capped(&mut out, &strip_tags(&p.text()));
         }
     }
-    unquote_forwarded(out)
+    (unquote_forwarded(out), cut)
 }
 
 /// A line starting with `>`, searched with a finder built once (every message is tried).
@@ -96,9 +100,10 @@ fn is_attachment(p: &super::mime::Part<'_>) -> bool {
         })
 }
 
-fn push_capped(out: &mut String, text: &str) {
+/// Appends `text` (after a newline) up to [`MAX_TEXT`]; true when some of it was left out.
+fn push_capped(out: &mut String, text: &str) -> bool {
     if out.len() >= MAX_TEXT {
-        return;
+        return !text.is_empty();
     }
     if !out.is_empty() {
         out.push('\n');
@@ -108,6 +113,7 @@ fn push_capped(out: &mut String, text: &str) {
         end -= 1;
     }
     out.push_str(&text[..end]);
+    end < text.len()
 }
 
 /// Removes HTML tags (each becomes a space) and decodes the few entities bounces use

@@ -8,6 +8,7 @@
 use super::decode;
 use super::header::{self, ContentType, Headers};
 use memchr::memmem;
+use rebound_core::Truncation;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
@@ -61,8 +62,10 @@ impl Part<'_> {
 pub struct Mime<'a> {
     /// All entities, depth-first in document order; `parts[0]` is the whole message.
     pub parts: Vec<Part<'a>>,
-    /// Set when the depth or part limit stopped the walk.
-    pub truncated: bool,
+    /// The limits that stopped the walk: [`Truncation::MimeDepth`] when a multipart or
+    /// message entity at [`MAX_DEPTH`] was not walked, [`Truncation::MimeParts`] when parts
+    /// beyond [`MAX_PARTS`] were left; empty when the whole message was walked.
+    pub truncated: Vec<Truncation>,
 }
 
 impl<'a> Mime<'a> {
@@ -72,20 +75,24 @@ impl<'a> Mime<'a> {
         // without growing, in a block small enough for the allocator's per-thread cache: eight
         // parts made every message's block a slow allocation and free.
         let mut parts = Vec::with_capacity(5);
-        let mut truncated = false;
+        let mut truncated = Vec::new();
         // (bytes of an entity, depth, inside a message/rfc822)
         let mut stack: Vec<(&'a [u8], usize, bool)> = Vec::with_capacity(8);
         stack.push((message, 0, false));
         while let Some((bytes, depth, inside)) = stack.pop() {
             if parts.len() >= MAX_PARTS {
-                truncated = true;
+                truncated.push(Truncation::MimeParts);
                 break;
             }
             let part = entity(bytes, depth, inside);
             let mime = &*part.content_type.mime;
             let body = part.body;
             if depth >= MAX_DEPTH {
-                truncated |= mime.starts_with("multipart/") || mime == "message/rfc822";
+                if (mime.starts_with("multipart/") || mime == "message/rfc822")
+                    && !truncated.contains(&Truncation::MimeDepth)
+                {
+                    truncated.push(Truncation::MimeDepth);
+                }
                 parts.push(part);
                 continue;
             }
@@ -111,6 +118,7 @@ impl<'a> Mime<'a> {
             }
             parts.push(part);
         }
+        truncated.sort_unstable();
         Mime { parts, truncated }
     }
 
@@ -272,7 +280,22 @@ mod tests {
             m.extend_from_slice(b"Content-Type: message/rfc822\n\n");
         }
         let mime = Mime::parse(&m);
-        assert!(mime.truncated);
+        assert_eq!(mime.truncated, [Truncation::MimeDepth]);
         assert!(mime.parts.len() <= MAX_DEPTH + 1);
+    }
+
+    #[test]
+    fn too_many_parts_are_cut() {
+        let mut m = b"Content-Type: multipart/mixed; boundary=b\n\n".to_vec();
+        for i in 0..1000 {
+            m.extend_from_slice(format!("--b\n\npart {i}\n").as_bytes());
+        }
+        m.extend_from_slice(b"--b--\n");
+        let mime = Mime::parse(&m);
+        assert_eq!(mime.truncated, [Truncation::MimeParts]);
+        assert_eq!(mime.parts.len(), MAX_PARTS);
+        let mut few = b"Content-Type: multipart/mixed; boundary=b\n\n".to_vec();
+        few.extend_from_slice(b"--b\n\none\n--b--\n");
+        assert!(Mime::parse(&few).truncated.is_empty());
     }
 }

@@ -22,7 +22,7 @@ pub mod vendor;
 
 use crate::evidence::Evidence;
 use jiff::Timestamp;
-use rebound_core::{Reader, SourceKind};
+use rebound_core::{Reader, SourceKind, Truncation};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -49,7 +49,14 @@ pub struct Bounce {
     pub date: Option<Timestamp>,
     /// The header fields of the returned message that the user asked for.
     pub tags: BTreeMap<String, String>,
+    /// The limits that dropped evidence while the message was read (sorted, no repeats).
+    pub truncated: Vec<Truncation>,
 }
+
+/// The most recipients read from one message. A notice listing more (a mailing list's
+/// whole roster) gives this many events and says it was cut ([`Truncation::Recipients`]);
+/// the readers stop building records one past it, so memory stays bounded.
+pub const MAX_RECIPIENTS: usize = 100_000;
 
 /// Options of the reading.
 #[derive(Debug, Clone, Default)]
@@ -82,6 +89,8 @@ pub struct Input<'a> {
     pub lower: String,
     /// Where the returned message starts in [`Input::text`] (its length when it does not).
     pub human_end: usize,
+    /// True when [`Input::text`] was cut at [`human::MAX_TEXT`].
+    pub text_cut: bool,
     /// The top-level `From` and `Subject`, looked up once: most readers' `detect` asks.
     from: Cow<'a, str>,
     subject: Cow<'a, str>,
@@ -91,7 +100,7 @@ impl<'a> Input<'a> {
     /// Walks the message and gathers its text.
     pub fn new(message: &'a [u8]) -> Input<'a> {
         let mime = mime::Mime::parse(message);
-        let text = human::human_text(&mime);
+        let (text, text_cut) = human::human_text(&mime);
         let lower = text.to_ascii_lowercase();
         let human_end = human::returned_start(&lower);
         let top = mime.top();
@@ -104,6 +113,7 @@ impl<'a> Input<'a> {
             text,
             lower,
             human_end,
+            text_cut,
             from,
             subject,
         }
@@ -168,6 +178,23 @@ pub fn read(raw: &[u8], options: &Options) -> Result<Bounce, MailError> {
         .or_else(|| generic::parse(&input))
         .unwrap_or_else(|| Bounce::new(SourceKind::Mail, Reader::None));
     returned::fill(&input, &mut bounce, options);
+    let mut truncated = input.mime.truncated.clone();
+    if input.text_cut {
+        truncated.push(Truncation::Text);
+    }
+    if bounce.records.len() > MAX_RECIPIENTS {
+        bounce.records.truncate(MAX_RECIPIENTS);
+        truncated.push(Truncation::Recipients);
+    }
+    truncated.append(&mut bounce.truncated);
+    truncated.sort_unstable();
+    truncated.dedup();
+    if bounce.records.is_empty() && !truncated.is_empty() {
+        // A message a limit cut never passes for "not a bounce": the report may have been in
+        // the part that was not read. One event without a recipient carries the names.
+        bounce.records.push(Record::default());
+    }
+    bounce.truncated = truncated;
     Ok(bounce)
 }
 
@@ -183,6 +210,7 @@ impl Bounce {
             message_id: None,
             date: None,
             tags: BTreeMap::new(),
+            truncated: Vec::new(),
         }
     }
 
@@ -198,6 +226,7 @@ impl Bounce {
             reporting_mta: self.reporting_mta.clone(),
             date: self.date,
             tags: self.tags.clone(),
+            truncated: self.truncated.clone(),
             number: 0,
             index: u32::try_from(i + 1).unwrap_or(u32::MAX),
         })

@@ -117,6 +117,68 @@ pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<ProseReply> {
         .unwrap_or(0);
     let (pick, picked) =
         first_code_line(text, from, text.len()).or_else(|| first_code_line(text, 0, from))?;
+    Some(reply_at(text, pick, picked))
+}
+
+/// [`reply_for`] for the recipients of one text, asked in the order the text lists them: the
+/// code lines are found once, and each recipient's line is searched from the line of the one
+/// before, so a notice listing a hundred thousand recipients is read in a few passes rather
+/// than a pass per recipient.
+pub struct ProseReplies<'a> {
+    text: &'a str,
+    /// Where each line with a reply code starts, in order.
+    codes: Vec<usize>,
+    /// The line where the last recipient was found.
+    cursor: usize,
+}
+
+impl<'a> ProseReplies<'a> {
+    /// Finds the code lines of `text`.
+    pub fn new(text: &'a str) -> ProseReplies<'a> {
+        let mut codes = Vec::new();
+        let mut at = 0;
+        while let Some((start, _)) = first_code_line(text, at, text.len()) {
+            codes.push(start);
+            at = memchr::memchr(b'\n', &text.as_bytes()[start..])
+                .map_or(text.len(), |nl| start + nl + 1);
+        }
+        ProseReplies {
+            text,
+            codes,
+            cursor: 0,
+        }
+    }
+
+    /// What [`reply_for`] gives for `recipient`, but for a recipient named before the one
+    /// asked about last: its line is looked for from that one's on.
+    pub fn reply_for(&mut self, recipient: Option<&str>) -> Option<ProseReply> {
+        let text = self.text;
+        let first = *self.codes.first()?;
+        let from = match recipient.filter(|r| !r.is_empty()) {
+            Some(r) => match line_start_of(&text[self.cursor..], r) {
+                Some(at) => {
+                    self.cursor += at;
+                    self.cursor
+                }
+                None => line_start_of(text, r).unwrap_or(0),
+            },
+            None => 0,
+        };
+        let next = self.codes.partition_point(|&c| c < from);
+        let pick = self.codes.get(next).copied().unwrap_or(first);
+        let end =
+            memchr::memchr(b'\n', &text.as_bytes()[pick..]).map_or(text.len(), |nl| pick + nl);
+        let line = &text[pick..end];
+        Some(reply_at(
+            text,
+            pick,
+            line.strip_suffix('\r').unwrap_or(line),
+        ))
+    }
+}
+
+/// The reply whose code line `picked` starts at `pick` in `text` (see [`reply_for`]).
+fn reply_at(text: &str, pick: usize, picked: &str) -> ProseReply {
     let picked = picked.trim();
     let received = picked.strip_prefix("<<<");
     let mut out = received.unwrap_or(picked).trim_start().to_string();
@@ -148,7 +210,7 @@ pub fn reply_for(text: &str, recipient: Option<&str>) -> Option<ProseReply> {
             .and_then(|l| diagnostic::sent_command(l.trim()))
     });
     let command = sent.flatten().or_else(|| diagnostic::command_in(&out));
-    Some(ProseReply { text: out, command })
+    ProseReply { text: out, command }
 }
 
 /// The prose's words about a recipient when it gives no reply code: the last line naming
@@ -299,6 +361,10 @@ pub fn blocks<'a>(
             && !(line.starts_with([' ', '\t'])
                 && out.last().is_some_and(|b| b.recipient == recipient))
         {
+            if out.len() > super::MAX_RECIPIENTS {
+                // One past the limit is kept so that `crate::mail::read` sees it was passed.
+                break;
+            }
             let mut b = Block {
                 recipient,
                 lines: Vec::new(),
@@ -502,14 +568,18 @@ pub(super) fn checked_records(
 /// every mention, those of a mention holding a basic reply code first.
 pub fn merge_repeated(blocks: Vec<Block<'_>>) -> Vec<Block<'_>> {
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    // Where each recipient (ASCII-lower-cased) is in `out`: a notice may list many thousand
+    // recipients, and a search of `out` for each would be quadratic.
+    let mut seen: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(blocks.len());
     for b in blocks {
-        let Some(first) = out
-            .iter_mut()
-            .find(|o| o.recipient.eq_ignore_ascii_case(&b.recipient))
-        else {
+        let key = b.recipient.to_ascii_lowercase();
+        let Some(&at) = seen.get(&key) else {
+            seen.insert(key, out.len());
             out.push(b);
             continue;
         };
+        let first = &mut out[at];
         let has_code = |lines: &[&str]| lines.iter().any(|l| line_has_code(l));
         if has_code(&b.lines) && !has_code(&first.lines) {
             let earlier = std::mem::replace(&mut first.lines, b.lines);

@@ -33,8 +33,8 @@ pub struct CodesArgs {
 
     /// Only entries of this category (address, mailbox, domain, routing, policy, reputation,
     /// authentication, content, capacity, network, protocol, system, none).
-    #[arg(long, value_name = "CATEGORY")]
-    category: Option<String>,
+    #[arg(long, value_name = "CATEGORY", value_parser = parse_category)]
+    category: Option<Category>,
 }
 
 #[derive(Subcommand)]
@@ -51,7 +51,7 @@ pub fn run(args: CodesArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
     if let Some(CodesAction::Site { outdir }) = args.action {
         return write_site(reference, &outdir);
     }
-    let category: Option<Category> = args.category.as_deref().map(str::parse).transpose()?;
+    let category = args.category;
     let entries: Vec<_> = reference
         .entries()
         .iter()
@@ -91,4 +91,10 @@ fn write_site(reference: &Reference, outdir: &std::path::Path) -> anyhow::Result
         outdir.join("index.html").display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--category`: one of the category names; a usage error (exit 2) otherwise.
+fn parse_category(s: &str) -> Result<Category, String> {
+    s.parse()
+        .map_err(|e: rebound_core::UnknownName| e.to_string())
 }

@@ -8,6 +8,7 @@
 use crate::cmd::mx::{DnsArgs, parse_host};
 use crate::input;
 use crate::route::{self, Outcome, Reading};
+use crate::term::escape;
 use anyhow::Context;
 use clap::Args;
 use rebound_core::{BounceEvent, Classifier};
@@ -61,6 +62,11 @@ pub struct DiagnoseArgs {
 
     #[command(flatten)]
     dns: DnsArgs,
+
+    /// How many domains are looked up at once.
+    #[arg(long, value_name = "N", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    concurrency: u32,
 }
 
 /// The JSON shape of one diagnosis.
@@ -80,7 +86,7 @@ pub fn run(args: DiagnoseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCod
     if events.is_empty() {
         eprintln!(
             "rebound diagnose: {}: no bounce found to diagnose",
-            args.input
+            escape(&args.input)
         );
         return Ok(ExitCode::from(1));
     }
@@ -88,8 +94,7 @@ pub fn run(args: DiagnoseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCod
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
-    // Each (domain, host compared) is looked up once, however many bounces name it.
-    let mut looked_up: HashMap<(String, Option<String>), MxReport> = HashMap::new();
+    let mut plans = Vec::with_capacity(events.len());
     for mut event in events {
         if let Some(r) = &args.recipient {
             event.recipient = Some(r.clone());
@@ -103,20 +108,24 @@ pub fn run(args: DiagnoseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCod
             .recipient
             .as_deref()
             .and_then(|r| r.rsplit_once('@'))
-            .map(|(_, d)| d.trim_end_matches('>').to_string());
-        let mut mx = None;
-        if let Some(domain) = &domain {
-            let compare = if routing { host.as_ref() } else { None };
-            let key = (domain.clone(), compare.map(ToString::to_string));
-            if let Some(report) = looked_up.get(&key) {
-                mx = Some(report.clone());
-            } else {
-                rebound_dns::lookup_all(&settings, [domain], compare, 1, |r| mx = Some(r))?;
-                if let Some(report) = &mx {
-                    looked_up.insert(key, report.clone());
-                }
-            }
-        }
+            .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase());
+        // Only a routing verdict compares the host that answered with the MX set.
+        let compare = if routing { host } else { None };
+        plans.push((event, routing, domain, compare));
+    }
+    let looked_up = look_up(
+        &settings,
+        plans
+            .iter()
+            .filter_map(|(_, _, d, h)| Some((d.as_deref()?, h.as_ref()))),
+        args.concurrency as usize,
+    )?;
+    for (event, routing, domain, compare) in plans {
+        let mx = domain.as_ref().and_then(|d| {
+            looked_up
+                .get(&(d.clone(), compare.as_ref().map(ToString::to_string)))
+                .cloned()
+        });
         failed |= mx.as_ref().is_some_and(MxReport::lookup_failed);
         let route = mx
             .as_ref()
@@ -142,6 +151,45 @@ pub fn run(args: DiagnoseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCod
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The MX report of each distinct (domain, host compared), by domain and the host's text:
+/// each domain is looked up once however many bounces name it, and the distinct domains of
+/// each host compared (most often one, or none) are looked up together, `concurrency` at a
+/// time, so that many domains behind a slow or unreachable name server wait for it at once
+/// rather than one after another.
+fn look_up<'a>(
+    settings: &rebound_dns::Settings,
+    wanted: impl Iterator<Item = (&'a str, Option<&'a Host>)>,
+    concurrency: usize,
+) -> anyhow::Result<HashMap<(String, Option<String>), MxReport>> {
+    // The domains of each host compared, in first-seen order, without repeats.
+    let mut groups: Vec<(Option<&Host>, Vec<&str>)> = Vec::new();
+    let mut group_of: HashMap<Option<String>, usize> = HashMap::new();
+    let mut seen: std::collections::HashSet<(&str, Option<String>)> = Default::default();
+    for (domain, host) in wanted {
+        let host_key = host.map(ToString::to_string);
+        if !seen.insert((domain, host_key.clone())) {
+            continue;
+        }
+        let at = *group_of.entry(host_key).or_insert_with(|| {
+            groups.push((host, Vec::new()));
+            groups.len() - 1
+        });
+        groups[at].1.push(domain);
+    }
+    let mut out = HashMap::new();
+    for (host, domains) in groups {
+        let host_key = host.map(ToString::to_string);
+        // Reports come back in the order the domains were given.
+        let mut names = domains.iter();
+        rebound_dns::lookup_all(settings, &domains, host, concurrency, |report| {
+            if let Some(domain) = names.next() {
+                out.insert(((*domain).to_string(), host_key.clone()), report);
+            }
+        })?;
+    }
+    Ok(out)
 }
 
 /// The events of the input, read as `rebound parse` reads it (an email, an mbox, a log, a
@@ -218,9 +266,9 @@ fn print_readable(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
     writeln!(
         out,
         "{}",
-        e.recipient.as_deref().unwrap_or("(recipient unknown)")
+        escape(e.recipient.as_deref().unwrap_or("(recipient unknown)"))
     )?;
-    writeln!(out, "  reply     {}", e.reply.canonical())?;
+    writeln!(out, "  reply     {}", escape(&e.reply.canonical()))?;
     writeln!(
         out,
         "  verdict   {} bounce, reason {}, category {}, severity {}",
@@ -233,14 +281,14 @@ fn print_readable(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
         } else {
             "never followed automatically"
         };
-        writeln!(out, "  forward   {} ({how})", f.address)?;
+        writeln!(out, "  forward   {} ({how})", escape(&f.address))?;
     }
     let checked =
         d.mx.as_ref()
             .and_then(|mx| mx.host.as_ref())
             .map(|h| &h.host);
     if let Some(host) = checked.or(e.remote_mta.as_ref()) {
-        writeln!(out, "  answered  {host}")?;
+        writeln!(out, "  answered  {}", escape(host))?;
     }
     if let Some(mx) = &d.mx {
         let set: Vec<String> = mx
@@ -249,14 +297,14 @@ fn print_readable(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
             .map(|x| format!("{} ({})", x.name, x.preference))
             .collect();
         let status = mx.status.as_str();
+        let domain = escape(&mx.domain);
         if set.is_empty() {
-            writeln!(out, "  mx        {} {status}", mx.domain)?;
+            writeln!(out, "  mx        {domain} {status}")?;
         } else {
             writeln!(
                 out,
-                "  mx        {} {status}: {}",
-                mx.domain,
-                set.join(", ")
+                "  mx        {domain} {status}: {}",
+                escape(&set.join(", "))
             )?;
         }
     }
@@ -265,7 +313,7 @@ fn print_readable(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
             out,
             "  route     {}: {}",
             route.verdict.as_str(),
-            route.message
+            escape(&route.message)
         )?,
         None if d.routing => writeln!(out, "  route     not checked: no recipient domain")?,
         None => {}

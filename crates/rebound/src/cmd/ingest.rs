@@ -331,6 +331,9 @@ impl Reader<'_> {
         route::read(&paths, &how, &mut |outcome| {
             match outcome {
                 Outcome::Events(events) => {
+                    if let Some(warning) = route::truncation_warning(&events) {
+                        eprintln!("rebound: {warning}");
+                    }
                     for e in &events {
                         ingester.push(e).context("writing to the store")?;
                     }

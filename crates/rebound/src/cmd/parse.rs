@@ -29,10 +29,12 @@ file, and of standard input, is sniffed from its first bytes unless --format say
 Understands RFC 3464 delivery status notifications, RFC 6533 internationalized ones, ARF
 feedback reports, auto-replies and the plain-text formats of many mail servers.
 
-JSON fields (one object per recipient): source {path, message, index, kind}, recipient, sender,
-at, code, status, text, command, forward, remote_host, permanent, bounce_type, reason,
-category, severity, action, rule, dsn_action, message_id, remote_mta, reporting_mta,
-feedback_type, tags. Absent values are null.
+JSON fields (one object per recipient): source {path, message, index, kind, reader},
+recipient, sender, at, code, status, text, command, forward {address, will_forward,
+same_domain}, remote_host, permanent, bounce_type, reason, category, severity, action, rule,
+dsn_action, message_id, remote_mta, reporting_mta, feedback_type, provider_class, truncated,
+tags. Every field is always present; absent values are null, empty lists []. docs/event.md
+in the source describes each field and its values.
 
 Exit codes: 0 every message was read, 1 some file or message could not be read (each is
 reported on stderr with its path and why), 2 usage.")]
@@ -71,6 +73,8 @@ struct Summary {
     not_bounces: u64,
     recipients: u64,
     failures: u64,
+    /// Events read from evidence that a reading limit cut (`truncated` not empty).
+    truncated: u64,
     by_reason: BTreeMap<&'static str, u64>,
 }
 
@@ -91,8 +95,16 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
             Outcome::Events(events) => {
                 summary.messages += 1;
                 summary.not_bounces += u64::from(events.is_empty());
+                if let Some(warning) = route::truncation_warning(&events) {
+                    if let Some(p) = &progress {
+                        p.suspend(|| eprintln!("rebound: {warning}"));
+                    } else {
+                        eprintln!("rebound: {warning}");
+                    }
+                }
                 for e in &events {
                     summary.recipients += 1;
+                    summary.truncated += u64::from(!e.truncated.is_empty());
                     *summary
                         .by_reason
                         .entry(e.classification.reason.as_str())
@@ -188,8 +200,11 @@ fn print_row(out: &mut dyn Write, e: &BounceEvent) -> std::io::Result<()> {
     writeln!(
         out,
         "{:<40} {:<36} {:<4} {:<7} {:<16} {:<12} {}",
-        tail(&src, 40),
-        tail(e.recipient.as_deref().unwrap_or("-"), 36),
+        tail(&crate::term::escape(&src), 40),
+        tail(
+            &crate::term::escape(e.recipient.as_deref().unwrap_or("-")),
+            36
+        ),
         code,
         status,
         e.classification.reason.as_str(),
@@ -215,6 +230,13 @@ fn print_summary(out: &mut dyn Write, files: u64, s: &Summary) -> std::io::Resul
         "{files} files, {} messages ({} not bounces), {} recipients; {} inputs could not be read",
         s.messages, s.not_bounces, s.recipients, s.failures
     )?;
+    if s.truncated > 0 {
+        writeln!(
+            out,
+            "{} recipients read from evidence cut by reading limits (warnings above;              `truncated` in --json)",
+            s.truncated
+        )?;
+    }
     let mut reasons: Vec<_> = s.by_reason.iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (reason, n) in reasons {

@@ -2,13 +2,17 @@
 //! or sender domain, with hard-bounce and stale-address rates, as a table, JSON or CSV.
 
 use super::ingest::StoreArgs;
-use anyhow::Context;
 use clap::Args;
 use rebound_store::{Grouping, ReportRow, time};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// `--since`: a date or time, as epoch seconds; a usage error (exit 2) otherwise.
+fn parse_since(s: &str) -> Result<i64, String> {
+    time::parse_date(s).ok_or_else(|| "expected a date (YYYY-MM-DD) or an RFC 3339 time".into())
+}
 
 /// Which lead sources, domains or days produce bounces and stale addresses.
 #[derive(Args)]
@@ -38,8 +42,8 @@ pub struct ReportArgs {
     by: Grouping,
 
     /// Only events at or after this date (YYYY-MM-DD, UTC) or RFC 3339 time.
-    #[arg(long, value_name = "DATE")]
-    since: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    since: Option<i64>,
 
     /// One JSON document.
     #[arg(long, conflicts_with = "csv")]
@@ -65,12 +69,7 @@ struct Document<'a> {
 }
 
 pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let since = match &args.since {
-        None => None,
-        Some(s) => Some(time::parse_date(s).with_context(|| {
-            format!("--since `{s}`: expected a date (YYYY-MM-DD) or an RFC 3339 time")
-        })?),
-    };
+    let since = args.since;
     let mut store = args.store.open(rebound_store::Access::Read)?;
     let rows = store.report(args.by, since)?;
     let stdout = std::io::stdout();
