@@ -34,8 +34,12 @@ use std::sync::Arc;
 use toml::Spanned;
 
 /// The built-in rule files, in the order they are consulted: what a report states itself,
-/// provider-specific texts, generic texts, report fields that say more than a bare code,
-/// enhanced status codes, basic reply codes.
+/// provider-specific texts, generic texts (English), the same reasons worded in other
+/// languages (`languages.toml`: German, French, Spanish, Italian, Portuguese, Dutch, Polish,
+/// Russian, Japanese, Chinese, Korean, Turkish, Czech, written in their own script, since
+/// replies reach the classifier decoded; after the English texts so that a bilingual reply is
+/// read by its English half), report fields that say more than a bare code, enhanced status
+/// codes, basic reply codes.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/stated.toml", include_str!("../rules/stated.toml")),
     (
@@ -43,6 +47,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../rules/provider.toml"),
     ),
     ("rules/text.toml", include_str!("../rules/text.toml")),
+    (
+        "rules/languages.toml",
+        include_str!("../rules/languages.toml"),
+    ),
     ("rules/fields.toml", include_str!("../rules/fields.toml")),
     ("rules/status.toml", include_str!("../rules/status.toml")),
     ("rules/code.toml", include_str!("../rules/code.toml")),

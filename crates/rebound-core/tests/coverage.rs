@@ -85,3 +85,29 @@ fn the_table_is_large_and_covers_every_source() {
         reasons.len()
     );
 }
+
+#[test]
+fn the_language_rows_cover_the_main_reasons_in_thirteen_languages() {
+    // Rows in other languages carry `lang:xx` in their note column (rules/languages.toml).
+    let rows: Vec<(&str, &str)> = TABLE
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            let lang = cols[5].strip_prefix("lang:")?;
+            Some((cols[0], lang.split(';').next().unwrap_or(lang)))
+        })
+        .collect();
+    let languages = [
+        "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "ja", "zh", "ko", "tr", "cs",
+    ];
+    let mut missing = Vec::new();
+    for lang in languages {
+        for reason in ["userunknown", "mailboxfull", "spamdetected", "blocked"] {
+            if !rows.iter().any(|&(r, l)| r == reason && l == lang) {
+                missing.push(format!("{lang} {reason}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no row for: {}", missing.join(", "));
+}
