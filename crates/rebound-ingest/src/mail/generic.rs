@@ -45,11 +45,7 @@ pub fn looks_like_bounce(input: &Input<'_>) -> bool {
 /// sentence (`Invalid final delivery userid: x@y`, `User's mailbox is full: <x@y>`).
 /// `None` when the text names no such address or several.
 pub fn sole_address(input: &Input<'_>, text: &str) -> Option<String> {
-    let own: Vec<String> = [input.from(), input.top().get("to").unwrap_or("")]
-        .iter()
-        .filter_map(|v| header::address(v))
-        .map(|a| a.to_ascii_lowercase())
-        .collect();
+    let own = own_addresses(input);
     let mut found: Option<String> = None;
     for word in text.split(|c: char| {
         c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '"' | ',' | ';')
@@ -75,6 +71,16 @@ pub fn sole_address(input: &Input<'_>, text: &str) -> Option<String> {
     found
 }
 
+/// The bounce's own addresses, lower-cased: its `From` (the reporting system) and its `To`
+/// (the original sender, to whom bounces go); neither is a failed recipient.
+fn own_addresses(input: &Input<'_>) -> Vec<String> {
+    [input.from(), input.top().get("to").unwrap_or("")]
+        .iter()
+        .filter_map(|v| header::address(v))
+        .map(|a| a.to_ascii_lowercase())
+        .collect()
+}
+
 /// The last-resort reader: a bounce-looking message whose text lists recipients.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if !looks_like_bounce(input) {
@@ -93,6 +99,14 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         (preamble, found) = blocks(text, &layout, labelled_recipient);
     }
     let mut records = checked_records(&preamble, found);
+    // The bounce is addressed to the original sender: a recipient line naming that address
+    // (`… not accepting mail from news@example.org:`) names the sender, not a recipient.
+    let own = own_addresses(input);
+    records.retain(|(r, _)| {
+        r.recipient
+            .as_deref()
+            .is_none_or(|a| !own.contains(&a.to_ascii_lowercase()))
+    });
     if records.is_empty() {
         let recipient = sole_address(input, text);
         let diagnostic = reply_for(text, None).map(|found| found.text).or_else(|| {
