@@ -46,9 +46,14 @@ static PHRASE_WORDS: LazyLock<Phrases> = LazyLock::new(|| {
             "replaced",
             "new address",
             "new e",
-            " to",
+            "be sent",
+            "be addressed",
+            "be directed",
+            "direct ",
+            "changed to",
             "now at",
             "reached at",
+            "resend",
         ]
         .into_iter(),
     )

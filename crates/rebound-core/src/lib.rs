@@ -27,6 +27,7 @@ mod classify;
 mod event;
 mod facts;
 mod forward;
+mod patterns;
 mod phrases;
 mod reply;
 mod rules;
@@ -40,8 +41,9 @@ pub use classify::{Classification, Classifier, ClassifierBuilder, MATCH_WINDOW, 
 pub use event::{BounceEvent, Source};
 pub use facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind, Truncation};
 pub use forward::{ForwardHint, same_domain};
+pub use patterns::{CodePattern, StatusPattern};
 pub use phrases::{Phrases, find_ignore_ascii_case};
 pub use reply::{Reply, ReplyError, SmtpCommand};
-pub use rules::{BUILTIN as BUILTIN_RULES, CodePattern, Example, Rule, RuleError, StatusPattern};
+pub use rules::{BUILTIN as BUILTIN_RULES, Example, Rule, RuleError};
 pub use status::{EnhancedStatus, StatusParseError};
 pub use taxonomy::{Action, BounceType, Category, Profile, Reason, Severity, UnknownName};

@@ -26,8 +26,9 @@
 //! ```
 
 use crate::facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind};
+use crate::patterns::wildcard_match;
+use crate::patterns::{CodePattern, StatusPattern};
 use crate::reply::SmtpCommand;
-use crate::status::EnhancedStatus;
 use crate::taxonomy::{Action, BounceType, Category, Reason, Severity};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -210,140 +211,12 @@ impl Rule {
     }
 }
 
-/// Whether `text` fits `pattern`, where `*` stands for any run of characters; ASCII
-/// case-insensitive.
-fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let mut parts = p.split(|&b| b == b'*');
-    let first = parts.next().unwrap_or_default();
-    if t.len() < first.len() || !t[..first.len()].eq_ignore_ascii_case(first) {
-        return false;
-    }
-    let mut at = first.len();
-    let rest: Vec<&[u8]> = parts.collect();
-    let Some((last, middle)) = rest.split_last() else {
-        return at == t.len();
-    };
-    for part in middle.iter().filter(|p| !p.is_empty()) {
-        let found = t[at..]
-            .windows(part.len())
-            .position(|w| w.eq_ignore_ascii_case(part));
-        match found {
-            Some(i) => at += i + part.len(),
-            None => return false,
-        }
-    }
-    t.len() - at >= last.len() && t[t.len() - last.len()..].eq_ignore_ascii_case(last)
-}
-
 impl Rule {
     /// Whether the rule names success or intermediate replies (a 2xx/3xx code or a 2.x.x
     /// status); such rules classify those replies only, and only they do.
     pub fn names_positive_replies(&self) -> bool {
-        self.codes.iter().any(|c| matches!(c.0[0], Some(2 | 3)))
-            || self.statuses.iter().flatten().any(|s| s.class == Some(2))
-    }
-}
-
-/// A basic reply code pattern: three characters, each a digit or `x` (`550`, `55x`, `5xx`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CodePattern([Option<u8>; 3]);
-
-impl std::fmt::Display for CodePattern {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for d in self.0 {
-            match d {
-                Some(d) => write!(f, "{d}")?,
-                None => f.write_str("x")?,
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::fmt::Display for StatusPattern {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let part = |p: Option<u16>| p.map_or_else(|| "x".to_string(), |v| v.to_string());
-        write!(
-            f,
-            "{}.{}.{}",
-            part(self.class.map(u16::from)),
-            part(self.subject),
-            part(self.detail)
-        )
-    }
-}
-
-impl CodePattern {
-    fn parse(s: &str) -> Option<Self> {
-        let b = s.as_bytes();
-        if b.len() != 3 || !matches!(b[0], b'2'..=b'5') {
-            return None;
-        }
-        let mut out = [None; 3];
-        for (slot, c) in out.iter_mut().zip(b) {
-            *slot = match c {
-                b'0'..=b'9' => Some(c - b'0'),
-                b'x' | b'X' => None,
-                _ => return None,
-            };
-        }
-        Some(CodePattern(out))
-    }
-
-    /// Whether `code` fits the pattern.
-    pub fn matches(self, code: u16) -> bool {
-        let digits = [
-            (code / 100) as u8,
-            (code / 10 % 10) as u8,
-            (code % 10) as u8,
-        ];
-        self.0
-            .iter()
-            .zip(digits)
-            .all(|(p, d)| p.is_none_or(|p| p == d))
-    }
-}
-
-/// An enhanced status pattern: `class.subject.detail`, each part a number or `x`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatusPattern {
-    class: Option<u8>,
-    subject: Option<u16>,
-    detail: Option<u16>,
-}
-
-impl StatusPattern {
-    fn parse(s: &str) -> Option<Self> {
-        let mut parts = s.split('.');
-        let mut part = |max: u16| -> Option<Option<u16>> {
-            match parts.next()? {
-                "x" | "X" => Some(None),
-                p if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => {
-                    let v: u16 = p.parse().ok()?;
-                    (v <= max).then_some(Some(v))
-                }
-                _ => None,
-            }
-        };
-        let class = part(5)?;
-        let subject = part(999)?;
-        let detail = part(999)?;
-        if parts.next().is_some() || class.is_some_and(|c| !matches!(c, 2 | 4 | 5)) {
-            return None;
-        }
-        Some(StatusPattern {
-            class: class.map(|c| c as u8),
-            subject,
-            detail,
-        })
-    }
-
-    /// Whether `status` fits the pattern.
-    pub fn matches(self, status: EnhancedStatus) -> bool {
-        self.class.is_none_or(|c| c == status.class)
-            && self.subject.is_none_or(|s| s == status.subject)
-            && self.detail.is_none_or(|d| d == status.detail)
+        self.codes.iter().any(|c| c.names_positive())
+            || self.statuses.iter().flatten().any(|s| s.names_positive())
     }
 }
 
@@ -660,19 +533,6 @@ fn validate(
         .map(|t| t.to_ascii_lowercase())
         .collect();
     let classes = raw.class.into_vec();
-    let names_facts = !(kinds.is_empty()
-        && readers.is_empty()
-        && dsn_actions.is_empty()
-        && diagnostic_types.is_empty()
-        && classes.is_empty()
-        && raw.feedback.is_none());
-    if text.is_empty() && codes.is_empty() && statuses.is_empty() && !names_facts {
-        return Err(fail(
-            "a rule needs at least one of text, code, status, kind, reader, dsn_action, \
-             diagnostic_type, class or feedback"
-                .into(),
-        ));
-    }
     if raw.examples.is_empty() {
         return Err(fail(
             "a rule needs at least one example reply that it wins".into(),
@@ -684,7 +544,7 @@ fn validate(
         .map(RawExample::into_example)
         .collect::<Result<Vec<_>, _>>()
         .map_err(fail)?;
-    Ok(Rule {
+    let rule = Rule {
         id: Arc::from(id.as_str()),
         file,
         line,
@@ -708,7 +568,19 @@ fn validate(
         action,
         description: raw.description,
         examples,
-    })
+    };
+    if rule.text.is_empty()
+        && rule.codes.is_empty()
+        && rule.statuses.is_empty()
+        && !rule.names_facts()
+    {
+        return Err(fail(
+            "a rule needs at least one of text, code, status, kind, reader, dsn_action, \
+             diagnostic_type, class or feedback"
+                .into(),
+        ));
+    }
+    Ok(rule)
 }
 
 /// Parses an optional taxonomy name, saying which field was wrong.
@@ -759,18 +631,6 @@ impl<'a> LineCounter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patterns() {
-        assert!(CodePattern::parse("5xx").unwrap().matches(554));
-        assert!(!CodePattern::parse("55x").unwrap().matches(541));
-        assert!(CodePattern::parse("6xx").is_none());
-        let s = StatusPattern::parse("x.1.1").unwrap();
-        assert!(s.matches("4.1.1".parse().unwrap()));
-        assert!(!s.matches("5.1.2".parse().unwrap()));
-        assert!(StatusPattern::parse("5.7").is_none());
-        assert!(StatusPattern::parse("3.1.1").is_none());
-    }
 
     #[test]
     fn builtin_files_pass_the_checks_a_users_file_gets() {

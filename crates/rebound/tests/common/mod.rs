@@ -1,6 +1,8 @@
 //! What the end-to-end tests share: running the real `rebound` binary.
 #![allow(dead_code, clippy::expect_used)]
 
+pub mod store;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
