@@ -354,6 +354,7 @@ pub fn blocks<'a>(
         }
     };
     let to = marked_line(text, from, layout.end).map_or(text.len(), |(start, _)| start);
+    let mut closed = false;
     for line in text[from..to].lines() {
         if let Some((recipient, rest)) = recipient_of(line)
             // An indented line repeating the block's address continues its reply (Postfix:
@@ -365,6 +366,7 @@ pub fn blocks<'a>(
                 // One past the limit is kept so that `crate::mail::read` sees it was passed.
                 break;
             }
+            closed = false;
             let mut b = Block {
                 recipient,
                 lines: Vec::new(),
@@ -379,12 +381,28 @@ pub fn blocks<'a>(
         if t.is_empty() {
             continue;
         }
+        // Sendmail's `----- Transcript of session follows -----` (sendmail/savemail.c) opens
+        // the session's account: what follows it is no longer the last recipient's
+        // explanation (a transcript names its recipient on the `>>> RCPT To:` line).
+        if t.starts_with("-----") && contains_ignore_ascii_case(t, "transcript of session") {
+            closed = !out.is_empty();
+            continue;
+        }
         match out.last_mut() {
-            Some(b) => b.lines.push(t),
+            Some(_) if closed => {}
+            Some(b) => b.lines.push(sendmail_reason(t)),
             None => preamble.push(t),
         }
     }
     (preamble, out)
+}
+
+/// Sendmail's `(reason: 550 5.1.1 <x@y>... User unknown)` line under a failed address
+/// (sendmail/savemail.c) without its wrapper: the server's reply.
+fn sendmail_reason(line: &str) -> &str {
+    line.strip_prefix("(reason:")
+        .and_then(|r| r.strip_suffix(')'))
+        .map_or(line, str::trim)
 }
 
 /// The first line at or after byte `from` (a line start) that contains one of `markers`
