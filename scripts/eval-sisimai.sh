@@ -88,6 +88,10 @@ ours = collections.defaultdict(set)
 for r in rows:
     ours[r["file"]].add(r["recipient"])
 PLACEHOLDER = "@libsisimai.org.invalid"
+# An automatic reply names no failed recipient in Rebound (issue 13; docs/sisimai-disagreements.md
+# entry 29): Sisimai's vacation recipient counts as found when Rebound gives an auto-reply event
+# without a recipient for that file.
+autoreplies = {r["file"] for r in rows if r["reason"] == "vacation" and not r["recipient"]}
 total = found = 0
 for line in open(corpus + "/sisimai5.jsonl", encoding="utf-8"):
     s = json.loads(line)
@@ -97,6 +101,8 @@ for line in open(corpus + "/sisimai5.jsonl", encoding="utf-8"):
     want = (s.get("recipient") or "").lower()
     if want.endswith(PLACEHOLDER):
         want = ""  # Sisimai's stand-in for "no recipient named"
+    if s.get("reason") == "vacation" and s["file"] in autoreplies:
+        want = ""
     found += want in ours.get(s["file"], ())
 print("sisimai5_recipients         %d" % total)
 print("sisimai5_recipients_found   %d (%.2f %%)" % (found, 100.0 * found / max(total, 1)))

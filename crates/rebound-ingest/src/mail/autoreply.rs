@@ -1,7 +1,9 @@
 //! Automatic replies (RFC 3834): `Auto-Submitted: auto-replied`, the vacation programs'
 //! `X-Autoreply` / `X-Autorespond` / `Precedence: auto_reply` fields and the usual subjects
-//! ("Out of Office", "Auto:", "Automatic reply"). The person who is away is the `From` of the
-//! reply; the event's reason is `vacation`.
+//! ("Out of Office", "Auto:", "Automatic reply"). The event's reason is `vacation`. An
+//! automatic reply is not a bounce: no address failed, so the event names no recipient (the
+//! person who is away, the reply's `From`, is still mailable; a recipient here would count as
+//! a failure in every tally of failed addresses).
 
 use super::header;
 use super::{Bounce, Input, Record};
@@ -71,7 +73,7 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         .collect::<Vec<_>>()
         .join(" ");
     bounce.records.push(Record {
-        recipient: header::address(input.from()),
+        recipient: None,
         diagnostic: (!text.is_empty()).then_some(text),
         ..Record::default()
     });
