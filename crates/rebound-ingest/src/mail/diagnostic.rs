@@ -42,6 +42,27 @@ pub fn extra_command(text: &str) -> Option<SmtpCommand> {
     EXTRA.find(text).map(|i| EXTRA_MARKERS[i].1)
 }
 
+/// The command a session transcript shows a recipient's reply answered: the `>>>` line
+/// before the first `<<<` reply line naming `recipient` (Sendmail's `----- Transcript of
+/// session follows -----`: `>>> DATA` / `<<< 550 Unknown user x@y`). `None` when no reply line
+/// of the transcript names the recipient.
+pub fn transcript_command(text: &str, recipient: &str) -> Option<SmtpCommand> {
+    if recipient.is_empty() || memmem::find(text.as_bytes(), b"<<<").is_none() {
+        return None;
+    }
+    let mut sent = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(command) = line.strip_prefix(">>>") {
+            sent = sent_command(command.trim());
+        } else if let Some(reply) = line.strip_prefix("<<<")
+            && super::text::contains_ignore_ascii_case(reply, recipient)
+        {
+            return sent;
+        }
+    }
+    None
+}
+
 /// A session transcript's evidence: the command of the last `>>>` line before the first
 /// `<<<` reply, and the `<<<` reply lines (markers removed) joined; `(None, "")` when the
 /// lines hold no reply.
@@ -176,6 +197,18 @@ mod tests {
             Some(SmtpCommand::Rcpt)
         );
         assert_eq!(command_in("550 5.1.1 user unknown"), None);
+    }
+
+    #[test]
+    fn a_recipient_s_stage_in_a_transcript() {
+        let text = "... while talking to mx.example.com.:\n>>> RCPT To:<a@example.com>\n\
+                    <<< 550 5.1.1 <a@example.com>... User unknown\n\
+                    ... while talking to mx.example.net.:\n>>> DATA\n\
+                    <<< 550 Unknown user b@example.net\n554 5.0.0 Service unavailable\n";
+        assert_eq!(transcript_command(text, "a@example.com"), Some(SmtpCommand::Rcpt));
+        assert_eq!(transcript_command(text, "B@example.net"), Some(SmtpCommand::Data));
+        assert_eq!(transcript_command(text, "c@example.org"), None);
+        assert_eq!(transcript_command("550 no transcript", "a@example.com"), None);
     }
 
     #[test]

@@ -178,6 +178,7 @@ pub fn read(raw: &[u8], options: &Options) -> Result<Bounce, MailError> {
         .or_else(|| generic::parse(&input))
         .unwrap_or_else(|| Bounce::new(SourceKind::Mail, Reader::None));
     returned::fill(&input, &mut bounce, options);
+    stage_from_transcript(&input, &mut bounce);
     let mut truncated = input.mime.truncated.clone();
     if input.text_cut {
         truncated.push(Truncation::Text);
@@ -196,6 +197,27 @@ pub fn read(raw: &[u8], options: &Options) -> Result<Bounce, MailError> {
     }
     bounce.truncated = truncated;
     Ok(bounce)
+}
+
+/// A recipient whose reply does not say which command it answered takes the command a
+/// session transcript in the notice shows (Sendmail lists `(reason: 550 Unknown user x)`
+/// above and the `>>> DATA` / `<<< 550 Unknown user x` exchange below): whether a refusal
+/// came after the message body decides between a dead address and a filter.
+fn stage_from_transcript(input: &Input<'_>, bounce: &mut Bounce) {
+    for record in &mut bounce.records {
+        let Some(recipient) = record.recipient.as_deref() else {
+            continue;
+        };
+        if record.command.is_some()
+            || record
+                .diagnostic
+                .as_deref()
+                .is_some_and(|d| diagnostic::command_in(d).is_some())
+        {
+            continue;
+        }
+        record.command = diagnostic::transcript_command(input.human(), recipient);
+    }
 }
 
 impl Bounce {
