@@ -48,6 +48,6 @@ pub use key::EventKey;
 pub use location::Location;
 pub use model::{Hint, HintKind, HintStatus, IngestStats, Skipped, Suppression};
 pub use policy::{Judgement, Policy};
-pub use record::{NUL_REPLACEMENT, SourceRule, store_text};
+pub use record::{NUL_REPLACEMENT, SourceRule, SourceStep, store_text};
 pub use report::{Grouping, ReportRow};
 pub use store::{DEFAULT_BATCH, Ingester, Store};

@@ -1,13 +1,22 @@
-//! The audit report: events grouped by lead source, recipient domain, reason, day or sender
-//! domain, with the rates that show which source produces stale addresses.
+//! The audit report: events grouped by lead source, recipient domain, reason, day, sender
+//! domain, campaign or any tag, with the rates that show which source produces stale
+//! addresses.
 //!
 //! Per group: `events`; `recipients` (distinct); `hard_rate` = recipients with at least one
 //! hard bounce / recipients; `stale_rate` = recipients with at least one `userunknown`,
 //! `hasmoved` or `suspend` event / recipients; `sender_side` = events with a sender-side
 //! verdict (bounce type `block`), which say nothing about the address; the top reasons.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::str::FromStr;
+
+/// The longest tag name `--by tag:KEY` takes, in bytes (the longest a service's metadata
+/// key is kept, with room for its namespace).
+pub const MAX_TAG_NAME: usize = 256;
+
+/// The tags `--by campaign` reads, first present wins: a service's own campaign field, then
+/// the sender's metadata key `campaign`.
+pub const CAMPAIGN_TAGS: [&str; 2] = ["campaign", "meta.campaign"];
 
 /// The reasons that mark an address as stale.
 pub const STALE_REASONS: [&str; 3] = ["userunknown", "hasmoved", "suspend"];
@@ -16,8 +25,7 @@ pub const STALE_REASONS: [&str; 3] = ["userunknown", "hasmoved", "suspend"];
 pub const TOP_REASONS: usize = 3;
 
 /// What a report groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grouping {
     /// The lead source (`(none)` when unknown).
     Source,
@@ -29,28 +37,70 @@ pub enum Grouping {
     Day,
     /// The sender's domain (where sender-side refusals show).
     Sender,
+    /// The campaign: the first of [`CAMPAIGN_TAGS`] an event has (`(none)` when none).
+    Campaign,
+    /// The text of one tag (`(none)` when an event lacks it): `tag:KEY`.
+    Tag(TagName),
+}
+
+/// The tag a report groups by: a name of at most [`MAX_TAG_NAME`] bytes without control
+/// characters, kept with its `tag:` prefix as the wire name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagName(String);
+
+impl TagName {
+    /// The tag's name (without `tag:`).
+    pub fn name(&self) -> &str {
+        self.0.strip_prefix("tag:").unwrap_or(&self.0)
+    }
+}
+
+impl Serialize for Grouping {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The SQL text of the value of the first of `names` an event (`events.id`) has as a tag; each
+/// name is quoted as an SQL string literal (its quotes doubled; names hold no control
+/// characters, which [`Grouping::from_str`] checks).
+fn tag_sql(names: &[&str]) -> String {
+    let lookups: Vec<String> = names
+        .iter()
+        .map(|n| {
+            format!(
+                "(SELECT value FROM event_tags AS t WHERE t.event_id = events.id AND t.name = '{}')",
+                n.replace('\'', "''")
+            )
+        })
+        .collect();
+    format!("COALESCE({}, '(none)')", lookups.join(", "))
 }
 
 impl Grouping {
-    /// The SQL expression of the group, the same on both backends.
-    pub(crate) fn sql(self) -> &'static str {
+    /// The SQL expression of the group (over a row of `events`), the same on both backends.
+    pub(crate) fn sql(&self) -> String {
         match self {
-            Grouping::Source => "COALESCE(lead_source, '(none)')",
-            Grouping::Domain => "COALESCE(domain, '(none)')",
-            Grouping::Reason => "reason",
-            Grouping::Day => "day",
-            Grouping::Sender => "COALESCE(sender_domain, '(none)')",
+            Grouping::Source => "COALESCE(lead_source, '(none)')".into(),
+            Grouping::Domain => "COALESCE(domain, '(none)')".into(),
+            Grouping::Reason => "reason".into(),
+            Grouping::Day => "day".into(),
+            Grouping::Sender => "COALESCE(sender_domain, '(none)')".into(),
+            Grouping::Campaign => tag_sql(&CAMPAIGN_TAGS),
+            Grouping::Tag(tag) => tag_sql(&[tag.name()]),
         }
     }
 
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
+    /// The wire name (`tag:KEY` for a tag).
+    pub fn as_str(&self) -> &str {
         match self {
             Grouping::Source => "source",
             Grouping::Domain => "domain",
             Grouping::Reason => "reason",
             Grouping::Day => "day",
             Grouping::Sender => "sender",
+            Grouping::Campaign => "campaign",
+            Grouping::Tag(tag) => &tag.0,
         }
     }
 }
@@ -64,9 +114,31 @@ impl FromStr for Grouping {
             "reason" => Ok(Grouping::Reason),
             "day" => Ok(Grouping::Day),
             "sender" => Ok(Grouping::Sender),
-            o => Err(format!(
-                "unknown grouping `{o}` (source, domain, reason, day, sender)"
-            )),
+            "campaign" => Ok(Grouping::Campaign),
+            _ => {
+                let name = s
+                    .trim()
+                    .get(..4)
+                    .filter(|p| p.eq_ignore_ascii_case("tag:"))
+                    .map(|_| &s.trim()[4..])
+                    .ok_or_else(|| {
+                        format!(
+                            "unknown grouping `{}` (source, domain, reason, day, sender, campaign, \
+                             tag:KEY)",
+                            s.trim()
+                        )
+                    })?;
+                if name.is_empty() {
+                    return Err("`tag:` needs a tag name, e.g. tag:meta.lead_source".into());
+                }
+                if name.len() > MAX_TAG_NAME {
+                    return Err(format!("tag name over {MAX_TAG_NAME} bytes"));
+                }
+                if name.chars().any(char::is_control) {
+                    return Err("a tag name cannot hold control characters".into());
+                }
+                Ok(Grouping::Tag(TagName(format!("tag:{name}"))))
+            }
         }
     }
 }
@@ -115,7 +187,7 @@ pub(crate) struct GroupCounts {
 }
 
 /// The counting query, with `$1` the lower time bound.
-pub(crate) fn counts_sql(by: Grouping) -> String {
+pub(crate) fn counts_sql(by: &Grouping) -> String {
     let stale = STALE_REASONS.map(|r| format!("'{r}'")).join(", ");
     format!(
         "SELECT g, CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT recipient) AS BIGINT), \
@@ -129,9 +201,10 @@ pub(crate) fn counts_sql(by: Grouping) -> String {
 }
 
 /// The per-group reason query, with `$1` the lower time bound.
-pub(crate) fn reasons_sql(by: Grouping) -> String {
+pub(crate) fn reasons_sql(by: &Grouping) -> String {
     format!(
-        "SELECT {g} AS g, reason, CAST(COUNT(*) AS BIGINT) FROM events WHERE at_unix >= $1 \
+        "SELECT g, reason, CAST(COUNT(*) AS BIGINT) \
+         FROM (SELECT {g} AS g, reason FROM events WHERE at_unix >= $1) AS e \
          GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
         g = by.sql()
     )
