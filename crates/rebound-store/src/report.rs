@@ -61,31 +61,39 @@ impl Serialize for Grouping {
     }
 }
 
-/// The SQL text of the value of the first of `names` an event (`events.id`) has as a tag; each
-/// name is quoted as an SQL string literal (its quotes doubled; names hold no control
-/// characters, which [`Grouping::from_str`] checks).
-fn tag_sql(names: &[&str]) -> String {
-    let lookups: Vec<String> = names
+/// The joins that bring the tags `names` to each row of `events` (as `t0`, `t1`, …), and
+/// the expression of the first of them present; each name is quoted as an SQL string literal
+/// (its quotes doubled; names hold no control characters, which [`Grouping::from_str`]
+/// checks). A join rather than a subquery per row: PostgreSQL hashes it.
+fn tag_sql(names: &[&str]) -> (String, String) {
+    let joins: Vec<String> = names
         .iter()
-        .map(|n| {
+        .enumerate()
+        .map(|(i, n)| {
             format!(
-                "(SELECT value FROM event_tags AS t WHERE t.event_id = events.id AND t.name = '{}')",
+                " LEFT JOIN event_tags AS t{i} ON t{i}.event_id = events.id AND t{i}.name = '{}'",
                 n.replace('\'', "''")
             )
         })
         .collect();
-    format!("COALESCE({}, '(none)')", lookups.join(", "))
+    let values: Vec<String> = (0..names.len()).map(|i| format!("t{i}.value")).collect();
+    (
+        joins.concat(),
+        format!("COALESCE({}, '(none)')", values.join(", ")),
+    )
 }
 
 impl Grouping {
-    /// The SQL expression of the group (over a row of `events`), the same on both backends.
-    pub(crate) fn sql(&self) -> String {
+    /// The SQL of the group, the same on both backends: the joins it needs after `FROM
+    /// events` (empty for a column of `events`), and its expression.
+    pub(crate) fn sql(&self) -> (String, String) {
+        let column = |c: &str| (String::new(), c.to_string());
         match self {
-            Grouping::Source => "COALESCE(lead_source, '(none)')".into(),
-            Grouping::Domain => "COALESCE(domain, '(none)')".into(),
-            Grouping::Reason => "reason".into(),
-            Grouping::Day => "day".into(),
-            Grouping::Sender => "COALESCE(sender_domain, '(none)')".into(),
+            Grouping::Source => column("COALESCE(lead_source, '(none)')"),
+            Grouping::Domain => column("COALESCE(domain, '(none)')"),
+            Grouping::Reason => column("reason"),
+            Grouping::Day => column("day"),
+            Grouping::Sender => column("COALESCE(sender_domain, '(none)')"),
             Grouping::Campaign => tag_sql(&CAMPAIGN_TAGS),
             Grouping::Tag(tag) => tag_sql(&[tag.name()]),
         }
@@ -189,24 +197,24 @@ pub(crate) struct GroupCounts {
 /// The counting query, with `$1` the lower time bound.
 pub(crate) fn counts_sql(by: &Grouping) -> String {
     let stale = STALE_REASONS.map(|r| format!("'{r}'")).join(", ");
+    let (joins, g) = by.sql();
     format!(
         "SELECT g, CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT recipient) AS BIGINT), \
          CAST(COUNT(DISTINCT CASE WHEN bounce_type = 'hard' THEN recipient END) AS BIGINT), \
          CAST(COUNT(DISTINCT CASE WHEN reason IN ({stale}) THEN recipient END) AS BIGINT), \
          CAST(SUM(CASE WHEN bounce_type = 'block' THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM (SELECT {g} AS g, recipient, bounce_type, reason FROM events WHERE at_unix >= $1) AS e \
-         GROUP BY g ORDER BY 2 DESC, 1",
-        g = by.sql()
+         FROM (SELECT {g} AS g, recipient, bounce_type, reason FROM events{joins} \
+         WHERE at_unix >= $1) AS e GROUP BY g ORDER BY 2 DESC, 1"
     )
 }
 
 /// The per-group reason query, with `$1` the lower time bound.
 pub(crate) fn reasons_sql(by: &Grouping) -> String {
+    let (joins, g) = by.sql();
     format!(
         "SELECT g, reason, CAST(COUNT(*) AS BIGINT) \
-         FROM (SELECT {g} AS g, reason FROM events WHERE at_unix >= $1) AS e \
-         GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
-        g = by.sql()
+         FROM (SELECT {g} AS g, reason FROM events{joins} WHERE at_unix >= $1) AS e \
+         GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"
     )
 }
 

@@ -148,7 +148,6 @@ CREATE TABLE event_tags (
     value    TEXT NOT NULL,
     PRIMARY KEY (event_id, name)
 ) WITHOUT ROWID;
-CREATE INDEX event_tags_name ON event_tags (name, event_id);
 INSERT OR IGNORE INTO event_tags (event_id, name, value)
 SELECT e.id, t.key, t.value FROM events AS e, json_each(e.event, '$.tags') AS t
 WHERE t.type = 'text' AND instr(e.event, '\u0000') = 0;
@@ -216,7 +215,6 @@ CREATE TABLE event_tags (
     value    TEXT NOT NULL,
     PRIMARY KEY (event_id, name)
 );
-CREATE INDEX event_tags_name ON event_tags (name, event_id);
 INSERT INTO event_tags (event_id, name, value)
 SELECT e.id, t.key, t.value
 FROM (SELECT id, event FROM events WHERE strpos(event, '\u0000') = 0) AS e,

@@ -98,9 +98,10 @@ is not blank winning:
      docs/tags.md); a value that is not a string is used as its JSON text, a list of one
      value as that value;
   3. --source-header NAME (default X-Lead-Source): that header of the returned message of a
-     bounce email (its headers are read from a message/rfc822 part, a text/rfc822-headers
-     part, or a copy quoted in the bounce's text), or of the original message as an email
-     service reports it (SES mail.headers: the tag header.NAME).
+     bounce email (read from a message/rfc822 part, a text/rfc822-headers part, a copy
+     quoted in the bounce's text, or the message inside a bounce forwarded as an
+     attachment), or of the original message as an email service reports it (SES
+     mail.headers: the tag header.NAME).
 An event with none of these has no source (`(none)` in `rebound report --by source`). A
 lookup in a send list (by Message-ID, then address) is not made yet.
 
