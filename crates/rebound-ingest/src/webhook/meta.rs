@@ -14,8 +14,9 @@
 //!
 //! Bounds: a value whose JSON text is over [`MAX_VALUE`] bytes becomes a string of its first
 //! bytes ending in [`CUT_MARK`]; a key over [`MAX_KEY`] bytes is shortened the same way; an
-//! event keeps at most [`MAX_ENTRIES`] metadata tags, and says how many it left out in the tag
-//! [`LEFT_OUT`]. Each of these marks the event `truncated: ["tags"]`. Nothing is dropped
+//! event keeps at most [`MAX_ENTRIES`] tags of the open namespaces (`meta.`, `header.`; the
+//! fixed names `labels`, `campaign` and `subaccount` are always kept), and says how many it
+//! left out in the tag [`LEFT_OUT`]. Each of these marks the event `truncated: ["tags"]`. Nothing is dropped
 //! without saying so.
 
 use crate::evidence::Evidence;
@@ -29,7 +30,7 @@ pub const MAX_VALUE: usize = 1024;
 /// The most bytes of one tag key.
 pub const MAX_KEY: usize = 128;
 
-/// The most metadata tags one event keeps.
+/// The most tags of the open namespaces (`meta.`, `header.`) one event keeps.
 pub const MAX_ENTRIES: usize = 64;
 
 /// The end of a value or key that was shortened.
@@ -48,6 +49,8 @@ pub const HEADER: &str = "header.";
 #[derive(Debug, Default)]
 pub struct Meta {
     tags: BTreeMap<String, Value>,
+    /// Tags of the open namespaces (`meta.`, `header.`), the ones [`MAX_ENTRIES`] counts.
+    namespaced: usize,
     left_out: u64,
     cut: bool,
 }
@@ -61,9 +64,16 @@ impl Meta {
         } else {
             key.to_string()
         };
-        if !self.tags.contains_key(&key) && self.tags.len() >= MAX_ENTRIES {
-            self.left_out += 1;
-            return;
+        // The fixed names (`labels`, `campaign`, `subaccount`) are few; only the open
+        // namespaces can grow without end, so only they count against the limit, and a
+        // sender's many keys cannot crowd out the service's labels.
+        let open = key.starts_with(META) || key.starts_with(HEADER);
+        if open && !self.tags.contains_key(&key) {
+            if self.namespaced >= MAX_ENTRIES {
+                self.left_out += 1;
+                return;
+            }
+            self.namespaced += 1;
         }
         let value = self.bounded(value);
         self.tags.insert(key, value);
