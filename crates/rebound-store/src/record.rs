@@ -150,7 +150,8 @@ pub(crate) struct EventRow {
     pub json: String,
     /// `(address, will_forward)` of a forward-path the reply named.
     pub forward: Option<(String, bool)>,
-    /// `(name, text)` of each tag with a value ([`tag_text`]), for reports by tag.
+    /// `(name, text)` of each tag with a value that is not empty ([`tag_text`]), for reports
+    /// by tag (an empty value groups as `(none)`, like a missing one).
     pub tags: Vec<(String, String)>,
 }
 
@@ -207,7 +208,10 @@ impl EventRow {
             tags: event
                 .tags
                 .iter()
-                .filter_map(|(k, v)| Some((store_text(k.clone()), store_text(tag_text(v)?))))
+                .filter_map(|(k, v)| {
+                    let text = tag_text(v).filter(|t| !t.is_empty())?;
+                    Some((store_text(k.clone()), store_text(text)))
+                })
                 .collect(),
         })
     }

@@ -150,7 +150,7 @@ CREATE TABLE event_tags (
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO event_tags (event_id, name, value)
 SELECT e.id, t.key, t.value FROM events AS e, json_each(e.event, '$.tags') AS t
-WHERE t.type = 'text' AND instr(e.event, '\u0000') = 0;
+WHERE t.type = 'text' AND t.value <> '' AND instr(e.event, '\u0000') = 0;
 ",
 ];
 
@@ -219,7 +219,7 @@ INSERT INTO event_tags (event_id, name, value)
 SELECT e.id, t.key, t.value
 FROM (SELECT id, event FROM events WHERE strpos(event, '\u0000') = 0) AS e,
      json_each_text(e.event::json -> 'tags') AS t
-WHERE json_typeof(e.event::json -> 'tags' -> t.key) = 'string'
+WHERE json_typeof(e.event::json -> 'tags' -> t.key) = 'string' AND t.value <> ''
 ON CONFLICT DO NOTHING;
 ",
 ];
