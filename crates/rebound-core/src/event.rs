@@ -60,9 +60,34 @@ pub struct BounceEvent {
     #[serde(default)]
     pub truncated: Vec<Truncation>,
     /// Headers of the returned message a user asked to keep (e.g. `X-Lead-Source`), by
-    /// lower-cased name, plus any tags the input carried.
+    /// lower-cased name, plus any tags the input carried: the reader's own (`queue_id`,
+    /// `provider`) as strings, and an email service's metadata (`meta.<key>`, `labels`,
+    /// `campaign`, …) with the JSON type the service gave it (docs/tags.md).
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: BTreeMap<String, TagValue>,
+}
+
+/// The value of a tag: a JSON value, so that an email service's metadata keeps its type
+/// (`{"user_id": 111}` stays a number, a list of tags stays a list). Tags a reader makes
+/// itself, and headers, are strings. [`tag_text`] gives the text a report groups by.
+pub type TagValue = serde_json::Value;
+
+/// The text of a tag value, as a lead source or a report group: a string as it is, a number
+/// or boolean as JSON writes it, a list of one string or number as that element, `None` for
+/// `null` or an empty list, and any other list or object as its compact JSON text.
+pub fn tag_text(value: &TagValue) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(value.to_string()),
+        Value::Array(items) => match items.as_slice() {
+            [] => None,
+            [one @ (Value::String(_) | Value::Number(_) | Value::Bool(_))] => tag_text(one),
+            _ => Some(value.to_string()),
+        },
+        Value::Object(_) => Some(value.to_string()),
+    }
 }
 
 /// Where an event was read: the file, the message within it and the recipient within that.
@@ -165,9 +190,26 @@ impl BounceEvent {
             }
             write_str(out, name);
             out.push(b':');
-            write_str(out, value);
+            write_tag_value(out, value);
         }
         out.extend_from_slice(b"}}");
+    }
+}
+
+/// Writes a tag value as serde_json writes it: a string through [`write_str`] (the same
+/// escapes), anything else through serde_json itself (tags of other types are few and small).
+fn write_tag_value(out: &mut Vec<u8>, value: &TagValue) {
+    match value {
+        TagValue::String(s) => write_str(out, s),
+        other => {
+            // Writing a `Value` to a Vec cannot fail (its keys are strings); were it to, the
+            // value would be written as null rather than leave the JSON broken.
+            let mark = out.len();
+            if serde_json::to_writer(&mut *out, other).is_err() {
+                out.truncate(mark);
+                out.extend_from_slice(b"null");
+            }
+        }
     }
 }
 
@@ -549,8 +591,13 @@ mod tests {
             e.provider_class = (n % 3 == 0).then(|| "Permanent/General".into());
             e.truncated = Truncation::ALL[..n.min(Truncation::ALL.len())].to_vec();
             e.tags = (0..n)
-                .map(|i| (format!("x-tag-{i}"), format!("value \"{i}\"")))
+                .map(|i| (format!("x-tag-{i}"), format!("value \"{i}\"").into()))
                 .collect();
+            // Metadata keeps its JSON type: numbers, booleans, null, lists and objects.
+            e.tags.insert(
+                "meta.typed".into(),
+                serde_json::json!({"n": 111, "f": 1.5, "b": true, "z": null, "l": ["a\u{0}", 2]}),
+            );
             check(&e);
         }
         let widest = EnhancedStatus {
@@ -578,9 +625,31 @@ mod tests {
             e.classification.rule = Arc::from(s.as_str());
             e.feedback_type = Some(s.clone());
             e.provider_class = Some(s.clone());
-            e.tags.insert(s.clone(), s.clone());
-            e.tags.insert("a".into(), s);
+            e.tags.insert(s.clone(), s.clone().into());
+            e.tags
+                .insert("a".into(), serde_json::json!([s.clone(), {"k": s}]));
             check(&e);
         }
+    }
+
+    #[test]
+    fn tag_text_of_each_json_type() {
+        use serde_json::json;
+        let text = |v: serde_json::Value| tag_text(&v);
+        assert_eq!(text(json!("fair-2024")), Some("fair-2024".into()));
+        assert_eq!(text(json!(111)), Some("111".into()));
+        assert_eq!(text(json!(1.5)), Some("1.5".into()));
+        assert_eq!(text(json!(true)), Some("true".into()));
+        assert_eq!(text(json!(null)), None);
+        assert_eq!(text(json!([])), None);
+        // SES gives every message tag as a list of one string.
+        assert_eq!(text(json!(["spring"])), Some("spring".into()));
+        assert_eq!(text(json!([7])), Some("7".into()));
+        assert_eq!(text(json!(["a", "b"])), Some(r#"["a","b"]"#.into()));
+        assert_eq!(text(json!([{"k": 1}])), Some(r#"[{"k":1}]"#.into()));
+        assert_eq!(
+            text(json!({"b": 1, "a": "x"})),
+            Some(r#"{"a":"x","b":1}"#.into())
+        );
     }
 }

@@ -104,6 +104,7 @@ named_enum! {
         Recipients = "recipients": "recipients beyond the limit on one message's recipients were not read",
         ReplyText = "reply-text": "the rules read only the first part of a very long reply text",
         Deferrals = "deferrals": "a log reader kept the deferrals of only the first recipients of a message",
+        Tags = "tags": "metadata beyond the tag limits was cut: a long value shortened (marked), entries past the limit on their number left out",
     }
 }
 

@@ -38,7 +38,7 @@ pub mod time;
 mod wrapper;
 
 pub use classify::{Classification, Classifier, ClassifierBuilder, MATCH_WINDOW, NO_RULE};
-pub use event::{BounceEvent, Source};
+pub use event::{BounceEvent, Source, TagValue, tag_text};
 pub use facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind, Truncation};
 pub use forward::{ForwardHint, same_domain};
 pub use patterns::{CodePattern, StatusPattern};

@@ -46,10 +46,14 @@ pub fn build(evidence: Evidence, classifier: &Classifier, origin: &Origin) -> Bo
         reporting_mta,
         date,
         tags,
+        mut metadata,
         mut truncated,
         number,
         index,
     } = evidence;
+    for (k, v) in tags {
+        metadata.insert(k, v.into());
+    }
     if reply.text.len() > MATCH_WINDOW {
         truncated.push(Truncation::ReplyText);
         truncated.sort_unstable();
@@ -75,7 +79,7 @@ pub fn build(evidence: Evidence, classifier: &Classifier, origin: &Origin) -> Bo
         feedback_type: record.feedback_type,
         provider_class: class,
         truncated,
-        tags,
+        tags: metadata,
     }
 }
 

@@ -60,6 +60,10 @@ pub struct Evidence {
     pub date: Option<Timestamp>,
     /// Tags the input carried (`mta`, `queue_id`, `provider`, headers asked for).
     pub tags: BTreeMap<String, String>,
+    /// An email service's metadata, keeping its JSON type (`meta.<key>`, `labels`,
+    /// `campaign`, …; see `webhook::meta`), already bounded. Merged into the event's tags;
+    /// a key of [`Evidence::tags`] wins over the same key here.
+    pub metadata: BTreeMap<String, serde_json::Value>,
     /// The limits that dropped evidence while the input was read (a reader's own; the
     /// reply-text limit of the rules is added when the event is built).
     pub truncated: Vec<Truncation>,
@@ -82,6 +86,7 @@ impl Default for Evidence {
             reporting_mta: None,
             date: None,
             tags: BTreeMap::new(),
+            metadata: BTreeMap::new(),
             truncated: Vec::new(),
             number: 0,
             index: 1,

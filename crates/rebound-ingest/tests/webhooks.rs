@@ -166,3 +166,50 @@ fn non_bounce_events_give_nothing() {
             .is_empty()
     );
 }
+
+/// Hostile metadata is bounded, marked and counted, never dropped silently: a huge value is
+/// cut with a mark, entries past the limit are counted in `tags_left_out`, the event says
+/// `truncated: ["tags"]`, and a metadata field of the wrong shape is kept whole.
+#[test]
+fn hostile_metadata_is_bounded_and_marked() {
+    let classifier = Classifier::builtin().unwrap();
+    let many: serde_json::Map<String, Value> =
+        (0..100).map(|i| (format!("k{i:03}"), j!(i))).collect();
+    let mut metadata = Value::Object(many);
+    metadata["a_huge"] = j!("x".repeat(100_000));
+    let body = j!([{
+        "event": "hard_bounce",
+        "ts": 1_762_766_100,
+        "msg": {
+            "email": "gone@example.com",
+            "diag": "smtp;550 5.1.1 User unknown",
+            "metadata": metadata,
+            "tags": "not-a-list",
+        }
+    }]);
+    let events = read_webhook(
+        body.to_string().as_bytes(),
+        Some(WebhookFormat::Mandrill),
+        &classifier,
+        None,
+    )
+    .unwrap();
+    let tags = &events[0].tags;
+    assert_eq!(
+        events[0].truncated,
+        vec![rebound_core::Truncation::Tags],
+        "{tags:?}"
+    );
+    // 64 of the 101 `meta.` tags kept (in key order), 37 left out and counted; `labels`
+    // (kept as given, a string) and the reader's own tags besides.
+    let metadata = tags.keys().filter(|k| k.starts_with("meta.")).count();
+    assert_eq!(metadata, 64, "{tags:?}");
+    assert_eq!(tags["tags_left_out"], j!(37));
+    assert_eq!(tags["labels"], j!("not-a-list"));
+    assert_eq!(tags["provider"], j!("mandrill"));
+    assert_eq!(tags["meta.k062"], j!(62));
+    assert!(!tags.contains_key("meta.k063"));
+    let huge = tags["meta.a_huge"].as_str().unwrap();
+    assert!(huge.len() <= 1024 && huge.ends_with("…[cut]"), "{huge}");
+    assert!(huge.starts_with("xxxx"));
+}

@@ -1,5 +1,6 @@
-//! Store throughput: ingestion (events/s) on SQLite and, when `REBOUND_TEST_POSTGRES` names a
-//! server, PostgreSQL; and suppression checks (addresses/s) against a list of 1,000,000.
+//! Store throughput: ingestion (events/s) and a report by lead source and by a tag on SQLite
+//! and, when `REBOUND_TEST_POSTGRES` names a server, PostgreSQL; and suppression checks
+//! (addresses/s) against a list of 1,000,000.
 //!
 //! `cargo bench -p rebound-store --bench store` (optionally `-- EVENTS`, default 200,000).
 //! A plain harness rather than criterion: each ingest run needs a fresh store, and the figure
@@ -53,6 +54,18 @@ fn ingest(name: &str, location: &Location, events: &[rebound_core::BounceEvent])
             events.len() as f64 / secs,
             stats.suppressed,
             stats.hints
+        );
+    }
+    // The same grouping from the lead_source column and from the event_tags table (the
+    // synthetic events carry their source as the tag x-lead-source).
+    for by in ["source", "tag:x-lead-source"] {
+        let start = Instant::now();
+        let rows = store.report(by.parse().unwrap(), None).unwrap();
+        println!(
+            "{name}: report --by {by}: {} groups of {} events in {:.3} s",
+            rows.len(),
+            rows.iter().map(|r| r.events).sum::<i64>(),
+            start.elapsed().as_secs_f64()
         );
     }
 }

@@ -7,7 +7,7 @@
 //! - [`EventKey`] ([`key`]): what makes two reports the same event (idempotent ingest).
 //! - [`Policy`] ([`policy`]): what suppresses, as configuration with documented defaults.
 //! - [`SuppressionSet`] ([`check`]): the list in memory for fast checks.
-//! - [`report`]: the audit by source, domain, reason, day or sender.
+//! - [`report`]: the audit by source, domain, reason, day, sender, campaign or any tag.
 //! - [`exchange`]: CSV export and import.
 //!
 //! ```
@@ -48,6 +48,6 @@ pub use key::EventKey;
 pub use location::Location;
 pub use model::{Hint, HintKind, HintStatus, IngestStats, Skipped, Suppression};
 pub use policy::{Judgement, Policy};
-pub use record::{NUL_REPLACEMENT, SourceRule, store_text};
-pub use report::{Grouping, ReportRow};
+pub use record::{NUL_REPLACEMENT, SourceRule, SourceStep, store_text};
+pub use report::{CAMPAIGN_TAGS, Grouping, MAX_TAG_NAME, ReportRow, TagName};
 pub use store::{DEFAULT_BATCH, Ingester, Store};

@@ -1,12 +1,13 @@
 //! [`EventRow`]: a [`BounceEvent`] flattened into the columns the store writes and queries
 //! (normalized recipient and domains, epoch time and day, lead source, the policy's judgement),
-//! with the full event kept as JSON so nothing the input said is lost.
+//! with the full event kept as JSON so nothing the input said is lost, and each tag as text
+//! for reports by tag. [`SourceRule`] chooses an event's lead source.
 
 use crate::address;
 use crate::key::EventKey;
 use crate::policy::{Judgement, Policy};
 use crate::time;
-use rebound_core::BounceEvent;
+use rebound_core::{BounceEvent, tag_text};
 
 /// The replacement of a NUL in stored text: U+FFFD, the character lossy UTF-8 decoding already
 /// puts for invalid byte sequences, so both end up alike on both backends.
@@ -24,13 +25,21 @@ pub fn store_text(s: String) -> String {
     }
 }
 
-/// Where an event's lead source comes from.
+/// Where an event's lead source comes from: the settings of `rebound ingest` (`--source`,
+/// `--source-tag`, `--source-header`) and of a server's configuration alike. The steps are
+/// tried in the order of [`SourceRule::steps`]; the first that gives a value that is not
+/// blank wins.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceRule {
-    /// A fixed tag for every event of the run (`--source`); wins over the header.
+    /// A fixed source for every event of the run (`--source`); wins over everything else.
     pub tag: Option<String>,
-    /// The header of the returned message (a key of the event's `tags`, compared
-    /// case-insensitively) that names the lead source; default `X-Lead-Source`.
+    /// Metadata keys that may name the lead source (`--source-tag`), tried in order: each
+    /// is looked up as the event tag of that name, then as the service metadata
+    /// `meta.<key>` (docs/tags.md).
+    pub tags: Vec<String>,
+    /// The header of the returned message that names the lead source (`--source-header`;
+    /// default `X-Lead-Source`), compared case-insensitively: a bounce email's header kept
+    /// as a tag, or one an email service reported (`header.<name>`).
     pub header: String,
 }
 
@@ -38,28 +47,79 @@ impl Default for SourceRule {
     fn default() -> Self {
         Self {
             tag: None,
+            tags: Vec::new(),
             header: "X-Lead-Source".into(),
         }
     }
 }
 
+/// One step of choosing a lead source ([`SourceRule::steps`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SourceStep<'a> {
+    /// A fixed source (`--source`).
+    Fixed(&'a str),
+    /// A metadata key (`--source-tag`): the tag `<key>`, else `meta.<key>`.
+    Tag(&'a str),
+    /// A header of the returned message (`--source-header`): the tag `<lower-cased name>`,
+    /// else `header.<lower-cased name>`.
+    Header(&'a str),
+}
+
 impl SourceRule {
-    /// The lead source of an event under this rule.
+    /// The steps, in the order they are tried: the fixed source, each metadata key, the
+    /// header. (A lookup in a send list, by Message-ID then address, is meant to come last,
+    /// once the store keeps one.)
+    pub fn steps(&self) -> Vec<SourceStep<'_>> {
+        let mut steps: Vec<SourceStep<'_>> = self
+            .tag
+            .as_deref()
+            .map(SourceStep::Fixed)
+            .into_iter()
+            .collect();
+        steps.extend(self.tags.iter().map(|k| SourceStep::Tag(k)));
+        steps.push(SourceStep::Header(&self.header));
+        steps
+    }
+
+    /// The lead source of an event under this rule: the first step that gives a value.
     pub fn source_of(&self, event: &BounceEvent) -> Option<String> {
-        if let Some(tag) = &self.tag {
-            return Some(tag.clone());
+        self.steps()
+            .into_iter()
+            .find_map(|step| step_value(step, event))
+    }
+}
+
+/// What one step finds in an event: trimmed, `None` when absent or blank.
+fn step_value(step: SourceStep<'_>, event: &BounceEvent) -> Option<String> {
+    let value = match step {
+        SourceStep::Fixed(s) => Some(s.to_string()),
+        SourceStep::Tag(key) => {
+            let key = key.trim();
+            tag(event, key).or_else(|| tag(event, &format!("meta.{key}")))
         }
-        let wanted = self.header.trim();
-        let value = event.tags.get(&wanted.to_ascii_lowercase()).or_else(|| {
+        SourceStep::Header(name) => {
+            let name = name.trim().to_ascii_lowercase();
+            tag(event, &name).or_else(|| tag(event, &format!("header.{name}")))
+        }
+    }?;
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// The text of the tag named `name`: the exact key, else one equal ignoring ASCII case.
+fn tag(event: &BounceEvent, name: &str) -> Option<String> {
+    event
+        .tags
+        .get(name)
+        .or_else(|| {
             event
                 .tags
                 .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(wanted))
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v)
-        })?;
-        let value = value.trim();
-        (!value.is_empty()).then(|| value.to_string())
-    }
+        })
+        .and_then(tag_text)
 }
 
 /// One event as stored.
@@ -90,6 +150,9 @@ pub(crate) struct EventRow {
     pub json: String,
     /// `(address, will_forward)` of a forward-path the reply named.
     pub forward: Option<(String, bool)>,
+    /// `(name, text)` of each tag with a value that is not empty ([`tag_text`]), for reports
+    /// by tag (an empty value groups as `(none)`, like a missing one).
+    pub tags: Vec<(String, String)>,
 }
 
 impl EventRow {
@@ -142,6 +205,14 @@ impl EventRow {
             judgement: policy.judge(c),
             json: serde_json::to_string(event)?,
             forward,
+            tags: event
+                .tags
+                .iter()
+                .filter_map(|(k, v)| {
+                    let text = tag_text(v).filter(|t| !t.is_empty())?;
+                    Some((store_text(k.clone()), store_text(text)))
+                })
+                .collect(),
         })
     }
 

@@ -1,13 +1,22 @@
-//! The audit report: events grouped by lead source, recipient domain, reason, day or sender
-//! domain, with the rates that show which source produces stale addresses.
+//! The audit report: events grouped by lead source, recipient domain, reason, day, sender
+//! domain, campaign or any tag, with the rates that show which source produces stale
+//! addresses.
 //!
 //! Per group: `events`; `recipients` (distinct); `hard_rate` = recipients with at least one
 //! hard bounce / recipients; `stale_rate` = recipients with at least one `userunknown`,
 //! `hasmoved` or `suspend` event / recipients; `sender_side` = events with a sender-side
 //! verdict (bounce type `block`), which say nothing about the address; the top reasons.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::str::FromStr;
+
+/// The longest tag name `--by tag:KEY` takes, in bytes (the longest a service's metadata
+/// key is kept, with room for its namespace).
+pub const MAX_TAG_NAME: usize = 256;
+
+/// The tags `--by campaign` reads, first present wins: a service's own campaign field, then
+/// the sender's metadata key `campaign`.
+pub const CAMPAIGN_TAGS: [&str; 2] = ["campaign", "meta.campaign"];
 
 /// The reasons that mark an address as stale.
 pub const STALE_REASONS: [&str; 3] = ["userunknown", "hasmoved", "suspend"];
@@ -16,8 +25,7 @@ pub const STALE_REASONS: [&str; 3] = ["userunknown", "hasmoved", "suspend"];
 pub const TOP_REASONS: usize = 3;
 
 /// What a report groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grouping {
     /// The lead source (`(none)` when unknown).
     Source,
@@ -29,28 +37,78 @@ pub enum Grouping {
     Day,
     /// The sender's domain (where sender-side refusals show).
     Sender,
+    /// The campaign: the first of [`CAMPAIGN_TAGS`] an event has (`(none)` when none).
+    Campaign,
+    /// The text of one tag (`(none)` when an event lacks it): `tag:KEY`.
+    Tag(TagName),
+}
+
+/// The tag a report groups by: a name of at most [`MAX_TAG_NAME`] bytes without control
+/// characters, kept with its `tag:` prefix as the wire name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagName(String);
+
+impl TagName {
+    /// The tag's name (without `tag:`).
+    pub fn name(&self) -> &str {
+        self.0.strip_prefix("tag:").unwrap_or(&self.0)
+    }
+}
+
+impl Serialize for Grouping {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The joins that bring the tags `names` to each row of `events` (as `t0`, `t1`, …), and
+/// the expression of the first of them present; each name is quoted as an SQL string literal
+/// (its quotes doubled; names hold no control characters, which [`Grouping::from_str`]
+/// checks). A join rather than a subquery per row: PostgreSQL hashes it.
+fn tag_sql(names: &[&str]) -> (String, String) {
+    let joins: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            format!(
+                " LEFT JOIN event_tags AS t{i} ON t{i}.event_id = events.id AND t{i}.name = '{}'",
+                n.replace('\'', "''")
+            )
+        })
+        .collect();
+    let values: Vec<String> = (0..names.len()).map(|i| format!("t{i}.value")).collect();
+    (
+        joins.concat(),
+        format!("COALESCE({}, '(none)')", values.join(", ")),
+    )
 }
 
 impl Grouping {
-    /// The SQL expression of the group, the same on both backends.
-    pub(crate) fn sql(self) -> &'static str {
+    /// The SQL of the group, the same on both backends: the joins it needs after `FROM
+    /// events` (empty for a column of `events`), and its expression.
+    pub(crate) fn sql(&self) -> (String, String) {
+        let column = |c: &str| (String::new(), c.to_string());
         match self {
-            Grouping::Source => "COALESCE(lead_source, '(none)')",
-            Grouping::Domain => "COALESCE(domain, '(none)')",
-            Grouping::Reason => "reason",
-            Grouping::Day => "day",
-            Grouping::Sender => "COALESCE(sender_domain, '(none)')",
+            Grouping::Source => column("COALESCE(lead_source, '(none)')"),
+            Grouping::Domain => column("COALESCE(domain, '(none)')"),
+            Grouping::Reason => column("reason"),
+            Grouping::Day => column("day"),
+            Grouping::Sender => column("COALESCE(sender_domain, '(none)')"),
+            Grouping::Campaign => tag_sql(&CAMPAIGN_TAGS),
+            Grouping::Tag(tag) => tag_sql(&[tag.name()]),
         }
     }
 
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
+    /// The wire name (`tag:KEY` for a tag).
+    pub fn as_str(&self) -> &str {
         match self {
             Grouping::Source => "source",
             Grouping::Domain => "domain",
             Grouping::Reason => "reason",
             Grouping::Day => "day",
             Grouping::Sender => "sender",
+            Grouping::Campaign => "campaign",
+            Grouping::Tag(tag) => &tag.0,
         }
     }
 }
@@ -64,9 +122,31 @@ impl FromStr for Grouping {
             "reason" => Ok(Grouping::Reason),
             "day" => Ok(Grouping::Day),
             "sender" => Ok(Grouping::Sender),
-            o => Err(format!(
-                "unknown grouping `{o}` (source, domain, reason, day, sender)"
-            )),
+            "campaign" => Ok(Grouping::Campaign),
+            _ => {
+                let name = s
+                    .trim()
+                    .get(..4)
+                    .filter(|p| p.eq_ignore_ascii_case("tag:"))
+                    .map(|_| &s.trim()[4..])
+                    .ok_or_else(|| {
+                        format!(
+                            "unknown grouping `{}` (source, domain, reason, day, sender, campaign, \
+                             tag:KEY)",
+                            s.trim()
+                        )
+                    })?;
+                if name.is_empty() {
+                    return Err("`tag:` needs a tag name, e.g. tag:meta.lead_source".into());
+                }
+                if name.len() > MAX_TAG_NAME {
+                    return Err(format!("tag name over {MAX_TAG_NAME} bytes"));
+                }
+                if name.chars().any(char::is_control) {
+                    return Err("a tag name cannot hold control characters".into());
+                }
+                Ok(Grouping::Tag(TagName(format!("tag:{name}"))))
+            }
         }
     }
 }
@@ -115,25 +195,26 @@ pub(crate) struct GroupCounts {
 }
 
 /// The counting query, with `$1` the lower time bound.
-pub(crate) fn counts_sql(by: Grouping) -> String {
+pub(crate) fn counts_sql(by: &Grouping) -> String {
     let stale = STALE_REASONS.map(|r| format!("'{r}'")).join(", ");
+    let (joins, g) = by.sql();
     format!(
         "SELECT g, CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT recipient) AS BIGINT), \
          CAST(COUNT(DISTINCT CASE WHEN bounce_type = 'hard' THEN recipient END) AS BIGINT), \
          CAST(COUNT(DISTINCT CASE WHEN reason IN ({stale}) THEN recipient END) AS BIGINT), \
          CAST(SUM(CASE WHEN bounce_type = 'block' THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM (SELECT {g} AS g, recipient, bounce_type, reason FROM events WHERE at_unix >= $1) AS e \
-         GROUP BY g ORDER BY 2 DESC, 1",
-        g = by.sql()
+         FROM (SELECT {g} AS g, recipient, bounce_type, reason FROM events{joins} \
+         WHERE at_unix >= $1) AS e GROUP BY g ORDER BY 2 DESC, 1"
     )
 }
 
 /// The per-group reason query, with `$1` the lower time bound.
-pub(crate) fn reasons_sql(by: Grouping) -> String {
+pub(crate) fn reasons_sql(by: &Grouping) -> String {
+    let (joins, g) = by.sql();
     format!(
-        "SELECT {g} AS g, reason, CAST(COUNT(*) AS BIGINT) FROM events WHERE at_unix >= $1 \
-         GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
-        g = by.sql()
+        "SELECT g, reason, CAST(COUNT(*) AS BIGINT) \
+         FROM (SELECT {g} AS g, reason FROM events{joins} WHERE at_unix >= $1) AS e \
+         GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"
     )
 }
 

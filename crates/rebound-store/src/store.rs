@@ -193,8 +193,8 @@ impl Store {
     /// The audit report, grouped `by`, over events at or after `since` (epoch seconds).
     pub fn report(&mut self, by: Grouping, since: Option<i64>) -> Result<Vec<ReportRow>> {
         let since = since.unwrap_or(i64::MIN);
-        let counts = self.backend.report_counts(by, since)?;
-        let reasons = self.backend.report_reasons(by, since)?;
+        let counts = self.backend.report_counts(&by, since)?;
+        let reasons = self.backend.report_reasons(&by, since)?;
         Ok(report::assemble(counts, reasons))
     }
 }

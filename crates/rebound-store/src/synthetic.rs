@@ -78,7 +78,7 @@ pub fn event(i: u64) -> Option<BounceEvent> {
         .get(usize::try_from(i % 5).ok()?)
         .copied()
         .unwrap_or("organic");
-    tags.insert("x-lead-source".to_string(), source.to_string());
+    tags.insert("x-lead-source".to_string(), source.into());
     let secs = 1_704_067_200 + i * 7; // from 2024-01-01, 7 s apart
     Some(BounceEvent {
         source: Source {

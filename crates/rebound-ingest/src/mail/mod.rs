@@ -248,6 +248,7 @@ impl Bounce {
             reporting_mta: self.reporting_mta.clone(),
             date: self.date,
             tags: self.tags.clone(),
+            metadata: BTreeMap::new(),
             truncated: self.truncated.clone(),
             number: 0,
             index: u32::try_from(i + 1).unwrap_or(u32::MAX),

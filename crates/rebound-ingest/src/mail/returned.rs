@@ -1,6 +1,7 @@
 //! The returned message: the copy of the original message (or of its header) that a bounce
 //! carries as `message/rfc822` (RFC 3464 section 2, RFC 2046 5.2.1), `text/rfc822-headers`
-//! (RFC 6522 / RFC 3462) or inline after a line such as "----- Original message -----".
+//! (RFC 6522 / RFC 3462) or inline after a line such as "----- Original message -----"; in a
+//! bounce forwarded as an attachment, the message returned inside it.
 //! Gives the event its Message-ID, the sender when the report did not name one, and the
 //! header fields the user asked to keep as tags.
 
@@ -57,7 +58,20 @@ fn is_message_header(h: &Headers) -> bool {
 /// The header fields of the returned message, if the bounce carries any.
 pub fn headers<'a>(input: &'a Input<'_>) -> Option<Cow<'a, Headers<'a>>> {
     let mime = &input.mime;
-    if let Some(p) = mime.parts.iter().find(|p| p.inside_message && p.depth > 0)
+    let mut inside = mime
+        .parts
+        .iter()
+        .filter(|p| p.inside_message && p.depth > 0);
+    let first = inside.next();
+    // A bounce forwarded as an attachment is itself a `multipart/report` inside a message:
+    // the returned message is the next message header inside it.
+    let first = match first {
+        Some(f) if f.mime() == "multipart/report" => inside
+            .find(|p| p.depth > f.depth && is_message_header(&p.headers))
+            .or(Some(f)),
+        other => other,
+    };
+    if let Some(p) = first
         && !p.headers.is_empty()
     {
         return Some(Cow::Borrowed(&p.headers));

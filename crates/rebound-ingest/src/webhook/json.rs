@@ -72,6 +72,11 @@ impl<'a> Obj<'a> {
             .ok_or_else(|| wrong(provider, what, "an object"))
     }
 
+    /// Every key and value of the object, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'a str, &'a Value)> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     /// The raw value of `key`, if present and not null.
     pub fn raw(&self, key: &str) -> Option<&'a Value> {
         self.map.get(key).filter(|v| !v.is_null())

@@ -4,9 +4,11 @@
 //! (`code`, `enhanced-code`, `message`, `description`). Mailgun's pseudo-codes 605/606/607
 //! ("not delivering to a previously bounced / unsubscribed / complained address") and the
 //! `suppress-*` reasons are stated as `suppressed`. The provider class is `severity/reason`.
-//! `complained` events are complaints (reason `feedback`, class `complained`).
+//! `complained` events are complaints (reason `feedback`, class `complained`). Metadata:
+//! `user-variables` as `meta.<key>`, `tags` as `labels` ([`super::meta`]).
 
 use super::json::Obj;
+use super::meta::Meta;
 use super::{WebhookError, complaint, fill_from_class, status};
 use crate::evidence::{Evidence, Record, bare_address};
 use rebound_core::DsnAction;
@@ -117,6 +119,10 @@ fn push(
     if let Some(id) = ed.str("id")? {
         f.tags.insert("mailgun_event_id".into(), id.to_string());
     }
+    let mut meta = Meta::default();
+    meta.user(ed.raw("user-variables"));
+    meta.field("labels", ed.raw("tags"));
+    meta.apply_one(&mut f);
     out.push(f);
     Ok(())
 }

@@ -4,9 +4,11 @@
 //! (`smtp;550 5.1.1 …`) and Mandrill's class in `msg.bounce_description`; `reject` (Mandrill
 //! refused to send: rejection list) is stated as `suppressed`; `spam` (the recipient reported
 //! the message) is a complaint (reason `feedback`). The provider class is
-//! `event/bounce_description`.
+//! `event/bounce_description`. Metadata ([`super::meta`]): `msg.metadata` as `meta.<key>`,
+//! `msg.tags` as `labels`, `msg.subaccount` as `subaccount`.
 
 use super::json::Obj;
+use super::meta::Meta;
 use super::{WebhookError, batch, complaint, fill_from_class, nth};
 use crate::evidence::{Evidence, Record, bare_address};
 use rebound_core::DsnAction;
@@ -70,6 +72,11 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
         if let Some(id) = msg.str("_id")? {
             f.tags.insert("mandrill_id".into(), id.to_string());
         }
+        let mut meta = Meta::default();
+        meta.user(msg.raw("metadata"));
+        meta.field("labels", msg.raw("tags"));
+        meta.field("subaccount", msg.raw("subaccount"));
+        meta.apply_one(&mut f);
         out.push(f);
     }
     Ok(())

@@ -23,12 +23,17 @@
 //! RFC 3463 status ([`fill_from_class`]). Classes that say "not sent: suppressed" or "not a
 //! bounce" (auto-reply, complaint) are stated, with a `webhook.<provider>.<class>` rule id.
 //!
+//! Each service's metadata (the sender's key/value pairs, the service's tags or categories,
+//! campaign, subaccount, reported headers) becomes event tags under the namespaces of
+//! [`meta`], with their JSON types, bounded.
+//!
 //! Hostile bodies are refused with a clear [`WebhookError`]: over [`json::MAX_BODY`] bytes,
 //! nested deeper than [`json::MAX_DEPTH`], or with a field of the wrong type.
 
 pub mod json;
 pub mod mailgun;
 pub mod mandrill;
+pub mod meta;
 pub mod postmark;
 pub mod sendgrid;
 pub mod ses;

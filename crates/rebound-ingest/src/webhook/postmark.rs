@@ -2,9 +2,11 @@
 //! in `Type` / `TypeCode` (BounceTypeCode of Postmark's API), the server's words in
 //! `Details` (`smtp;550 5.1.1 …`). Subscription changes and relay tests are no events;
 //! auto-responders and challenge mails are stated as `vacation`, spam complaints as
-//! `feedback`, manual deactivation as `suppressed`. The provider class is `Type`.
+//! `feedback`, manual deactivation as `suppressed`. The provider class is `Type`. Metadata
+//! ([`super::meta`]): `Metadata` as `meta.<key>`, `Tag` as `labels`.
 
 use super::json::Obj;
+use super::meta::Meta;
 use super::{WebhookError, fill_from_class};
 use crate::evidence::{Evidence, Record, bare_address};
 use crate::time::rfc3339;
@@ -99,6 +101,10 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
     if let Some(id) = o.str("MessageID")? {
         f.tags.insert("postmark_message_id".into(), id.to_string());
     }
+    let mut meta = Meta::default();
+    meta.user(o.raw("Metadata"));
+    meta.field("labels", o.raw("Tag"));
+    meta.apply_one(&mut f);
     out.push(f);
     Ok(())
 }

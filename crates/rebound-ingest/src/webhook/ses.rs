@@ -5,9 +5,14 @@
 //! `bounceType/bounceSubType` (`Permanent/NoEmail`); SES's suppression-list subtypes are
 //! stated as `suppressed` (SES did not send). `Complaint` gives one `feedback` event per
 //! `complainedRecipients` entry (bounce type `none`), with SES's `complaintFeedbackType`
-//! (`abuse`, …) kept as `feedback_type` and the class `Complaint/<type>`.
+//! (`abuse`, …) kept as `feedback_type` and the class `Complaint/<type>`. Metadata
+//! ([`super::meta`]): the message tags of event publishing (`mail.tags`, each a list of
+//! strings, `ses:configuration-set` and the other `ses:` tags among them) as `meta.<key>`,
+//! and the original headers (`mail.headers`, when the notification includes them) as
+//! `header.<lower-cased name>`.
 
 use super::json::{self, Obj};
+use super::meta::Meta;
 use super::{WebhookError, fill_from_class, nth, status};
 use crate::evidence::{Evidence, Record, bare_address};
 use crate::time::rfc3339;
@@ -64,6 +69,11 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
         None => None,
     };
     let ses_id = mail.map(|m| m.str("messageId")).transpose()?.flatten();
+    let mut meta = Meta::default();
+    if let Some(m) = mail {
+        meta.user(m.raw("tags"));
+        meta.headers(m.raw("headers"));
+    }
     let (detail, recipients_key, class, permanent, action) = match kind {
         "Bounce" => {
             let b = o.req_obj("bounce")?;
@@ -152,6 +162,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
         if let Some(id) = ses_id {
             f.tags.insert("ses_message_id".into(), id.to_string());
         }
+        meta.apply_one(&mut f);
         out.push(f);
     }
     Ok(())

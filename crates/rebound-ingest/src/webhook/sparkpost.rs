@@ -5,9 +5,12 @@
 //! kept as the provider class `NN Name`; class 25 (Admin Failure, SparkPost's own policy) is
 //! stated as `suppressed`, 60 and 100 (auto-reply, challenge-response) as `vacation`.
 //! `spam_complaint` events are complaints (reason `feedback`, `fbtype` as the feedback type,
-//! class `spam_complaint/<fbtype>`).
+//! class `spam_complaint/<fbtype>`). Metadata ([`super::meta`]): `rcpt_meta` as
+//! `meta.<key>`, `rcpt_tags` as `labels`, `campaign_id` as `campaign`, `subaccount_id` as
+//! `subaccount`.
 
 use super::json::Obj;
+use super::meta::Meta;
 use super::{WebhookError, batch, complaint, fill_from_class, nth};
 use crate::evidence::{Evidence, Record, bare_address};
 use rebound_core::DsnAction;
@@ -117,6 +120,7 @@ pub fn parse(body: &Value, out: &mut Vec<Evidence>) -> Result<(), WebhookError> 
         if let Some(id) = e.str("message_id")? {
             f.tags.insert("sparkpost_message_id".into(), id.to_string());
         }
+        metadata(e).apply_one(&mut f);
         out.push(f);
     }
     Ok(())
@@ -151,5 +155,16 @@ fn spam_complaint(e: Obj<'_>, i: usize) -> Result<Evidence, WebhookError> {
     if let Some(id) = e.str("message_id")? {
         f.tags.insert("sparkpost_message_id".into(), id.to_string());
     }
+    metadata(e).apply_one(&mut f);
     Ok(f)
+}
+
+/// The metadata of an event.
+fn metadata(e: Obj<'_>) -> Meta {
+    let mut meta = Meta::default();
+    meta.user(e.raw("rcpt_meta"));
+    meta.field("labels", e.raw("rcpt_tags"));
+    meta.field("campaign", e.raw("campaign_id"));
+    meta.field("subaccount", e.raw("subaccount_id"));
+    meta
 }

@@ -92,7 +92,7 @@ pub(crate) trait Backend: Send {
     /// Sets a hint's status; returns whether it exists.
     fn decide_hint(&mut self, id: i64, status: HintStatus, now: i64) -> Result<bool>;
     /// Report counts per group.
-    fn report_counts(&mut self, by: Grouping, since: i64) -> Result<Vec<GroupCounts>>;
+    fn report_counts(&mut self, by: &Grouping, since: i64) -> Result<Vec<GroupCounts>>;
     /// `(group, reason, events)` per group, most frequent first.
-    fn report_reasons(&mut self, by: Grouping, since: i64) -> Result<Vec<(String, String, i64)>>;
+    fn report_reasons(&mut self, by: &Grouping, since: i64) -> Result<Vec<(String, String, i64)>>;
 }

@@ -13,7 +13,7 @@ use crate::model::{Hint, HintKind, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{self, GroupCounts, Grouping};
 use postgres::{Client, Config, NoTls};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// A connection to a PostgreSQL database.
@@ -29,7 +29,10 @@ const INSERT_EVENTS: &str = "INSERT INTO events (key, at_unix, at, day, recipien
     $8::text[], $9::int4[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], \
     $15::text[], $16::text[], $17::int4[], $19::text[]) \
     AS u(k, a, t, d, r, dom, s, sd, c, st, re, bt, ru, ls, mi, rm, so, ev) \
-    ON CONFLICT (key) DO NOTHING RETURNING key";
+    ON CONFLICT (key) DO NOTHING RETURNING key, id";
+
+const INSERT_EVENT_TAGS: &str = "INSERT INTO event_tags (event_id, name, value) \
+    SELECT * FROM unnest($1::int8[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING";
 
 const INSERT_SUPPRESSIONS: &str = "INSERT INTO suppressions (address, rule, reason, event_id, \
     classifier_rule, source, created_at) SELECT * FROM unnest($1::text[], $2::text[], \
@@ -227,7 +230,29 @@ impl Tx for PgTx<'_> {
                 &json,
             ],
         )?;
-        let new: HashSet<Vec<u8>> = returned.iter().map(|r| r.get::<_, Vec<u8>>(0)).collect();
+        let ids: HashMap<Vec<u8>, i64> = returned
+            .iter()
+            .map(|r| (r.get::<_, Vec<u8>>(0), r.get::<_, i64>(1)))
+            .collect();
+        // A key twice in one batch was inserted once: its tags are sent once.
+        let mut tagged = HashSet::new();
+        let (mut tag_ids, mut names, mut values) = (Vec::new(), Vec::new(), Vec::new());
+        for r in &rows {
+            if let Some(&id) = ids.get(&r.key.0[..])
+                && tagged.insert(id)
+            {
+                for (name, value) in &r.tags {
+                    tag_ids.push(id);
+                    names.push(name.as_str());
+                    values.push(value.as_str());
+                }
+            }
+        }
+        if !tag_ids.is_empty() {
+            self.tx
+                .execute(INSERT_EVENT_TAGS, &[&tag_ids, &names, &values])?;
+        }
+        let new: HashSet<&[u8]> = ids.keys().map(Vec::as_slice).collect();
         Ok(all_keys.iter().map(|k| new.contains(*k)).collect())
     }
 
@@ -415,7 +440,7 @@ impl Backend for Postgres {
         Ok(n == 1)
     }
 
-    fn report_counts(&mut self, by: Grouping, since: i64) -> Result<Vec<GroupCounts>> {
+    fn report_counts(&mut self, by: &Grouping, since: i64) -> Result<Vec<GroupCounts>> {
         let rows = self.client.query(&report::counts_sql(by), &[&since])?;
         Ok(rows
             .iter()
@@ -430,7 +455,7 @@ impl Backend for Postgres {
             .collect())
     }
 
-    fn report_reasons(&mut self, by: Grouping, since: i64) -> Result<Vec<(String, String, i64)>> {
+    fn report_reasons(&mut self, by: &Grouping, since: i64) -> Result<Vec<(String, String, i64)>> {
         let rows = self.client.query(&report::reasons_sql(by), &[&since])?;
         Ok(rows
             .iter()

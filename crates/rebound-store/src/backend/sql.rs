@@ -1,6 +1,9 @@
 //! SQL text shared by both backends, written with PostgreSQL's `$n` placeholders; the SQLite
 //! backend rewrites them to `?n` ([`to_sqlite`]).
 
+pub(crate) const INSERT_EVENT_TAG: &str = "INSERT INTO event_tags (event_id, name, value) \
+    VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
 pub(crate) const INSERT_SUPPRESSION: &str = "INSERT INTO suppressions \
     (address, rule, reason, event_id, classifier_rule, source, created_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (address) DO NOTHING";

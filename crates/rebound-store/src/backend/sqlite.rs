@@ -231,6 +231,7 @@ struct SqliteTx<'a> {
 impl Tx for SqliteTx<'_> {
     fn insert_events(&mut self, rows: &[EventRow], now: i64) -> Result<Vec<bool>> {
         let mut stmt = self.tx.prepare_cached(INSERT_EVENT)?;
+        let mut tag = self.tx.prepare_cached(&to_sqlite(sql::INSERT_EVENT_TAG))?;
         let mut new = Vec::with_capacity(rows.len());
         for r in rows {
             let n = stmt.execute(params![
@@ -254,6 +255,12 @@ impl Tx for SqliteTx<'_> {
                 now,
                 r.json,
             ])?;
+            if n == 1 {
+                let id = self.tx.last_insert_rowid();
+                for (name, value) in &r.tags {
+                    tag.execute(params![id, name, value])?;
+                }
+            }
             new.push(n == 1);
         }
         Ok(new)
@@ -448,7 +455,7 @@ impl Backend for Sqlite {
         Ok(n == 1)
     }
 
-    fn report_counts(&mut self, by: Grouping, since: i64) -> Result<Vec<GroupCounts>> {
+    fn report_counts(&mut self, by: &Grouping, since: i64) -> Result<Vec<GroupCounts>> {
         let mut stmt = self.conn.prepare(&to_sqlite(&report::counts_sql(by)))?;
         let rows = stmt.query_map([since], |r| {
             Ok(GroupCounts {
@@ -463,7 +470,7 @@ impl Backend for Sqlite {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn report_reasons(&mut self, by: Grouping, since: i64) -> Result<Vec<(String, String, i64)>> {
+    fn report_reasons(&mut self, by: &Grouping, since: i64) -> Result<Vec<(String, String, i64)>> {
         let mut stmt = self.conn.prepare(&to_sqlite(&report::reasons_sql(by)))?;
         let rows = stmt.query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)

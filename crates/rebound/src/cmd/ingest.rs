@@ -76,6 +76,8 @@ impl StoreArgs {
   rebound ingest ~/Maildir/.Bounces                    # default store: ~/.local/share/rebound/rebound.db
   rebound ingest --source fair-2024 bounces.mbox       # label every event with a lead source
   rebound ingest --source-header X-Campaign bounces/   # lead source from a header of the returned message
+  rebound ingest --source-tag lead_source webhooks/    # lead source from an email service's metadata
+  rebound ingest --source-tag list --source-tag vendor sendgrid-events.json
   rebound parse --json bounces/ | rebound ingest -     # JSON lines from `rebound parse --json`
   rebound ingest /var/log/mail.log ses-bounce.json     # MTA logs and webhook bodies too
   rebound ingest --db postgres://postgres@127.0.0.1:5432/test --format jsonl events.jsonl
@@ -86,6 +88,22 @@ webhook bodies (SES, SendGrid, Mailgun, Postmark, SparkPost, Mandrill), each inp
 sniffed from its first bytes (standard input too) or given by --format; and JSON lines of
 events (`rebound parse --json`): a file named *.jsonl/*.ndjson, or any input whose first line
 is a JSON object with the event's `source` and `reason` fields.
+
+Lead source: each event's source is chosen in this order, the first that gives a value that
+is not blank winning:
+  1. --source VALUE: the same source for every event of the run;
+  2. each --source-tag KEY, in the order given: the event tag KEY, else the email service's
+     metadata key KEY (the tag meta.KEY: Mailgun user-variables, SendGrid custom arguments,
+     Postmark Metadata, SES message tags, SparkPost rcpt_meta, Mandrill metadata; see
+     docs/tags.md); a value that is not a string is used as its JSON text, a list of one
+     value as that value;
+  3. --source-header NAME (default X-Lead-Source): that header of the returned message of a
+     bounce email (read from a message/rfc822 part, a text/rfc822-headers part, a copy
+     quoted in the bounce's text, or the message inside a bounce forwarded as an
+     attachment), or of the original message as an email service reports it (SES
+     mail.headers: the tag header.NAME).
+An event with none of these has no source (`(none)` in `rebound report --by source`). A
+lookup in a send list (by Message-ID, then address) is not made yet.
 
 Idempotent: an event is identified by a key over its recipient, message id, time, reporting
 MTA, reply code, status, DSN action and text; ingesting the same bounce again, or from several
@@ -115,9 +133,15 @@ pub struct IngestArgs {
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
     format: IngestFormat,
 
-    /// The lead source of every event of this run (wins over --source-header).
+    /// The lead source of every event of this run (wins over --source-tag and
+    /// --source-header).
     #[arg(long, value_name = "TAG")]
     source: Option<String>,
+
+    /// A metadata key that names the lead source (the tag KEY, else meta.KEY); repeatable,
+    /// the first present wins; tried before --source-header.
+    #[arg(long, value_name = "KEY")]
+    source_tag: Vec<String>,
 
     /// The header of the returned message that names the lead source.
     #[arg(long, value_name = "NAME", default_value = "X-Lead-Source")]
@@ -171,6 +195,7 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
     let mut store = args.store.open(Access::Create)?;
     let sources = SourceRule {
         tag: args.source.clone(),
+        tags: args.source_tag.clone(),
         header: args.source_header.clone(),
     };
     let paths = if args.paths.is_empty() {

@@ -34,7 +34,8 @@ recipient, sender, at, code, status, text, command, forward {address, will_forwa
 same_domain}, remote_host, permanent, bounce_type, reason, category, severity, action, rule,
 dsn_action, message_id, remote_mta, reporting_mta, feedback_type, provider_class, truncated,
 tags. Every field is always present; absent values are null, empty lists []. docs/event.md
-in the source describes each field and its values.
+in the source describes each field and its values; docs/tags.md what each email service's
+metadata becomes in tags (meta.<key>, labels, campaign, subaccount, header.<name>).
 
 Exit codes: 0 every message was read, 1 some file or message could not be read (each is
 reported on stderr with its path and why), 2 usage.")]

@@ -1,5 +1,6 @@
-//! `rebound report`: the audit: events grouped by lead source, recipient domain, reason, day
-//! or sender domain, with hard-bounce and stale-address rates, as a table, JSON or CSV.
+//! `rebound report`: the audit: events grouped by lead source, recipient domain, reason, day,
+//! sender domain, campaign or any tag, with hard-bounce and stale-address rates, as a table,
+//! JSON or CSV.
 
 use super::ingest::StoreArgs;
 use clap::Args;
@@ -22,11 +23,20 @@ fn parse_since(s: &str) -> Result<i64, String> {
   rebound report --by reason --json | jq '.groups[0]'
   rebound report --by day --csv > bounces-per-day.csv
   rebound report --by sender                 # sender-side refusals: fix the sending setup
+  rebound report --by campaign               # a service's campaign, else the metadata key campaign
+  rebound report --by tag:meta.list          # any tag: here the sender's metadata key `list`
+  rebound report --by tag:labels             # an email service's tags or categories
 
 Per group: events; recipients (distinct); hard_rate = recipients with a hard bounce /
 recipients; stale_rate = recipients with a userunknown, hasmoved or suspend event / recipients;
 sender_side = events refused because of the sender (bounce type block), which say nothing about
 the address; the top 3 reasons. Groups are ordered by events, most first.
+
+--by campaign groups by the tag campaign (SparkPost campaign_id, SendGrid
+marketing_campaign_name), else meta.campaign (the sender's own metadata). --by tag:KEY groups
+by any tag of the events (`rebound parse --json` shows them; docs/tags.md lists what each
+email service's metadata becomes): a value that is not a string is its JSON text, a list of
+one value that value; events without the tag are `(none)`.
 
 Time is each bounce's own (its Date, Last-Attempt-Date, log or webhook time), not when it was
 ingested: --by day groups by its UTC day. An event whose input had no readable date is grouped
@@ -37,7 +47,7 @@ sender_side, hard_rate, stale_rate, top_reasons: [{reason, events}]}]}.
 CSV columns: group, events, recipients, hard_recipients, stale_recipients, sender_side,
 hard_rate, stale_rate, top_reasons (reason:events separated by spaces).")]
 pub struct ReportArgs {
-    /// Group by source, domain, reason, day or sender.
+    /// Group by source, domain, reason, day, sender, campaign or tag:KEY.
     #[arg(long, value_name = "GROUP", default_value = "source", value_parser = parse_grouping)]
     by: Grouping,
 
@@ -71,7 +81,7 @@ struct Document<'a> {
 pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let since = args.since;
     let mut store = args.store.open(rebound_store::Access::Read)?;
-    let rows = store.report(args.by, since)?;
+    let rows = store.report(args.by.clone(), since)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let reasons = |r: &ReportRow, sep: &str| {
@@ -83,7 +93,7 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
     };
     if args.json {
         let doc = Document {
-            by: args.by,
+            by: args.by.clone(),
             since: since.map(time::format_rfc3339),
             groups: &rows,
         };
