@@ -42,25 +42,52 @@ pub fn extra_command(text: &str) -> Option<SmtpCommand> {
     EXTRA.find(text).map(|i| EXTRA_MARKERS[i].1)
 }
 
-/// The command a session transcript shows a recipient's reply answered: the `>>>` line
-/// before the first `<<<` reply line naming `recipient` (Sendmail's `----- Transcript of
-/// session follows -----`: `>>> DATA` / `<<< 550 Unknown user x@y`). `None` when no reply line
-/// of the transcript names the recipient.
-pub fn transcript_command(text: &str, recipient: &str) -> Option<SmtpCommand> {
-    if recipient.is_empty() || memmem::find(text.as_bytes(), b"<<<").is_none() {
-        return None;
-    }
-    let mut sent = None;
-    for line in text.lines().map(str::trim) {
-        if let Some(command) = line.strip_prefix(">>>") {
-            sent = sent_command(command.trim());
-        } else if let Some(reply) = line.strip_prefix("<<<")
-            && super::text::contains_ignore_ascii_case(reply, recipient)
-        {
-            return sent;
+/// The `<<<` reply lines of a session transcript (Sendmail's `----- Transcript of session
+/// follows -----`), each with the command of the `>>>` line before it, read once per notice;
+/// at most [`MAX_EXCHANGES`] of them.
+pub struct Exchanges<'a>(Vec<(Option<SmtpCommand>, &'a str)>);
+
+/// How many reply lines of one transcript are kept: a notice may list a hundred thousand
+/// recipients, and each is looked up in them.
+const MAX_EXCHANGES: usize = 1_000;
+
+impl<'a> Exchanges<'a> {
+    /// The exchanges of `text`; none when it holds no `<<<` line.
+    pub fn of(text: &'a str) -> Exchanges<'a> {
+        let mut out = Vec::new();
+        if memmem::find(text.as_bytes(), b"<<<").is_none() {
+            return Exchanges(out);
         }
+        let mut sent = None;
+        for line in text.lines().map(str::trim) {
+            if let Some(command) = line.strip_prefix(">>>") {
+                sent = sent_command(command.trim());
+            } else if let Some(reply) = line.strip_prefix("<<<") {
+                out.push((sent, reply));
+                if out.len() == MAX_EXCHANGES {
+                    break;
+                }
+            }
+        }
+        Exchanges(out)
     }
-    None
+
+    /// The command the first reply line naming `recipient` answered (`>>> DATA` / `<<< 550
+    /// Unknown user x@y`); `None` when no reply line names the recipient.
+    pub fn command_for(&self, recipient: &str) -> Option<SmtpCommand> {
+        if recipient.is_empty() {
+            return None;
+        }
+        self.0
+            .iter()
+            .find(|(_, reply)| super::text::contains_ignore_ascii_case(reply, recipient))
+            .and_then(|(sent, _)| *sent)
+    }
+
+    /// Whether the text held no transcript.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// A session transcript's evidence: the command of the last `>>>` line before the first
@@ -205,10 +232,17 @@ mod tests {
                     <<< 550 5.1.1 <a@example.com>... User unknown\n\
                     ... while talking to mx.example.net.:\n>>> DATA\n\
                     <<< 550 Unknown user b@example.net\n554 5.0.0 Service unavailable\n";
-        assert_eq!(transcript_command(text, "a@example.com"), Some(SmtpCommand::Rcpt));
-        assert_eq!(transcript_command(text, "B@example.net"), Some(SmtpCommand::Data));
-        assert_eq!(transcript_command(text, "c@example.org"), None);
-        assert_eq!(transcript_command("550 no transcript", "a@example.com"), None);
+        let exchanges = Exchanges::of(text);
+        assert_eq!(
+            exchanges.command_for("a@example.com"),
+            Some(SmtpCommand::Rcpt)
+        );
+        assert_eq!(
+            exchanges.command_for("B@example.net"),
+            Some(SmtpCommand::Data)
+        );
+        assert_eq!(exchanges.command_for("c@example.org"), None);
+        assert!(Exchanges::of("550 no transcript").is_empty());
     }
 
     #[test]

@@ -204,6 +204,10 @@ pub fn read(raw: &[u8], options: &Options) -> Result<Bounce, MailError> {
 /// above and the `>>> DATA` / `<<< 550 Unknown user x` exchange below): whether a refusal
 /// came after the message body decides between a dead address and a filter.
 fn stage_from_transcript(input: &Input<'_>, bounce: &mut Bounce) {
+    let exchanges = diagnostic::Exchanges::of(input.human());
+    if exchanges.is_empty() {
+        return;
+    }
     for record in &mut bounce.records {
         let Some(recipient) = record.recipient.as_deref() else {
             continue;
@@ -216,7 +220,7 @@ fn stage_from_transcript(input: &Input<'_>, bounce: &mut Bounce) {
         {
             continue;
         }
-        record.command = diagnostic::transcript_command(input.human(), recipient);
+        record.command = exchanges.command_for(recipient);
     }
 }
 
