@@ -40,7 +40,8 @@ use toml::Spanned;
 /// Russian, Japanese, Chinese, Korean, Turkish, Czech, written in their own script, since
 /// replies reach the classifier decoded; after the English texts so that a bilingual reply is
 /// read by its English half), report fields that say more than a bare code, enhanced status
-/// codes, basic reply codes.
+/// codes, basic reply codes, and last what an MTA log's verdict marker alone says
+/// (`verdict.toml`: a failure no words or code explain).
 pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/stated.toml", include_str!("../rules/stated.toml")),
     (
@@ -55,6 +56,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/fields.toml", include_str!("../rules/fields.toml")),
     ("rules/status.toml", include_str!("../rules/status.toml")),
     ("rules/code.toml", include_str!("../rules/code.toml")),
+    ("rules/verdict.toml", include_str!("../rules/verdict.toml")),
 ];
 
 /// One validated rule.
@@ -111,6 +113,12 @@ pub struct Rule {
     pub severity: Option<Severity>,
     /// Action override.
     pub action: Option<Action>,
+    /// What the report's own verdict says of permanence, for a reply that says nothing of it
+    /// (no 4xx/5xx code, no 4.x.x/5.x.x status): an MTA log's marker (Exim `**` failed, `==`
+    /// deferred; OpenSMTPD `PermFail`; Postfix `status=bounced`). Only a rule that names facts
+    /// may state it, and the first such rule whose facts hold states it whichever rule decides
+    /// the reason ([`crate::Classifier::classify_with`]).
+    pub permanent: Option<bool>,
     /// What a reply that this rule wins means, in one line for people.
     pub description: Option<String>,
     /// Replies (with the facts beside them) this rule must win.
@@ -286,6 +294,7 @@ struct RawRule {
     category: Option<String>,
     severity: Option<String>,
     action: Option<String>,
+    permanent: Option<bool>,
     description: Option<String>,
     #[serde(default)]
     examples: Vec<RawExample>,
@@ -566,9 +575,18 @@ fn validate(
         category,
         severity,
         action,
+        permanent: raw.permanent,
         description: raw.description,
         examples,
     };
+    if rule.permanent.is_some() && !(rule.names_facts() && rule.text.is_empty()) {
+        return Err(fail(
+            "`permanent` states what the report's own verdict says: only a rule that names \
+             facts (kind, reader, dsn_action, diagnostic_type, class or feedback) and no text \
+             may state it"
+                .into(),
+        ));
+    }
     if rule.text.is_empty()
         && rule.codes.is_empty()
         && rule.statuses.is_empty()

@@ -7,15 +7,20 @@
 //!
 //! | format | module | reads |
 //! | --- | --- | --- |
-//! | Postfix | [`postfix`] | smtp/lmtp/local/virtual/error lines with `status=bounced\|deferred`, `qmgr` `status=expired`, sender from `qmgr`, Message-ID from `cleanup` |
-//! | Exim | [`exim`] | main log `**` (failed), `==` (deferred), sender from `<=` |
-//! | Sendmail | [`sendmail`] | `to=… dsn=… stat=…`, sender from `from=` |
-//! | OpenSMTPD | [`opensmtpd`] | `mta/mda delivery … result="PermFail"\|"TempFail"`, `Expire for` |
+//! | Postfix | [`postfix`] | smtp/lmtp/local/virtual/error lines with `status=bounced\|deferred\|sent`, `qmgr` `status=expired`, `smtpd` `reject:`, sender from `qmgr`, Message-ID from `cleanup` |
+//! | Exim | [`exim`] | main log `**` (failed), `==` (deferred), `=>` (delivered), `rejected RCPT`, sender from `<=` |
+//! | Sendmail | [`sendmail`] | `to=… dsn=… stat=…`, `ruleset=check_rcpt, … reject=…`, sender from `from=` |
+//! | OpenSMTPD | [`opensmtpd`] | `mta/mda delivery … result="PermFail"\|"TempFail"\|"Ok"`, `Expire for`, `smtp failed-command` |
 //! | KumoMTA | [`kumomta`] | JSON log records `Bounce`, `TransientFailure`, `Expiration` |
 //! | PowerMTA | [`powermta`] | accounting CSV `b`/`t` records (`bounceCat`, `dsnStatus`, `dsnDiag`) |
 //!
 //! A line that does not fit its format is counted and skipped with its number
-//! ([`LogStats::garbled`]); it never stops the run. Successful deliveries are not events.
+//! ([`LogStats::garbled`]); it never stops the run. Successful deliveries are not events
+//! unless [`LogOptions::deliveries`] asks for them (they are sends, counted by the store).
+//!
+//! Each event's `dsn_action` is the MTA's own verdict marker (failed, delayed); the rules read
+//! it (`rules/verdict.toml`), so `permanent` is set from it when no reply code or status says
+//! it. An MTA's refusal of an SMTP command is an event of class `refused` ([`outcome`]).
 
 pub mod exim;
 pub mod fields;
@@ -23,6 +28,7 @@ pub mod file;
 pub mod follow;
 pub mod kumomta;
 pub mod opensmtpd;
+pub mod outcome;
 pub mod postfix;
 pub mod powermta;
 pub mod queue;
@@ -117,6 +123,9 @@ pub struct LogOptions {
     pub year: Option<i32>,
     /// Most messages remembered at once while their lines are joined (default 100,000).
     pub max_open: usize,
+    /// Yield deliveries too (`dsn_action` delivered: Postfix `status=sent`, Exim `=>`,
+    /// OpenSMTPD `result="Ok"`), for counting sends; off by default: they are not bounces.
+    pub deliveries: bool,
 }
 
 impl Default for LogOptions {
@@ -124,6 +133,7 @@ impl Default for LogOptions {
         LogOptions {
             year: None,
             max_open: 100_000,
+            deliveries: false,
         }
     }
 }
@@ -185,6 +195,7 @@ pub struct LogReader<'c> {
     origin: Origin,
     findings: Vec<Evidence>,
     stats: LogStats,
+    deliveries: bool,
 }
 
 impl<'c> LogReader<'c> {
@@ -211,6 +222,7 @@ impl<'c> LogReader<'c> {
             origin: Origin { path, message: 0 },
             findings: Vec::new(),
             stats: LogStats::default(),
+            deliveries: options.deliveries,
         }
     }
 
@@ -239,6 +251,11 @@ impl<'c> LogReader<'c> {
             }
         }
         for mut evidence in self.findings.drain(..) {
+            if !self.deliveries
+                && evidence.record.action == Some(rebound_core::DsnAction::Delivered)
+            {
+                continue;
+            }
             evidence.kind = SourceKind::Log;
             evidence.reader = Some(self.format.reader());
             evidence.number = number;
