@@ -335,3 +335,44 @@ fn deliveries_are_read_only_when_asked_and_never_of_bounces() {
             .all(|e| e.dsn_action != Some(rebound_core::DsnAction::Delivered))
     );
 }
+
+#[test]
+fn journal_exports_read_as_the_logs_they_hold() {
+    let classifier = Classifier::builtin().unwrap();
+    for (journal, log, format) in [
+        (
+            "postfix-user-unknown",
+            "postfix/user-unknown",
+            LogFormat::Postfix,
+        ),
+        ("exim-user-unknown", "exim/user-unknown", LogFormat::Exim),
+    ] {
+        let path = fixtures().join("journal").join(format!("{journal}.jsonl"));
+        let kind = sniff(&std::fs::read(&path).unwrap());
+        assert_eq!(kind, InputKind::Journal(format), "{journal}");
+        let mut got = Vec::new();
+        let stats =
+            rebound_ingest::read_foreign(&path, kind, &classifier, &options(), None, &mut |e| {
+                got.push(e);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(stats.garbled, 0, "{journal}: {:?}", stats.first_garbled);
+        let (want, _) = read(
+            &fixtures().join("log").join(format!("{log}.log")),
+            format,
+            &classifier,
+        );
+        let key = |e: &BounceEvent| {
+            let mut v = summarize(e);
+            v.as_object_mut().unwrap().remove("kind");
+            v
+        };
+        assert!(!want.is_empty());
+        assert_eq!(
+            got.iter().map(key).collect::<Vec<_>>(),
+            want.iter().map(key).collect::<Vec<_>>(),
+            "{journal}"
+        );
+    }
+}

@@ -160,7 +160,7 @@ impl SendRow {
 }
 
 /// The tally of recording sends.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SendStats {
     /// Sends handed to the store.
     pub sends: u64,
@@ -188,12 +188,28 @@ pub struct SendList {
     pub skipped: Vec<(u64, String)>,
 }
 
-/// Reads a send list: CSV with a header row naming an `address` column (also `email` or
+/// Reads a send list into memory (see [`for_each_csv`]).
+pub fn read_csv(input: impl Read) -> crate::Result<SendList> {
+    let mut out = SendList::default();
+    let mut sends = Vec::new();
+    out.skipped = for_each_csv(input, &mut |send| {
+        sends.push(send);
+        Ok(())
+    })?;
+    out.sends = sends;
+    Ok(out)
+}
+
+/// Streams a send list: CSV with a header row naming an `address` column (also `email` or
 /// `recipient`), a `source` column (also `lead_source`) and a `time` column (also `sent_at`,
 /// `date`: RFC 3339, `YYYY-MM-DD HH:MM:SS` UTC, or a bare date), and optionally `message_id`.
-/// An empty source is [`NO_SOURCE`]. A missing column is an error; a row whose address or
-/// time cannot be read is skipped and named by its line.
-pub fn read_csv(input: impl Read) -> crate::Result<SendList> {
+/// Each send goes to `each` (an error of `each` stops the reading); an empty source is
+/// [`NO_SOURCE`]. A missing column is an error naming the header line; a row whose address or
+/// time cannot be read is skipped, and returned with its line and why.
+pub fn for_each_csv(
+    input: impl Read,
+    each: &mut dyn FnMut(Send) -> crate::Result<()>,
+) -> crate::Result<Vec<(u64, String)>> {
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -214,13 +230,13 @@ pub fn read_csv(input: impl Read) -> crate::Result<SendList> {
     let source_col = col(&["source", "lead_source"]).ok_or_else(|| missing("`source`"))?;
     let time_col = col(&["time", "sent_at", "date"]).ok_or_else(|| missing("`time`"))?;
     let id_col = col(&["message_id", "message-id"]);
-    let mut out = SendList::default();
+    let mut skipped = Vec::new();
     for record in r.records() {
         let record = match record {
             Ok(rec) => rec,
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
-                out.skipped.push((line, e.to_string()));
+                skipped.push((line, e.to_string()));
                 continue;
             }
         };
@@ -230,13 +246,12 @@ pub fn read_csv(input: impl Read) -> crate::Result<SendList> {
         }
         let raw = record.get(addr_col).unwrap_or("");
         let Some(address) = address::normalize(raw) else {
-            out.skipped
-                .push((line, format!("`{raw}` is not an email address")));
+            skipped.push((line, format!("`{raw}` is not an email address")));
             continue;
         };
         let when = record.get(time_col).unwrap_or("");
         let Some(at) = time::parse_datetime(when) else {
-            out.skipped.push((
+            skipped.push((
                 line,
                 format!("time `{when}` is not RFC 3339 (2026-11-27T10:00:00Z) or a date"),
             ));
@@ -250,15 +265,15 @@ pub fn read_csv(input: impl Read) -> crate::Result<SendList> {
             .and_then(|i| record.get(i))
             .filter(|m| !m.is_empty())
             .map(|m| store_text(m.to_string()));
-        out.sends.push(Send {
+        each(Send {
             address,
             message_id,
             source,
             at: Some(at),
             origin: None,
-        });
+        })?;
     }
-    Ok(out)
+    Ok(skipped)
 }
 
 /// The sends of one report group.

@@ -26,6 +26,7 @@ pub mod exim;
 pub mod fields;
 pub mod file;
 pub mod follow;
+pub mod journal;
 pub mod kumomta;
 pub mod opensmtpd;
 pub mod outcome;
@@ -126,6 +127,9 @@ pub struct LogOptions {
     /// Yield deliveries too (`dsn_action` delivered: Postfix `status=sent`, Exim `=>`,
     /// OpenSMTPD `result="Ok"`), for counting sends; off by default: they are not bounces.
     pub deliveries: bool,
+    /// The lines are journal export entries (`journalctl -o json`) of the format's MTA, read
+    /// as the lines they hold ([`journal`]).
+    pub journal: bool,
 }
 
 impl Default for LogOptions {
@@ -134,6 +138,7 @@ impl Default for LogOptions {
             year: None,
             max_open: 100_000,
             deliveries: false,
+            journal: false,
         }
     }
 }
@@ -145,7 +150,7 @@ pub struct Garbled {
     /// The 1-based line number.
     pub line: u64,
     /// What was wrong.
-    pub why: &'static str,
+    pub why: std::borrow::Cow<'static, str>,
 }
 
 /// Counts of a log reading.
@@ -167,6 +172,17 @@ pub struct LogStats {
 impl LogStats {
     /// How many garbled lines are kept with their reason.
     pub const KEEP: usize = 100;
+
+    /// Counts line `line` as garbled, keeping why while fewer than [`LogStats::KEEP`] are.
+    pub fn garble(&mut self, line: u64, why: impl Into<std::borrow::Cow<'static, str>>) {
+        self.garbled += 1;
+        if self.first_garbled.len() < LogStats::KEEP {
+            self.first_garbled.push(Garbled {
+                line,
+                why: why.into(),
+            });
+        }
+    }
 }
 
 /// A format's line reader: state between lines lives in it.
@@ -196,6 +212,7 @@ pub struct LogReader<'c> {
     findings: Vec<Evidence>,
     stats: LogStats,
     deliveries: bool,
+    journal: bool,
 }
 
 impl<'c> LogReader<'c> {
@@ -223,6 +240,7 @@ impl<'c> LogReader<'c> {
             findings: Vec::new(),
             stats: LogStats::default(),
             deliveries: options.deliveries,
+            journal: options.journal,
         }
     }
 
@@ -241,12 +259,31 @@ impl<'c> LogReader<'c> {
             return;
         }
         self.findings.clear();
+        let converted;
+        let text = if self.journal {
+            match journal::to_line(text, self.format) {
+                Ok(Some(line)) => {
+                    converted = line;
+                    converted.as_str()
+                }
+                Ok(None) => return,
+                Err(why) => {
+                    self.stats.garble(number, why);
+                    return;
+                }
+            }
+        } else {
+            text
+        };
         match self.parser.line(number, text, &mut self.findings) {
             Ok(()) => {}
             Err(why) => {
                 self.stats.garbled += 1;
                 if self.stats.first_garbled.len() < LogStats::KEEP {
-                    self.stats.first_garbled.push(Garbled { line: number, why });
+                    self.stats.first_garbled.push(Garbled {
+                        line: number,
+                        why: why.into(),
+                    });
                 }
             }
         }
@@ -300,7 +337,7 @@ impl LogReader<'_> {
         if self.stats.first_garbled.len() < LogStats::KEEP {
             self.stats.first_garbled.push(Garbled {
                 line: number,
-                why: "line longer than the limit",
+                why: "line longer than the limit".into(),
             });
         }
     }

@@ -119,6 +119,9 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
                         }
                     } else {
                         print_row(out, e)?;
+                        if args.follow {
+                            out.flush()?;
+                        }
                     }
                 }
             }
@@ -149,6 +152,7 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
         options: &options,
         follow: args.follow,
         jobs: args.jobs,
+        deliveries: false,
     };
     let files = route::read(&args.paths, &how, &mut |o| emit(o, &mut out))?;
     if let Some(p) = &progress {
