@@ -340,13 +340,18 @@ pub fn read_foreign(
 /// that is not a Maildir is walked (recursively, in name order, hidden entries and a second
 /// visit of a directory skipped, as the mail reader walks) and each file sniffed like a file
 /// given alone, so a folder of logs, webhook bodies and emails mixed is read whole; a Maildir
-/// (`cur/` and `new/`) goes to the mail reader whole.
-pub fn split_paths(paths: &[PathBuf], format: Format) -> (Vec<(PathBuf, InputKind)>, Vec<PathBuf>) {
+/// (`cur/` and `new/`) goes to the mail reader whole. A directory met again in one walk (a
+/// symlink loop, or a second link to it) is skipped, with a warning handed to `warn`.
+pub fn split_paths(
+    paths: &[PathBuf],
+    format: Format,
+    warn: &mut dyn FnMut(String),
+) -> (Vec<(PathBuf, InputKind)>, Vec<PathBuf>) {
     let (mut foreign, mut mail) = (Vec::new(), Vec::new());
     for path in paths {
         if format == Format::Auto && path.as_os_str() != "-" && path.is_dir() && !is_maildir(path) {
             let mut visited = std::collections::HashSet::new();
-            walk(path, &mut visited, &mut foreign, &mut mail);
+            walk(path, &mut visited, &mut foreign, &mut mail, warn);
             continue;
         }
         match kind_of(path, format) {
@@ -365,18 +370,23 @@ fn is_maildir(dir: &Path) -> bool {
 }
 
 /// Sniffs every file under `dir` into `foreign` or `mail`; a Maildir below goes to `mail`
-/// whole; a directory already walked (a symlink loop) is skipped; an entry that cannot be
-/// read goes to the mail reader, which reports why.
+/// whole; a directory already walked (a symlink loop) is skipped with a warning; an entry that
+/// cannot be read goes to the mail reader, which reports why.
 fn walk(
     dir: &Path,
     visited: &mut std::collections::HashSet<(u64, u64)>,
     foreign: &mut Vec<(PathBuf, InputKind)>,
     mail: &mut Vec<PathBuf>,
+    warn: &mut dyn FnMut(String),
 ) {
     let fresh = std::fs::metadata(dir)
         .map(|m| visited.insert(crate::container::dir_id(&m)))
         .unwrap_or(true);
     if !fresh {
+        warn(format!(
+            "{}: directory already read (a symlink loop, or a second link to it); skipped",
+            dir.display()
+        ));
         return;
     }
     let Ok(children) = crate::container::list_dir(dir) else {
@@ -388,7 +398,7 @@ fn walk(
             if is_maildir(&child) {
                 mail.push(child);
             } else {
-                walk(&child, visited, foreign, mail);
+                walk(&child, visited, foreign, mail, warn);
             }
             continue;
         }

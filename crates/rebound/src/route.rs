@@ -47,7 +47,9 @@ pub fn read(
         // A followed log may start empty (or not exist yet): sniff it from its first line.
         detect::wait_for_first_line(&paths[0], std::time::Duration::from_millis(200), &|| false)?;
     }
-    let (foreign, mail_paths) = detect::split_paths(paths, how.format);
+    let (foreign, mail_paths) = detect::split_paths(paths, how.format, &mut |w| {
+        eprintln!("rebound: warning: {}", crate::term::escape(&w));
+    });
     let options = rebound_ingest::LogOptions {
         deliveries: how.deliveries,
         ..rebound_ingest::LogOptions::default()

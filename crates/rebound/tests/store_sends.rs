@@ -1,0 +1,144 @@
+//! Sends through the real binary, on both backends: `rebound sends import` (bad rows named
+//! by line), `rebound ingest` counting an MTA log's deliveries and final failures as sends
+//! (once, however often ingested), and `rebound report --by source` showing the rates per
+//! 1,000 sent, checked against numbers worked out by hand.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::store::{Harness, both_backends, path_str, text};
+use rebound_store::Table;
+use std::path::Path;
+
+both_backends!(
+    a_send_list_and_log_deliveries_give_rates_per_1000,
+    a_send_list_without_its_columns_is_refused,
+);
+
+fn fixture(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// The hand count. Send list: 6 sends of `lab` and 2 of `web` (line 5 is refused: no
+/// address). Logs ingested with --source lab: postfix/multi-rcpt.log (multi-ok delivered,
+/// multi-fwd and multi-unknown failed; the bounce Postfix then delivered locally is from the
+/// null sender, no send) and postfix/user-unknown.log (one failure): 4 sends. So lab: sent 10,
+/// bounced 3 (all hard: hasmoved, userunknown, userunknown), stale 3: 300.0 per 1,000 each;
+/// web: sent 2, nothing bounced: 0.0.
+fn a_send_list_and_log_deliveries_give_rates_per_1000(h: &Harness) {
+    let csv = h.dir.join("sends.csv");
+    std::fs::write(
+        &csv,
+        "address,source,time\n\
+         a1@lab.example,lab,2026-11-27T01:00:00Z\n\
+         a2@lab.example,lab,2026-11-27T01:00:00Z\n\
+         a3@lab.example,lab,2026-11-27\n\
+         ,lab,2026-11-27\n\
+         a4@lab.example,lab,2026-11-27 01:00:00\n\
+         a5@lab.example,lab,2026-11-27T01:00:00+01:00\n\
+         a6@lab.example,lab,2026-11-27T01:00:00Z\n\
+         w1@web.example,web,2026-11-27\n\
+         w2@web.example,web,2026-11-27\n",
+    )
+    .unwrap();
+    let o = h.run(&["sends", "import", path_str(&csv)], "");
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("sends.csv:5: `` is not an email address, skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("8 sends read") && err.contains("8 new"),
+        "{err}"
+    );
+    // Again: nothing counted twice.
+    let o = h.run(&["sends", "import", path_str(&csv)], "");
+    assert!(
+        text(&o).1.contains("0 new, 8 already counted"),
+        "{}",
+        text(&o).1
+    );
+    let logs = [
+        fixture("log/postfix/multi-rcpt.log"),
+        fixture("log/postfix/user-unknown.log"),
+    ];
+    for round in 0..2 {
+        let o = h.run(
+            &["ingest", "--json", "--source", "lab", &logs[0], &logs[1]],
+            "",
+        );
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(summary["events"], 3, "{out}");
+        assert_eq!(summary["sends"]["sends"], 4, "{out}");
+        assert_eq!(
+            summary["sends"]["new"],
+            if round == 0 { 4 } else { 0 },
+            "{out}"
+        );
+    }
+    assert_eq!(h.store().count(Table::Sends).unwrap(), 12);
+    let o = h.run(&["report", "--by", "source", "--json"], "");
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let group = |g: &str| {
+        doc["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["group"] == g)
+            .unwrap()
+            .clone()
+    };
+    let lab = group("lab");
+    assert_eq!(lab["sent"], 10, "{lab}");
+    assert_eq!(lab["bounced_recipients"], 3, "{lab}");
+    for rate in ["bounced_per_1000", "hard_per_1000", "stale_per_1000"] {
+        assert!(
+            (lab[rate].as_f64().unwrap() - 300.0).abs() < 1e-9,
+            "{rate}: {lab}"
+        );
+    }
+    assert_eq!(lab["stale_flag"], false, "10 sends are too few to flag");
+    let web = group("web");
+    assert_eq!(
+        (web["sent"].as_i64(), web["events"].as_i64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(web["stale_per_1000"].as_f64(), Some(0.0));
+    // The table shows the same.
+    let o = h.run(&["report", "--by", "source"], "");
+    let (out, _) = text(&o);
+    let line = out.lines().find(|l| l.starts_with("lab ")).unwrap();
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        &cells[..6],
+        ["lab", "10", "3", "300.0", "300.0", "300.0"],
+        "{out}"
+    );
+    assert!(out.lines().next().unwrap().contains("sent"), "{out}");
+}
+
+fn a_send_list_without_its_columns_is_refused(h: &Harness) {
+    let csv = h.dir.join("bad.csv");
+    std::fs::write(&csv, "email,when\na@example.com,2026-11-27\n").unwrap();
+    let o = h.run(&["sends", "import", path_str(&csv)], "");
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("line 1") && err.contains("`source`"), "{err}");
+    let o = h.run(&["sends", "import", "/nonexistent/sends.csv"], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).1.contains("/nonexistent/sends.csv"),
+        "{}",
+        text(&o).1
+    );
+}
