@@ -72,8 +72,10 @@ impl Bodies<'_> {
             return Err(ReadError::TooLarge);
         }
         let events = self.events(&head, self.format)?;
-        let mut stats = LogStats::default();
-        stats.events = events.len() as u64;
+        let stats = LogStats {
+            events: events.len() as u64,
+            ..LogStats::default()
+        };
         for e in events {
             each(e)?;
         }
