@@ -10,12 +10,13 @@
 //! `webhook`, `reply`), its `reader`, its `dsn_action`, its `diagnostic_type`, the producer's
 //! own `class` (`*` stands for any text) and whether it is a complaint (`feedback = true`). A
 //! rule that names facts applies to any reply, success or failure: the report's statement
-//! decides. It yields a `reason` and,
-//! optionally, overrides of the reason's default `bounce_type`, `category`, `severity` and
-//! `action`, and an `unconfirmed` reason: the one given instead when the bounce shows a filter
-//! may be speaking (after the message body; see [`Rule::unconfirmed`]). Every rule carries `examples`:
-//! replies it must win (a table gives the facts beside the reply, see [`Example`]), which the test
-//! suite checks, so no rule is dead or shadowed by an earlier one.
+//! decides. It yields a `reason` and, optionally, overrides of the reason's default
+//! `bounce_type`, `category`, `severity` and `action`, a `permanent` that a rule naming facts
+//! states for replies that say nothing of it (an MTA log's verdict marker, see
+//! [`Rule::permanent`]), and an `unconfirmed` reason: the one given instead when the bounce
+//! shows a filter may be speaking (after the message body; see [`Rule::unconfirmed`]). Every
+//! rule carries `examples`: replies it must win (a table gives the facts beside the reply, see
+//! [`Example`]), which the test suite checks, so no rule is dead or shadowed by an earlier one.
 //!
 //! ```toml
 //! [[rule]]

@@ -191,7 +191,7 @@ fn write_rates_table(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "{:<28} {:>9} {:>9} {:>9} {:>9} {:>10}  top reasons",
+        "{:<28} {:>9} {:>9} {:>10} {:>10} {:>11}  top reasons",
         by.as_str(),
         "sent",
         "events",
@@ -208,7 +208,7 @@ fn write_rates_table(
         );
         writeln!(
             out,
-            "{:<28} {:>9} {:>9} {:>9} {:>9} {:>10}  {}",
+            "{:<28} {:>9} {:>9} {:>10} {:>10} {:>11}  {}",
             crate::term::escape(&r.group),
             r.sent.map_or_else(|| "-".to_string(), |n| n.to_string()),
             r.events,
