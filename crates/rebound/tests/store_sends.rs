@@ -14,6 +14,7 @@ use std::path::Path;
 both_backends!(
     a_send_list_and_log_deliveries_give_rates_per_1000,
     a_send_list_without_its_columns_is_refused,
+    a_directory_of_logs_webhooks_and_mail_is_ingested_with_its_sends,
 );
 
 fn fixture(rel: &str) -> String {
@@ -141,4 +142,37 @@ fn a_send_list_without_its_columns_is_refused(h: &Harness) {
         "{}",
         text(&o).1
     );
+}
+
+/// `ingest DIR`: each file sniffed. The Postfix log gives 2 failures (events and sends) and 1
+/// delivery (a send only); the SendGrid body a `processed` and a `delivered` of one message
+/// (one send) and a bounce (an event and a send); the DSN email an event and no send (a bounce
+/// email says nothing of sends). So 4 events; 6 sends handed over, 5 counted.
+fn a_directory_of_logs_webhooks_and_mail_is_ingested_with_its_sends(h: &Harness) {
+    let dir = h.dir.join("inputs");
+    std::fs::create_dir_all(dir.join("hooks")).unwrap();
+    std::fs::copy(fixture("log/postfix/multi-rcpt.log"), dir.join("mail.log")).unwrap();
+    std::fs::copy(
+        fixture("sends/sendgrid-delivered.json"),
+        dir.join("hooks/batch-1.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("mail/postfix/user-unknown.eml"),
+        dir.join("bounce.eml"),
+    )
+    .unwrap();
+    let o = h.run(
+        &["ingest", "--json", "--source", "spring", path_str(&dir)],
+        "",
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["events"], 4, "{out}");
+    assert_eq!(summary["new"], 4, "{out}");
+    assert_eq!(summary["sends"]["sends"], 6, "{out}");
+    assert_eq!(summary["sends"]["new"], 5, "{out}");
+    assert_eq!(h.store().count(Table::Sends).unwrap(), 5);
+    assert_eq!(h.store().count(Table::Events).unwrap(), 4);
 }
