@@ -9,7 +9,8 @@
 //!   that say a message was delivered or accepted for sending ([`Send::of_event`]).
 //!
 //! Deferrals are not sends (the message is still queued; its final outcome is the send), nor
-//! are an MTA's refusals of its own clients (nothing left), complaints or auto-replies (their
+//! are an MTA's refusals of its own clients (nothing left), a service's refusals to send
+//! (`suppressed`, SendGrid `dropped`, SparkPost `generation_…`), or complaints (their
 //! message was sent and counted already).
 //!
 //! Counting is by aggregate (`send_counts`: source, domain, day, sent), which the report reads.
@@ -59,6 +60,7 @@ impl Send {
                 matches!(kind, SourceKind::Log | SourceKind::Webhook)
                     && event.provider_class.as_deref() != Some("refused")
                     && event.feedback_type.is_none()
+                    && !never_sent(event)
             }
             _ => false,
         };
@@ -98,6 +100,19 @@ impl Send {
             Some(SourceKind::Log | SourceKind::Webhook)
         )
     }
+}
+
+/// Whether a failure says the service never sent the message: its verdict is `suppressed`
+/// (a platform's own suppression list: SES, Mailgun, SendGrid, Mandrill, SparkPost, Postmark),
+/// or its class is one a service gives a message it refused to send (SendGrid `dropped/…`,
+/// SparkPost `generation_…`).
+fn never_sent(event: &BounceEvent) -> bool {
+    let class = event.provider_class.as_deref().unwrap_or("");
+    event.classification.reason == rebound_core::Reason::Suppressed
+        || (event.source.reader == Some(rebound_core::Reader::SendGrid)
+            && class.starts_with("dropped/"))
+        || (event.source.reader == Some(rebound_core::Reader::SparkPost)
+            && class.starts_with("generation_"))
 }
 
 /// A send as the store writes it.

@@ -80,6 +80,7 @@ both_backends!(
     review_verdicts_never_suppress_and_wait_as_review_items,
     sends_give_rates_per_1000_and_flag_a_stale_source,
     sends_from_logs_count_once_and_deliveries_are_not_events,
+    a_service_that_did_not_send_records_no_send,
     nul_bytes_are_stored_alike_on_both_backends,
     a_refused_row_is_skipped_and_the_batch_goes_on,
 );
@@ -922,4 +923,30 @@ fn sends_from_logs_count_once_and_deliveries_are_not_events(loc: &Location) {
     assert_eq!(rows[0].group, "mta");
     assert_eq!(rows[0].sent, Some(3));
     assert_eq!(rows[0].bounced_recipients, 3);
+}
+
+/// A webhook bounce is a send; a service's refusal to send (SendGrid `dropped`, a platform's
+/// suppression) and a complaint are not.
+fn a_service_that_did_not_send_records_no_send(loc: &Location) {
+    let mut s = open(loc);
+    let hook = |recipient: &str, reply: &str, class: &str| {
+        let mut e = ev(recipient, reply, "2024-05-01T10:00:00Z");
+        e.source.kind = Some(rebound_core::SourceKind::Webhook);
+        e.source.reader = Some(rebound_core::Reader::SendGrid);
+        e.provider_class = Some(class.into());
+        e
+    };
+    let mut complaint = hook("c@example.com", "Spam report", "spamreport");
+    complaint.feedback_type = Some("abuse".into());
+    let events = vec![
+        hook("bounced@example.com", UNKNOWN, "bounce/bounce"),
+        hook("dropped@example.com", "550 Invalid", "dropped/Invalid"),
+        complaint,
+    ];
+    let mut ingester = s.ingester(SourceRule::default(), 10);
+    for e in &events {
+        ingester.push(e).unwrap();
+    }
+    ingester.finish().unwrap();
+    assert_eq!(s.count(Table::Sends).unwrap(), 1);
 }

@@ -25,7 +25,10 @@ lead_source; empty for none) and `time` (or sent_at, date: RFC 3339 such as
 
 Sends are also counted by `rebound ingest` from MTA logs (Postfix status=sent, Exim =>,
 OpenSMTPD result=\"Ok\", Sendmail stat=Sent, and each recipient's final failure) and from
-webhook bodies (delivered and processed events), labelled with --source or the source header.
+webhook bodies (each service's delivered and accepted events, and its bounces; not its drops
+or suppressions, which were never sent), labelled with --source or the source header. Not
+sends: deferrals (the final outcome counts), an MTA's refusals of its own clients, complaints,
+bounce emails (they say nothing of what was sent).
 
 Counting: per lead source, recipient domain and UTC day. Each send is kept once, by a key over
 its address and Message-ID (without one: its address, source and time), so importing a list
