@@ -225,10 +225,15 @@ impl Store {
 }
 
 /// Writes one batch of sends in one transaction: the rows, then the counts of the new ones.
+/// Rows go in key order and counts in (source, domain, day) order, so concurrent writers
+/// (PostgreSQL) take their locks in one order and never dead-lock each other.
 fn write_sends(backend: &mut dyn Backend, rows: &[SendRow]) -> Result<SendStats> {
     if rows.is_empty() {
         return Ok(SendStats::default());
     }
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(|r| r.key);
+    let rows = &rows[..];
     let mut tx = backend.begin()?;
     let new = tx.insert_sends(rows)?;
     tx.add_sent(&sends::tally(rows, &new))?;

@@ -10,11 +10,13 @@ mod common;
 use common::store::{Harness, both_backends, path_str, text};
 use rebound_store::Table;
 use std::path::Path;
+use std::process::Stdio;
 
 both_backends!(
     a_send_list_and_log_deliveries_give_rates_per_1000,
     a_send_list_without_its_columns_is_refused,
     a_directory_of_logs_webhooks_and_mail_is_ingested_with_its_sends,
+    four_concurrent_imports_count_each_send_once,
 );
 
 fn fixture(rel: &str) -> String {
@@ -175,4 +177,75 @@ fn a_directory_of_logs_webhooks_and_mail_is_ingested_with_its_sends(h: &Harness)
     assert_eq!(summary["sends"]["new"], 5, "{out}");
     assert_eq!(h.store().count(Table::Sends).unwrap(), 5);
     assert_eq!(h.store().count(Table::Events).unwrap(), 4);
+}
+
+/// Four `sends import` processes at once over overlapping lists (process i reads sends
+/// i × 3000 .. i × 3000 + 6000): the union, 15,000 sends, is counted once each, the counts per
+/// source match (send n has source `s{n % 3}`: 5,000 each).
+fn four_concurrent_imports_count_each_send_once(h: &Harness) {
+    let files: Vec<_> = (0..4u32)
+        .map(|i| {
+            let path = h.dir.join(format!("sends{i}.csv"));
+            let mut csv = String::from("address,source,time\n");
+            for n in i * 3000..i * 3000 + 6000 {
+                csv.push_str(&format!(
+                    "r{n}@d{}.example,s{},2026-11-{:02}T08:00:00Z\n",
+                    n % 7,
+                    n % 3,
+                    1 + n % 5
+                ));
+            }
+            std::fs::write(&path, csv).unwrap();
+            path
+        })
+        .collect();
+    drop(h.store());
+    let children: Vec<_> = files
+        .iter()
+        .map(|f| {
+            h.rebound()
+                .args(["sends", "import", path_str(f)])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut new = 0;
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        let (_, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        let n: u64 = err
+            .split(" new,")
+            .next()
+            .and_then(|s| s.rsplit(' ').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no count in {err}"));
+        new += n;
+    }
+    assert_eq!(new, 15_000);
+    assert_eq!(h.store().count(Table::Sends).unwrap(), 15_000);
+    let o = h.run(&["report", "--by", "source", "--json"], "");
+    let doc: serde_json::Value = serde_json::from_str(&text(&o).0).unwrap();
+    let mut sent: Vec<(String, i64)> = doc["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["group"].as_str().unwrap().to_string(),
+                g["sent"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    sent.sort();
+    assert_eq!(
+        sent,
+        [
+            ("s0".to_string(), 5000),
+            ("s1".to_string(), 5000),
+            ("s2".to_string(), 5000)
+        ]
+    );
 }
