@@ -193,11 +193,14 @@ fn refusal(at: Option<Timestamp>, rest: &str, out: &mut Vec<Evidence>) {
         Some(h) => (h, true),
         None => (head, false),
     };
-    let client = head
-        .find("H=")
-        .map(|i| &head[i + 2..])
-        .map(|h| h.split(" F=<").next().unwrap_or(h))
-        .map(|h| h.split(" U=").next().unwrap_or(h));
+    let client = head.find("H=").map(|i| &head[i + 2..]).map(|h| {
+        // Up to the next field: `U=` (ident), `I=` (+incoming_interface), `F=<` (sender).
+        [" F=<", " U=", " I=", " P="]
+            .iter()
+            .filter_map(|f| h.find(f))
+            .min()
+            .map_or(h, |end| &h[..end])
+    });
     let sender = head
         .split_once("F=<")
         .and_then(|(_, s)| s.split_once('>'))
