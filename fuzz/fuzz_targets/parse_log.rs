@@ -14,9 +14,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let format = LogFormat::ALL[usize::from(pick) % LogFormat::ALL.len()];
+    // The high bits of the first byte turn deliveries and journal entries on.
     let options = LogOptions {
         year: Some(2026),
         max_open: 8,
+        deliveries: pick & 0x40 != 0,
+        journal: pick & 0x80 != 0,
     };
     let mut reader = LogReader::new(format, classifier, None, &options);
     let mut out = Vec::new();

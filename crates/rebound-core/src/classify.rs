@@ -71,6 +71,8 @@ pub struct Classifier {
     names_positive: Vec<bool>,
     /// [`Rule::names_facts`] of each rule, by index.
     names_facts: Vec<bool>,
+    /// Rules that state permanence ([`Rule::permanent`]), in order.
+    stating: Vec<usize>,
     fallback: Arc<str>,
 }
 
@@ -143,6 +145,9 @@ impl ClassifierBuilder {
                 .map(Rule::names_positive_replies)
                 .collect(),
             names_facts: self.rules.iter().map(Rule::names_facts).collect(),
+            stating: (0..self.rules.len())
+                .filter(|&i| self.rules[i].permanent.is_some())
+                .collect(),
             fallback: Arc::from(NO_RULE),
         })
     }
@@ -192,10 +197,13 @@ impl Classifier {
         self.classify_with(reply, &Facts::default())
     }
 
-    /// Classifies one reply with what the input stated beside it.
+    /// Classifies one reply with what the input stated beside it. `permanent` is the reply's
+    /// (its code or status class); when the reply says nothing of it, the report's own
+    /// verdict says it: the first rule stating permanence ([`Rule::permanent`]) whose facts
+    /// hold, whichever rule decides the reason.
     pub fn classify_with(&self, reply: &Reply, facts: &Facts<'_>) -> Classification {
         let winner = self.find_rule(reply, facts);
-        let permanent = reply.permanent();
+        let permanent = reply.permanent().or_else(|| self.stated_permanence(facts));
         match winner {
             Some(i) => verdict(&self.rules[i], reply, permanent, self.names_facts[i]),
             None => Classification {
@@ -212,6 +220,15 @@ impl Classifier {
                 rule: self.fallback.clone(),
             },
         }
+    }
+
+    /// What the report's verdict says of permanence: the first stating rule whose facts hold.
+    fn stated_permanence(&self, facts: &Facts<'_>) -> Option<bool> {
+        self.stating
+            .iter()
+            .map(|&i| &self.rules[i])
+            .find(|rule| rule.facts_hold(facts))
+            .and_then(|rule| rule.permanent)
     }
 
     /// The index of the first rule whose conditions all hold.
@@ -524,5 +541,47 @@ mod tests {
         assert!(Reply::parse(&digits).is_ok());
         let dots = "5.5.".repeat(1 << 20);
         assert!(Reply::parse(&dots).is_ok());
+    }
+
+    #[test]
+    fn a_log_marker_states_permanence_when_the_reply_does_not() {
+        use crate::facts::{DsnAction, Reader, SourceKind};
+        let classifier = Classifier::builtin().unwrap();
+        let facts = |action| Facts {
+            kind: Some(SourceKind::Log),
+            reader: Some(Reader::Exim),
+            dsn_action: Some(action),
+            ..Facts::default()
+        };
+        let words = Reply::parse("Unrouteable address").unwrap();
+        let failed = classifier.classify_with(&words, &facts(DsnAction::Failed));
+        assert_eq!(failed.permanent, Some(true));
+        assert_eq!(failed.reason, Reason::HostUnknown);
+        assert_eq!(failed.bounce_type, BounceType::Hard);
+        let deferred = classifier.classify_with(&words, &facts(DsnAction::Delayed));
+        assert_eq!(deferred.permanent, Some(false));
+        assert_eq!(deferred.bounce_type, BounceType::Soft);
+        // A code says it first: a 4xx stays temporary whatever the marker.
+        let coded = Reply::parse("451 4.4.0 try later").unwrap();
+        let v = classifier.classify_with(&coded, &facts(DsnAction::Failed));
+        assert_eq!(v.permanent, Some(false));
+        // A reply given alone states nothing more.
+        assert_eq!(classifier.classify(&words).permanent, None);
+        // Unexplained: the marker's own rule decides.
+        let bare = Reply::parse("").unwrap_or_default();
+        let v = classifier.classify_with(&bare, &facts(DsnAction::Failed));
+        assert_eq!((v.rule.as_ref(), v.permanent), ("log.failed", Some(true)));
+    }
+
+    #[test]
+    fn only_a_rule_naming_facts_states_permanence() {
+        let err = ClassifierBuilder::default()
+            .add_file(
+                "user.toml",
+                "[[rule]]\nid = \"x\"\ncode = 550\npermanent = true\nreason = \"rejected\"\nexamples = [\"550 no\"]\n",
+            )
+            .map(|_| ())
+            .unwrap_err();
+        assert!(err.to_string().contains("`permanent`"), "{err}");
     }
 }

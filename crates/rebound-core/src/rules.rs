@@ -10,12 +10,13 @@
 //! `webhook`, `reply`), its `reader`, its `dsn_action`, its `diagnostic_type`, the producer's
 //! own `class` (`*` stands for any text) and whether it is a complaint (`feedback = true`). A
 //! rule that names facts applies to any reply, success or failure: the report's statement
-//! decides. It yields a `reason` and,
-//! optionally, overrides of the reason's default `bounce_type`, `category`, `severity` and
-//! `action`, and an `unconfirmed` reason: the one given instead when the bounce shows a filter
-//! may be speaking (after the message body; see [`Rule::unconfirmed`]). Every rule carries `examples`:
-//! replies it must win (a table gives the facts beside the reply, see [`Example`]), which the test
-//! suite checks, so no rule is dead or shadowed by an earlier one.
+//! decides. It yields a `reason` and, optionally, overrides of the reason's default
+//! `bounce_type`, `category`, `severity` and `action`, a `permanent` that a rule naming facts
+//! states for replies that say nothing of it (an MTA log's verdict marker, see
+//! [`Rule::permanent`]), and an `unconfirmed` reason: the one given instead when the bounce
+//! shows a filter may be speaking (after the message body; see [`Rule::unconfirmed`]). Every
+//! rule carries `examples`: replies it must win (a table gives the facts beside the reply, see
+//! [`Example`]), which the test suite checks, so no rule is dead or shadowed by an earlier one.
 //!
 //! ```toml
 //! [[rule]]
@@ -40,7 +41,8 @@ use toml::Spanned;
 /// Russian, Japanese, Chinese, Korean, Turkish, Czech, written in their own script, since
 /// replies reach the classifier decoded; after the English texts so that a bilingual reply is
 /// read by its English half), report fields that say more than a bare code, enhanced status
-/// codes, basic reply codes.
+/// codes, basic reply codes, and last what an MTA log's verdict marker alone says
+/// (`verdict.toml`: a failure no words or code explain).
 pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/stated.toml", include_str!("../rules/stated.toml")),
     (
@@ -55,6 +57,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/fields.toml", include_str!("../rules/fields.toml")),
     ("rules/status.toml", include_str!("../rules/status.toml")),
     ("rules/code.toml", include_str!("../rules/code.toml")),
+    ("rules/verdict.toml", include_str!("../rules/verdict.toml")),
 ];
 
 /// One validated rule.
@@ -111,6 +114,12 @@ pub struct Rule {
     pub severity: Option<Severity>,
     /// Action override.
     pub action: Option<Action>,
+    /// What the report's own verdict says of permanence, for a reply that says nothing of it
+    /// (no 4xx/5xx code, no 4.x.x/5.x.x status): an MTA log's marker (Exim `**` failed, `==`
+    /// deferred; OpenSMTPD `PermFail`; Postfix `status=bounced`). Only a rule that names facts
+    /// may state it, and the first such rule whose facts hold states it whichever rule decides
+    /// the reason ([`crate::Classifier::classify_with`]).
+    pub permanent: Option<bool>,
     /// What a reply that this rule wins means, in one line for people.
     pub description: Option<String>,
     /// Replies (with the facts beside them) this rule must win.
@@ -286,6 +295,7 @@ struct RawRule {
     category: Option<String>,
     severity: Option<String>,
     action: Option<String>,
+    permanent: Option<bool>,
     description: Option<String>,
     #[serde(default)]
     examples: Vec<RawExample>,
@@ -566,9 +576,18 @@ fn validate(
         category,
         severity,
         action,
+        permanent: raw.permanent,
         description: raw.description,
         examples,
     };
+    if rule.permanent.is_some() && !(rule.names_facts() && rule.text.is_empty()) {
+        return Err(fail(
+            "`permanent` states what the report's own verdict says: only a rule that names \
+             facts (kind, reader, dsn_action, diagnostic_type, class or feedback) and no text \
+             may state it"
+                .into(),
+        ));
+    }
     if rule.text.is_empty()
         && rule.codes.is_empty()
         && rule.statuses.is_empty()

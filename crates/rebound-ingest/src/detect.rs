@@ -23,6 +23,8 @@ pub enum InputKind {
     Mbox,
     /// An MTA log.
     Log(LogFormat),
+    /// The systemd journal's JSON export (`journalctl -o json`) of an MTA's unit.
+    Journal(LogFormat),
     /// A webhook body (the provider, when the first bytes tell).
     Webhook(Option<WebhookFormat>),
     /// Nothing recognizable.
@@ -80,6 +82,12 @@ pub fn sniff(head: &[u8]) -> InputKind {
     let first_line = start.lines().next().unwrap_or("");
     if LogFormat::KumoMta.detect(first_line) {
         return InputKind::Log(LogFormat::KumoMta);
+    }
+    if crate::log::journal::is_entry(first_line) {
+        // A journal export: the MTA whose lines its entries hold (or, when none is one yet,
+        // the first MTA with the most detections; Postfix when nothing tells).
+        let format = crate::log::journal::format_of(start).unwrap_or(LogFormat::Postfix);
+        return InputKind::Journal(format);
     }
     if start.starts_with('{') || start.starts_with('[') {
         let provider = webhook::body_json(head)
@@ -185,6 +193,33 @@ pub fn head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
+/// Waits until the file at `path` holds a first complete line (it may not exist yet), polling
+/// every `poll`, so that a log followed from its creation (`parse --follow` on an empty or
+/// missing file) is sniffed from real lines. Returns at once for standard input and
+/// directories; `stop()` ends the wait early.
+pub fn wait_for_first_line(
+    path: &Path,
+    poll: std::time::Duration,
+    stop: &dyn Fn() -> bool,
+) -> std::io::Result<()> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    loop {
+        match head(path) {
+            Ok(h) if h.trim_ascii_start().contains(&b'\n') || path.is_dir() => return Ok(()),
+            Ok(h) if h.len() >= SNIFF_BYTES => return Ok(()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        if stop() {
+            return Ok(());
+        }
+        std::thread::sleep(poll);
+    }
+}
+
 /// Whether an input holds JSON lines of events: named *.jsonl or *.ndjson, or a file (or
 /// standard input: a peek, nothing consumed) whose first non-blank line is a JSON object with
 /// the event's `source` and `reason` fields. Directories are mail.
@@ -251,6 +286,17 @@ pub fn read_foreign(
 ) -> Result<LogStats, ReadError> {
     let name = path.display().to_string();
     let stdin = path.as_os_str() == "-";
+    let journal_options;
+    let (kind, options) = match kind {
+        InputKind::Journal(format) => {
+            journal_options = LogOptions {
+                journal: true,
+                ..options.clone()
+            };
+            (InputKind::Log(format), &journal_options)
+        }
+        other => (other, options),
+    };
     match kind {
         InputKind::Log(format) => match stop {
             Some(stop) if !stdin => {
@@ -272,35 +318,44 @@ pub fn read_foreign(
             }
         },
         InputKind::Webhook(format) => {
-            let mut body = Vec::new();
-            let limit = webhook::json::MAX_BODY as u64 + 1;
+            let bodies = webhook::file::Bodies {
+                format,
+                classifier,
+                name: &name,
+                deliveries: options.deliveries,
+            };
             if stdin {
-                std::io::stdin().lock().take(limit).read_to_end(&mut body)?;
+                bodies.read(std::io::stdin().lock(), each)
             } else {
-                std::fs::File::open(path)?
-                    .take(limit)
-                    .read_to_end(&mut body)?;
+                bodies.read(std::fs::File::open(path)?, each)
             }
-            if body.len() > webhook::json::MAX_BODY {
-                return Err(ReadError::TooLarge);
-            }
-            for e in webhook::read_webhook(&body, format, classifier, Some(&name))? {
-                each(e)?;
-            }
-            Ok(LogStats::default())
         }
         _ => Ok(LogStats::default()),
     }
 }
 
 /// Splits inputs into logs and webhook bodies (with their kind) and the paths the mail
-/// reader takes (emails, mbox, Maildir, directories, and inputs that could not be sniffed:
-/// the mail reader reports why). Standard input is sniffed like a file.
-pub fn split_paths(paths: &[PathBuf], format: Format) -> (Vec<(PathBuf, InputKind)>, Vec<PathBuf>) {
+/// reader takes (emails, mbox, Maildir, and inputs that could not be sniffed: the mail reader
+/// reports why). Standard input is sniffed like a file. Under [`Format::Auto`], a directory
+/// that is not a Maildir is walked (recursively, in name order, hidden entries and a second
+/// visit of a directory skipped, as the mail reader walks) and each file sniffed like a file
+/// given alone, so a folder of logs, webhook bodies and emails mixed is read whole; a Maildir
+/// (`cur/` and `new/`) goes to the mail reader whole. A directory met again in one walk (a
+/// symlink loop, or a second link to it) is skipped, with a warning handed to `warn`.
+pub fn split_paths(
+    paths: &[PathBuf],
+    format: Format,
+    warn: &mut dyn FnMut(String),
+) -> (Vec<(PathBuf, InputKind)>, Vec<PathBuf>) {
     let (mut foreign, mut mail) = (Vec::new(), Vec::new());
     for path in paths {
+        if format == Format::Auto && path.as_os_str() != "-" && path.is_dir() && !is_maildir(path) {
+            let mut visited = std::collections::HashSet::new();
+            walk(path, &mut visited, &mut foreign, &mut mail, warn);
+            continue;
+        }
         match kind_of(path, format) {
-            Ok(kind @ (InputKind::Log(_) | InputKind::Webhook(_))) => {
+            Ok(kind @ (InputKind::Log(_) | InputKind::Journal(_) | InputKind::Webhook(_))) => {
                 foreign.push((path.clone(), kind))
             }
             _ => mail.push(path.clone()),
@@ -309,29 +364,78 @@ pub fn split_paths(paths: &[PathBuf], format: Format) -> (Vec<(PathBuf, InputKin
     (foreign, mail)
 }
 
-/// Reads every log and webhook input, handing `each` an event or, for a garbled log line or
-/// a refused body, why (`path: line N: …`). With `follow`, the one log input is followed
-/// until the process ends.
+/// Whether `dir` is a Maildir (has `cur/` and `new/`).
+fn is_maildir(dir: &Path) -> bool {
+    dir.join("cur").is_dir() && dir.join("new").is_dir()
+}
+
+/// Sniffs every file under `dir` into `foreign` or `mail`; a Maildir below goes to `mail`
+/// whole; a directory already walked (a symlink loop) is skipped with a warning; an entry that
+/// cannot be read goes to the mail reader, which reports why.
+fn walk(
+    dir: &Path,
+    visited: &mut std::collections::HashSet<(u64, u64)>,
+    foreign: &mut Vec<(PathBuf, InputKind)>,
+    mail: &mut Vec<PathBuf>,
+    warn: &mut dyn FnMut(String),
+) {
+    let fresh = std::fs::metadata(dir)
+        .map(|m| visited.insert(crate::container::dir_id(&m)))
+        .unwrap_or(true);
+    if !fresh {
+        warn(format!(
+            "{}: directory already read (a symlink loop, or a second link to it); skipped",
+            dir.display()
+        ));
+        return;
+    }
+    let Ok(children) = crate::container::list_dir(dir) else {
+        mail.push(dir.to_path_buf());
+        return;
+    };
+    for child in children {
+        if child.is_dir() {
+            if is_maildir(&child) {
+                mail.push(child);
+            } else {
+                walk(&child, visited, foreign, mail, warn);
+            }
+            continue;
+        }
+        match head(&child).map(|h| sniff(&h)) {
+            Ok(kind @ (InputKind::Log(_) | InputKind::Journal(_) | InputKind::Webhook(_))) => {
+                foreign.push((child, kind))
+            }
+            _ => mail.push(child),
+        }
+    }
+}
+
+/// Reads every log and webhook input with `options` (deliveries too when it asks), handing
+/// `each` an event or, for a garbled log line or a refused body, why (`path: line N: …`). With
+/// `follow`, the one log input is followed until the process ends.
 pub fn read_all(
     inputs: &[(PathBuf, InputKind)],
     classifier: &Classifier,
+    options: &LogOptions,
     follow: bool,
     each: &mut dyn FnMut(Result<BounceEvent, String>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    if follow && (inputs.len() != 1 || !matches!(inputs[0].1, InputKind::Log(_))) {
+    if follow
+        && (inputs.len() != 1 || !matches!(inputs[0].1, InputKind::Log(_) | InputKind::Journal(_)))
+    {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             "--follow reads exactly one log file",
         ));
     }
     let never = || false;
-    let options = LogOptions::default();
     for (path, kind) in inputs {
         let stop: Option<&dyn Fn() -> bool> = if follow { Some(&never) } else { None };
         // An error of `each` (a closed pipe, a store that failed) stops the run; only errors
         // of reading the input are reported and skipped.
         let mut stopped: Option<std::io::Error> = None;
-        let result = read_foreign(path, *kind, classifier, &options, stop, &mut |e| {
+        let result = read_foreign(path, *kind, classifier, options, stop, &mut |e| {
             each(Ok(e)).map_err(|err| {
                 let kind = err.kind();
                 stopped = Some(err);

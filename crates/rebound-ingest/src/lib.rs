@@ -39,7 +39,7 @@ pub use container::mbox::Splitter as MboxSplitter;
 pub use container::{ContainerError, Message, Messages};
 pub use detect::{
     Format, InputKind, ReadError, SNIFF_BYTES, UnknownFormat, head, holds_events, kind_of,
-    read_all, read_foreign, sniff, split_paths,
+    read_all, read_foreign, sniff, split_paths, wait_for_first_line,
 };
 pub use event::{Origin, build as build_event, events as bounce_events};
 pub use evidence::{Evidence, Record};
@@ -48,7 +48,7 @@ pub use log::file::{follow as follow_log, read_stream as read_log_stream};
 pub use log::{Garbled, LogFormat, LogOptions, LogReader, LogStats, read_log};
 pub use mail::{Bounce, MailError, Options, read as read_bounce};
 pub use webhook::json::MAX_BODY as MAX_WEBHOOK_BODY;
-pub use webhook::{WebhookError, WebhookFormat, read_webhook};
+pub use webhook::{WebhookError, WebhookFormat, read_deliveries, read_webhook};
 
 /// The MIME walk and the charset and header decoders, for this crate's own benchmarks and
 /// fuzz targets; not a stable API.

@@ -218,6 +218,7 @@ fn memory_stays_bounded() {
     let opts = LogOptions {
         year: Some(2026),
         max_open: 100,
+        ..LogOptions::default()
     };
     let mut reader = LogReader::new(LogFormat::Postfix, &classifier, None, &opts);
     let mut out = Vec::new();
@@ -271,4 +272,107 @@ fn follow_survives_rotation() {
     assert_eq!(stats.events, 2);
     drop(classifier);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The deliveries of a log, as `recipient (mta)`, read with `deliveries` on.
+fn deliveries(dir: &str, case: &str) -> Vec<String> {
+    let classifier = Classifier::builtin().unwrap();
+    let format = LogFormat::from_name(dir).unwrap();
+    let opts = LogOptions {
+        deliveries: true,
+        ..options()
+    };
+    let mut reader = LogReader::new(format, &classifier, None, &opts);
+    let path = fixtures().join("log").join(dir).join(format!("{case}.log"));
+    let input = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    read_log(input, &mut reader, 1 << 20)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.dsn_action == Some(rebound_core::DsnAction::Delivered))
+        .map(|e| {
+            assert_eq!(e.classification.bounce_type.as_str(), "none");
+            format!(
+                "{} from {}",
+                e.recipient.unwrap(),
+                e.sender.unwrap_or_else(|| "?".into())
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn deliveries_are_read_only_when_asked_and_never_of_bounces() {
+    // Real lab logs: the one recipient of multi-rcpt that was accepted; the bounces the
+    // MTAs then delivered to the local bounce mailbox (null sender) are not sends.
+    assert_eq!(
+        deliveries("postfix", "multi-rcpt"),
+        ["multi-ok@remote.test from bounces+multi-rcpt@postfix.test"]
+    );
+    assert_eq!(
+        deliveries("exim", "multi-rcpt"),
+        ["multi-ok@remote.test from bounces+multi-rcpt@exim.test"]
+    );
+    assert_eq!(
+        deliveries("opensmtpd", "multi-rcpt"),
+        ["multi-ok@remote.test from bounces+multi-rcpt@opensmtpd.test"]
+    );
+    assert_eq!(
+        deliveries("exim", "conn-refused"),
+        ["ok@remote.test from bounces+conn-refused@exim.test"]
+    );
+    // Public Sendmail excerpt: `stat=Sent` of the submission relay.
+    assert_eq!(deliveries("sendmail", "user-unknown").len(), 1);
+    // Off by default: the golden files hold no deliveries.
+    let classifier = Classifier::builtin().unwrap();
+    let (events, _) = read(
+        &fixtures().join("log/postfix/multi-rcpt.log"),
+        LogFormat::Postfix,
+        &classifier,
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.dsn_action != Some(rebound_core::DsnAction::Delivered))
+    );
+}
+
+#[test]
+fn journal_exports_read_as_the_logs_they_hold() {
+    let classifier = Classifier::builtin().unwrap();
+    for (journal, log, format) in [
+        (
+            "postfix-user-unknown",
+            "postfix/user-unknown",
+            LogFormat::Postfix,
+        ),
+        ("exim-user-unknown", "exim/user-unknown", LogFormat::Exim),
+    ] {
+        let path = fixtures().join("journal").join(format!("{journal}.jsonl"));
+        let kind = sniff(&std::fs::read(&path).unwrap());
+        assert_eq!(kind, InputKind::Journal(format), "{journal}");
+        let mut got = Vec::new();
+        let stats =
+            rebound_ingest::read_foreign(&path, kind, &classifier, &options(), None, &mut |e| {
+                got.push(e);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(stats.garbled, 0, "{journal}: {:?}", stats.first_garbled);
+        let (want, _) = read(
+            &fixtures().join("log").join(format!("{log}.log")),
+            format,
+            &classifier,
+        );
+        let key = |e: &BounceEvent| {
+            let mut v = summarize(e);
+            v.as_object_mut().unwrap().remove("kind");
+            v
+        };
+        assert!(!want.is_empty());
+        assert_eq!(
+            got.iter().map(key).collect::<Vec<_>>(),
+            want.iter().map(key).collect::<Vec<_>>(),
+            "{journal}"
+        );
+    }
 }

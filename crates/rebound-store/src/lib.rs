@@ -7,7 +7,10 @@
 //! - [`EventKey`] ([`key`]): what makes two reports the same event (idempotent ingest).
 //! - [`Policy`] ([`policy`]): what suppresses, as configuration with documented defaults.
 //! - [`SuppressionSet`] ([`check`]): the list in memory for fast checks.
-//! - [`report`]: the audit by source, domain, reason, day, sender, campaign or any tag.
+//! - [`report`]: the audit by source, domain, reason, day, sender, campaign or any tag;
+//!   [`rates`]: per 1,000 sent, and the stale-source flag.
+//! - [`sends`]: the sends (a send list, an MTA log's deliveries), counted per source, domain
+//!   and day.
 //! - [`exchange`]: CSV export and import.
 //!
 //! ```
@@ -31,8 +34,10 @@ mod key;
 mod location;
 mod model;
 mod policy;
+pub mod rates;
 mod record;
 mod report;
+pub mod sends;
 mod store;
 #[doc(hidden)]
 pub mod synthetic;
@@ -50,4 +55,5 @@ pub use model::{Hint, HintKind, HintStatus, IngestStats, Skipped, Suppression};
 pub use policy::{Judgement, Policy};
 pub use record::{NUL_REPLACEMENT, SourceRule, SourceStep, store_text};
 pub use report::{CAMPAIGN_TAGS, Grouping, MAX_TAG_NAME, ReportRow, TagName};
+pub use sends::{Send, SendList, SendStats};
 pub use store::{DEFAULT_BATCH, Ingester, Store};

@@ -5,7 +5,8 @@
 //! Per group: `events`; `recipients` (distinct); `hard_rate` = recipients with at least one
 //! hard bounce / recipients; `stale_rate` = recipients with at least one `userunknown`,
 //! `hasmoved` or `suspend` event / recipients; `sender_side` = events with a sender-side
-//! verdict (bounce type `block`), which say nothing about the address; the top reasons.
+//! verdict (bounce type `block`), which say nothing about the address; the top reasons. By
+//! source, domain and day, also the sends and the rates per 1,000 sent ([`crate::rates`]).
 
 use serde::{Serialize, Serializer};
 use std::str::FromStr;
@@ -181,6 +182,45 @@ pub struct ReportRow {
     pub stale_rate: f64,
     /// The most frequent reasons, most first.
     pub top_reasons: Vec<ReasonCount>,
+    /// Sends counted for the group (lead source, domain or day groupings; `None` for the
+    /// others). See [`crate::rates`].
+    pub sent: Option<i64>,
+    /// Distinct recipients with a failure (any bounce type but `none`).
+    pub bounced_recipients: i64,
+    /// `bounced_recipients` per 1,000 sent (`None` without sends).
+    pub bounced_per_1000: Option<f64>,
+    /// `hard_recipients` per 1,000 sent.
+    pub hard_per_1000: Option<f64>,
+    /// `stale_recipients` per 1,000 sent.
+    pub stale_per_1000: Option<f64>,
+    /// Whether the group's stale rate is far above the other groups' (see [`crate::rates`]).
+    pub stale_flag: bool,
+    /// The probability of the group's stale count at the others' rate (the flag's test).
+    pub stale_p: Option<f64>,
+}
+
+impl ReportRow {
+    /// A row of a group without events (it has sends only).
+    pub(crate) fn empty(group: String) -> ReportRow {
+        ReportRow {
+            group,
+            events: 0,
+            recipients: 0,
+            hard_recipients: 0,
+            stale_recipients: 0,
+            sender_side: 0,
+            hard_rate: 0.0,
+            stale_rate: 0.0,
+            top_reasons: Vec::new(),
+            sent: None,
+            bounced_recipients: 0,
+            bounced_per_1000: None,
+            hard_per_1000: None,
+            stale_per_1000: None,
+            stale_flag: false,
+            stale_p: None,
+        }
+    }
 }
 
 /// The counts one backend query yields per group, before rates and reasons are added.
@@ -218,6 +258,15 @@ pub(crate) fn reasons_sql(by: &Grouping) -> String {
     )
 }
 
+/// The query of distinct recipients with a failure per group, with `$1` the lower time bound.
+pub(crate) fn bounced_sql(by: &Grouping) -> String {
+    let (joins, g) = by.sql();
+    format!(
+        "SELECT {g} AS g, CAST(COUNT(DISTINCT recipient) AS BIGINT) FROM events{joins} \
+         WHERE at_unix >= $1 AND bounce_type <> 'none' GROUP BY 1"
+    )
+}
+
 /// Joins the counts and reasons into report rows.
 pub(crate) fn assemble(
     counts: Vec<GroupCounts>,
@@ -251,6 +300,13 @@ pub(crate) fn assemble(
                 hard_recipients: c.hard_recipients,
                 stale_recipients: c.stale_recipients,
                 sender_side: c.sender_side,
+                sent: None,
+                bounced_recipients: 0,
+                bounced_per_1000: None,
+                hard_per_1000: None,
+                stale_per_1000: None,
+                stale_flag: false,
+                stale_p: None,
             }
         })
         .collect()

@@ -9,8 +9,10 @@ use crate::key::EventKey;
 use crate::location::Location;
 use crate::model::{Hint, HintStatus, IngestStats, Skipped, Suppression};
 use crate::policy::Policy;
+use crate::rates;
 use crate::record::{EventRow, SourceRule};
 use crate::report::{self, Grouping, ReportRow};
+use crate::sends::{self, Send, SendRow, SendStats};
 use crate::time;
 use rebound_core::BounceEvent;
 
@@ -110,6 +112,8 @@ impl Store {
             rows: Vec::new(),
             stats: IngestStats::default(),
             skipped: Vec::new(),
+            sends: Vec::new(),
+            send_stats: SendStats::default(),
         }
     }
 
@@ -190,13 +194,56 @@ impl Store {
         self.backend.decide_hint(id, status, time::now())
     }
 
-    /// The audit report, grouped `by`, over events at or after `since` (epoch seconds).
+    /// The audit report, grouped `by`, over events at or after `since` (epoch seconds); by
+    /// source, domain or day also the sends of the days from `since`'s on and the rates per
+    /// 1,000 sent ([`crate::rates`]).
     pub fn report(&mut self, by: Grouping, since: Option<i64>) -> Result<Vec<ReportRow>> {
+        let since_day = since.map_or_else(String::new, time::day_of);
         let since = since.unwrap_or(i64::MIN);
         let counts = self.backend.report_counts(&by, since)?;
         let reasons = self.backend.report_reasons(&by, since)?;
-        Ok(report::assemble(counts, reasons))
+        let mut rows = report::assemble(counts, reasons);
+        if let Some(sql) = sends::sent_sql(&by) {
+            let sent = self.backend.sent_counts(&sql, &since_day)?;
+            let bounced = self.backend.report_bounced(&by, since)?;
+            rates::apply(&mut rows, &sent, &bounced);
+        }
+        Ok(rows)
     }
+
+    /// Records sends (see [`crate::sends`]) in transactions of [`DEFAULT_BATCH`]: each send is
+    /// counted once, however often it is recorded.
+    pub fn record_sends(&mut self, sends: &[Send]) -> Result<SendStats> {
+        let now = time::now();
+        let mut stats = SendStats::default();
+        for chunk in sends.chunks(DEFAULT_BATCH) {
+            let rows: Vec<SendRow> = chunk.iter().map(|s| SendRow::new(s, now)).collect();
+            stats += write_sends(&mut *self.backend, &rows)?;
+        }
+        Ok(stats)
+    }
+}
+
+/// Writes one batch of sends in one transaction: the rows, then the counts of the new ones.
+/// Rows go in key order and counts in (source, domain, day) order, so concurrent writers
+/// (PostgreSQL) take their locks in one order and never dead-lock each other.
+fn write_sends(backend: &mut dyn Backend, rows: &[SendRow]) -> Result<SendStats> {
+    if rows.is_empty() {
+        return Ok(SendStats::default());
+    }
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(|r| r.key);
+    let rows = &rows[..];
+    let mut tx = backend.begin()?;
+    let new = tx.insert_sends(rows)?;
+    tx.add_sent(&sends::tally(rows, &new))?;
+    tx.commit()?;
+    let fresh = new.iter().filter(|n| **n).count() as u64;
+    Ok(SendStats {
+        sends: rows.len() as u64,
+        new: fresh,
+        duplicates: rows.len() as u64 - fresh,
+    })
 }
 
 /// Batches events into transactions of a fixed size.
@@ -207,21 +254,39 @@ pub struct Ingester<'a> {
     rows: Vec<EventRow>,
     stats: IngestStats,
     skipped: Vec<Skipped>,
+    sends: Vec<SendRow>,
+    send_stats: SendStats,
 }
 
 impl Ingester<'_> {
-    /// Adds an event; writes a batch when it is full.
+    /// Adds an event; writes a batch when it is full. An event that records a send
+    /// ([`Send::of_event`]) is counted as one too; a delivery is a send only, not an event.
     pub fn push(&mut self, event: &BounceEvent) -> Result<()> {
-        let row = EventRow::new(event, &self.sources, &self.store.policy, time::now())?;
-        self.rows.push(row);
-        if self.rows.len() >= self.batch {
+        let now = time::now();
+        if let Some(send) = Send::of_event(event, &self.sources) {
+            self.sends.push(SendRow::new(&send, now));
+        }
+        if !Send::only_a_send(event) {
+            let row = EventRow::new(event, &self.sources, &self.store.policy, now)?;
+            self.rows.push(row);
+        }
+        if self.rows.len() >= self.batch || self.sends.len() >= self.batch {
             self.flush()?;
         }
         Ok(())
     }
 
-    /// Writes the pending events now.
+    /// The sends recorded so far (written batches only).
+    pub fn send_stats(&self) -> SendStats {
+        self.send_stats
+    }
+
+    /// Writes the pending events and sends now.
     pub fn flush(&mut self) -> Result<()> {
+        if !self.sends.is_empty() {
+            let sends = std::mem::take(&mut self.sends);
+            self.send_stats += write_sends(&mut *self.store.backend, &sends)?;
+        }
         if self.rows.is_empty() {
             return Ok(());
         }

@@ -81,6 +81,9 @@ both_backends!(
     undated_events_say_so,
     a_version_1_store_upgrades_in_place,
     review_verdicts_never_suppress_and_wait_as_review_items,
+    sends_give_rates_per_1000_and_flag_a_stale_source,
+    sends_from_logs_count_once_and_deliveries_are_not_events,
+    a_service_that_did_not_send_records_no_send,
     nul_bytes_are_stored_alike_on_both_backends,
     a_refused_row_is_skipped_and_the_batch_goes_on,
 );
@@ -121,12 +124,12 @@ fn open(loc: &Location) -> Store {
 
 fn migrations_are_versioned_and_reopen(loc: &Location) {
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     s.ingest(&synthetic::events(0, 10), &SourceRule::default())
         .unwrap();
     drop(s);
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     assert_eq!(s.count(Table::Events).unwrap(), 10);
 }
 
@@ -615,10 +618,11 @@ fn a_version_2_store_gets_its_tags_for_reports(loc: &Location) {
     drop(s);
     raw_sql(
         loc,
-        "DROP TABLE event_tags; DELETE FROM rebound_schema WHERE version = 3;",
+        "DROP TABLE event_tags; DROP TABLE sends; DROP TABLE send_counts; \
+         DELETE FROM rebound_schema WHERE version >= 3;",
     );
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     let mut rows: Vec<(String, i64)> = s
         .report("tag:x-lead-source".parse().unwrap(), None)
         .unwrap()
@@ -769,11 +773,11 @@ fn a_version_1_store_upgrades_in_place(loc: &Location) {
         "UPDATE events SET at = 'Thu, 02 May 2024 19:00:00 +0900 (JST)', day = '2026-01-01' \
          WHERE recipient = 'rfc5322@example.com';
          UPDATE events SET day = '2026-01-01' WHERE at IS NULL;
-         DROP TABLE event_tags;
+         DROP TABLE event_tags; DROP TABLE sends; DROP TABLE send_counts;
          DELETE FROM rebound_schema WHERE version >= 2;",
     );
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     assert_eq!(
         day_groups(&mut s),
         [("2024-05-01".to_string(), 1), ("undated".to_string(), 2)]
@@ -925,4 +929,192 @@ fn a_refused_row_is_skipped_and_the_batch_goes_on(loc: &Location) {
         (0, 118, 2),
         "{again:?}"
     );
+}
+
+/// A send list of `n` addresses `{prefix}{i}@{domain}` of `source`, the first `first_day` of
+/// them on 2024-05-01, the rest on 2024-05-02, as CSV.
+fn send_list(
+    out: &mut String,
+    prefix: &str,
+    domain: &str,
+    source: &str,
+    n: usize,
+    first_day: usize,
+) {
+    for i in 0..n {
+        let day = if i < first_day { "01" } else { "02" };
+        out.push_str(&format!(
+            "{prefix}{i}@{domain},{source},2024-05-{day}T09:00:00Z\n"
+        ));
+    }
+}
+
+/// Rates per 1,000 sent against numbers worked out by hand:
+///
+/// | source | sent | bounced | hard | stale | per 1,000: bounced / hard / stale |
+/// | --- | --- | --- | --- | --- | --- |
+/// | fair | 400 | 16 (12 unknown + 4 full) | 12 | 12 | 40 / 30 / 30 |
+/// | web | 1,000 | 8 (3 unknown + 5 full) | 3 | 3 | 8 / 3 / 3 |
+/// | quiet | 300 | 0 | 0 | 0 | 0 / 0 / 0 |
+///
+/// The flag: for fair, the others sent 1,300 with 3 stale (rate 3/1300); at that rate fair's
+/// 400 sends expect λ = 400 × 3/1300 = 0.923 stale, and P(X ≥ 12 | Poisson(0.923)) =
+/// 3.4154e-10 < 0.001, its rate is 30/(3/1.3) = 13 times theirs, 400 ≥ 200 sends, 12 ≥ 5 stale:
+/// flagged. web: the others' rate is 12/700, λ = 17.1 > 3: P = 1, not flagged. quiet: no stale.
+fn sends_give_rates_per_1000_and_flag_a_stale_source(loc: &Location) {
+    let mut s = open(loc);
+    let mut csv = String::from("address,source,time\n");
+    send_list(&mut csv, "f", "fair.example", "fair", 400, 400);
+    send_list(&mut csv, "w", "web.example", "web", 1000, 600);
+    send_list(&mut csv, "q", "quiet.example", "quiet", 300, 300);
+    let list = rebound_store::sends::read_csv(csv.as_bytes()).unwrap();
+    assert!(list.skipped.is_empty());
+    let first = s.record_sends(&list.sends).unwrap();
+    assert_eq!((first.sends, first.new, first.duplicates), (1700, 1700, 0));
+    // The same list again counts nothing twice.
+    let again = s.record_sends(&list.sends).unwrap();
+    assert_eq!((again.new, again.duplicates), (0, 1700));
+    assert_eq!(s.count(Table::Sends).unwrap(), 1700);
+    let tag = |mut e: BounceEvent, src: &str| {
+        e.tags.insert("x-lead-source".into(), src.into());
+        e
+    };
+    let mut events = Vec::new();
+    for i in 0..16 {
+        let reply = if i < 12 { UNKNOWN } else { FULL };
+        events.push(tag(
+            ev(&format!("f{i}@fair.example"), reply, "2024-05-01T12:00:00Z"),
+            "fair",
+        ));
+    }
+    // A second bounce of one address is one bounced recipient.
+    events.push(tag(
+        ev("f0@fair.example", UNKNOWN, "2024-05-01T13:00:00Z"),
+        "fair",
+    ));
+    for i in 0..8 {
+        let reply = if i < 3 { UNKNOWN } else { FULL };
+        events.push(tag(
+            ev(&format!("w{i}@web.example"), reply, "2024-05-02T12:00:00Z"),
+            "web",
+        ));
+    }
+    s.ingest(&events, &SourceRule::default()).unwrap();
+    let rows = s.report(Grouping::Source, None).unwrap();
+    let row = |g: &str| rows.iter().find(|r| r.group == g).unwrap().clone();
+    let close = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-9);
+    let fair = row("fair");
+    assert_eq!(
+        (
+            fair.sent,
+            fair.bounced_recipients,
+            fair.hard_recipients,
+            fair.stale_recipients
+        ),
+        (Some(400), 16, 12, 12)
+    );
+    assert!(close(fair.bounced_per_1000, 40.0), "{fair:?}");
+    assert!(
+        close(fair.hard_per_1000, 30.0) && close(fair.stale_per_1000, 30.0),
+        "{fair:?}"
+    );
+    assert!(fair.stale_flag, "{fair:?}");
+    let p = fair.stale_p.unwrap();
+    assert!((p - 3.415_387_972_438_566e-10).abs() < 1e-15, "{p}");
+    let web = row("web");
+    assert_eq!((web.sent, web.bounced_recipients), (Some(1000), 8));
+    assert!(close(web.bounced_per_1000, 8.0) && close(web.hard_per_1000, 3.0));
+    assert!(close(web.stale_per_1000, 3.0) && !web.stale_flag && web.stale_p == Some(1.0));
+    let quiet = row("quiet");
+    assert_eq!(
+        (quiet.events, quiet.sent, quiet.stale_flag),
+        (0, Some(300), false)
+    );
+    assert!(close(quiet.stale_per_1000, 0.0));
+    // By domain, and from a day on (sends by whole UTC days).
+    let domains = s.report(Grouping::Domain, None).unwrap();
+    let web = domains.iter().find(|r| r.group == "web.example").unwrap();
+    assert_eq!(web.sent, Some(1000));
+    let since = rebound_store::time::parse_date("2024-05-02");
+    let days = s.report(Grouping::Day, since).unwrap();
+    assert_eq!(
+        days.iter()
+            .map(|r| (r.group.as_str(), r.sent))
+            .collect::<Vec<_>>(),
+        [("2024-05-02", Some(400))]
+    );
+    // Groupings without sends have no rates.
+    let reasons = s.report(Grouping::Reason, None).unwrap();
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.sent.is_none() && r.stale_per_1000.is_none())
+    );
+}
+
+/// An MTA log's delivery is a send and no event; its final failure is an event and a send;
+/// the delivery and a later bounce of the same message and recipient are one send.
+fn sends_from_logs_count_once_and_deliveries_are_not_events(loc: &Location) {
+    let mut s = open(loc);
+    let log = |recipient: &str, reply: &str, action, id: &str| {
+        let mut e = ev(recipient, reply, "2024-05-01T10:00:00Z");
+        e.source.kind = Some(rebound_core::SourceKind::Log);
+        e.dsn_action = Some(action);
+        e.message_id = Some(id.into());
+        e
+    };
+    use rebound_core::DsnAction::{Delayed, Delivered, Failed};
+    let events = vec![
+        log("ok@example.com", "250 2.0.0 Ok", Delivered, "<m1@test>"),
+        log("gone@example.com", UNKNOWN, Failed, "<m1@test>"),
+        log("later@example.com", "250 2.0.0 Ok", Delivered, "<m2@test>"),
+        log("later@example.com", UNKNOWN, Failed, "<m2@test>"),
+        log("slow@example.com", FULL, Delayed, "<m3@test>"),
+    ];
+    let sources = SourceRule {
+        tag: Some("mta".into()),
+        ..SourceRule::default()
+    };
+    let mut ingester = s.ingester(sources, 2);
+    for e in &events {
+        ingester.push(e).unwrap();
+    }
+    let sends = ingester.send_stats();
+    let stats = ingester.finish().unwrap();
+    // Three events (two failures, one deferral); deliveries are not events.
+    assert_eq!(stats.new, 3);
+    assert!(sends.sends <= 4);
+    assert_eq!(s.count(Table::Events).unwrap(), 3);
+    // ok, gone, later (delivered then bounced: one send); the deferral is none.
+    assert_eq!(s.count(Table::Sends).unwrap(), 3);
+    let rows = s.report(Grouping::Source, None).unwrap();
+    assert_eq!(rows[0].group, "mta");
+    assert_eq!(rows[0].sent, Some(3));
+    assert_eq!(rows[0].bounced_recipients, 3);
+}
+
+/// A webhook bounce is a send; a service's refusal to send (SendGrid `dropped`, a platform's
+/// suppression) and a complaint are not.
+fn a_service_that_did_not_send_records_no_send(loc: &Location) {
+    let mut s = open(loc);
+    let hook = |recipient: &str, reply: &str, class: &str| {
+        let mut e = ev(recipient, reply, "2024-05-01T10:00:00Z");
+        e.source.kind = Some(rebound_core::SourceKind::Webhook);
+        e.source.reader = Some(rebound_core::Reader::SendGrid);
+        e.provider_class = Some(class.into());
+        e
+    };
+    let mut complaint = hook("c@example.com", "Spam report", "spamreport");
+    complaint.feedback_type = Some("abuse".into());
+    let events = vec![
+        hook("bounced@example.com", UNKNOWN, "bounce/bounce"),
+        hook("dropped@example.com", "550 Invalid", "dropped/Invalid"),
+        complaint,
+    ];
+    let mut ingester = s.ingester(SourceRule::default(), 10);
+    for e in &events {
+        ingester.push(e).unwrap();
+    }
+    ingester.finish().unwrap();
+    assert_eq!(s.count(Table::Sends).unwrap(), 1);
 }

@@ -44,6 +44,7 @@ enum Command {
     Suppressions(cmd::suppressions::SuppressionsArgs),
     Hints(cmd::hints::HintsArgs),
     Report(cmd::report::ReportArgs),
+    Sends(cmd::sends::SendsArgs),
     Explain(cmd::explain::ExplainArgs),
     Codes(cmd::codes::CodesArgs),
 }
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
         Command::Suppressions(args) => cmd::suppressions::run(args, &cli.rules),
         Command::Hints(args) => cmd::hints::run(args, &cli.rules),
         Command::Report(args) => cmd::report::run(args, &cli.rules),
+        Command::Sends(args) => cmd::sends::run(args, &cli.rules),
         Command::Explain(args) => cmd::explain::run(args, &cli.rules),
         Command::Codes(args) => cmd::codes::run(args, &cli.rules),
     };

@@ -31,6 +31,8 @@ pub struct Reading<'a> {
     pub follow: bool,
     /// Mail parsing threads (1: everything on the calling thread).
     pub jobs: usize,
+    /// Yield deliveries of logs and webhooks too (sends, for `rebound ingest`).
+    pub deliveries: bool,
 }
 
 /// Reads `paths` (`-`: standard input), handing each outcome to `emit`: logs and webhook
@@ -41,14 +43,30 @@ pub fn read(
     how: &Reading<'_>,
     emit: &mut dyn FnMut(Outcome) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
-    let (foreign, mail_paths) = detect::split_paths(paths, how.format);
-    detect::read_all(&foreign, how.classifier, how.follow, &mut |item| {
-        let outcome = match item {
-            Ok(event) => Outcome::Events(vec![event]),
-            Err(why) => Outcome::Failed(why),
-        };
-        emit(outcome).map_err(std::io::Error::other)
-    })?;
+    if how.follow && how.format == Format::Auto && paths.len() == 1 {
+        // A followed log may start empty (or not exist yet): sniff it from its first line.
+        detect::wait_for_first_line(&paths[0], std::time::Duration::from_millis(200), &|| false)?;
+    }
+    let (foreign, mail_paths) = detect::split_paths(paths, how.format, &mut |w| {
+        eprintln!("rebound: warning: {}", crate::term::escape(&w));
+    });
+    let options = rebound_ingest::LogOptions {
+        deliveries: how.deliveries,
+        ..rebound_ingest::LogOptions::default()
+    };
+    detect::read_all(
+        &foreign,
+        how.classifier,
+        &options,
+        how.follow,
+        &mut |item| {
+            let outcome = match item {
+                Ok(event) => Outcome::Events(vec![event]),
+                Err(why) => Outcome::Failed(why),
+            };
+            emit(outcome).map_err(std::io::Error::other)
+        },
+    )?;
     if mail_paths.is_empty() {
         return Ok(0);
     }

@@ -239,7 +239,7 @@ impl Messages {
 /// A directory's identity: device and inode (on Unix; elsewhere a symlink loop ends at the
 /// operating system's path length limit).
 #[cfg(unix)]
-fn dir_id(meta: &std::fs::Metadata) -> (u64, u64) {
+pub(crate) fn dir_id(meta: &std::fs::Metadata) -> (u64, u64) {
     use std::os::unix::fs::MetadataExt;
     (meta.dev(), meta.ino())
 }
@@ -312,7 +312,7 @@ impl Iterator for Messages {
 
 /// The entries of a directory in name order, without hidden files and without the `tmp/`
 /// folder of a Maildir (a directory that has `cur/` and `new/` beside it).
-fn list_dir(dir: &Path) -> io::Result<Vec<PathBuf>> {
+pub(crate) fn list_dir(dir: &Path) -> io::Result<Vec<PathBuf>> {
     // Sorted by name alone (all share the parent, so it is the paths' order) and joined
     // afterwards: comparing whole paths component by component is far slower.
     let mut names: Vec<OsString> = std::fs::read_dir(dir)?

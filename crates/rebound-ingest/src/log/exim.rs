@@ -12,8 +12,15 @@
 //! deferral and are skipped). A failure that only says the retry time ran out gets the last
 //! deferral's reply. Exim writes the lines of a multi-line reply joined by a literal `\n`.
 //! The sender and Message-ID come from the `<=` line; the id is forgotten at `Completed`.
+//! `=>` (and `->`) is a delivery ([`super::outcome`]). A line without a message id may be an
+//! SMTP refusal of Exim's own:
+//!
+//! ```text
+//! 2026-11-27 02:37:11 H=(client.lab.test) [127.0.0.11] F=<a@client.test> rejected RCPT <nobody@exim.test>: Unrouteable address
+//! ```
 
 use super::LineParser;
+use super::outcome::{self, Refusal};
 use super::queue::{Deferral, Queue};
 use crate::evidence::Record;
 use crate::evidence::{Evidence, bare_address};
@@ -144,6 +151,25 @@ impl Parser {
         Ok(())
     }
 
+    /// `=> rcpt [<original>] R=… T=…` (and `->`, another address of the same delivery): a
+    /// send. The deliveries of a message from the null sender (a bounce Exim wrote) are not.
+    fn delivery(&mut self, at: Option<Timestamp>, id: &str, rest: &str, out: &mut Vec<Evidence>) {
+        let mut words = rest.split_whitespace();
+        let first = words.next().unwrap_or("");
+        let original = words
+            .next()
+            .filter(|w| w.starts_with('<') && w.ends_with('>'));
+        let Some(recipient) = original.or(Some(first)).and_then(bare_address) else {
+            return;
+        };
+        let (sender, message_id) = match self.queue.get_mut(id) {
+            Some(p) if p.sender.is_none() => return,
+            Some(p) => (p.sender.clone(), p.message_id.clone()),
+            None => (None, None),
+        };
+        out.push(outcome::delivery(recipient, sender, message_id, at, id));
+    }
+
     fn arrival(&mut self, id: &str, rest: &str) {
         let sender = rest.split_whitespace().next().and_then(bare_address);
         let message_id = rest
@@ -156,6 +182,45 @@ impl Parser {
     }
 }
 
+/// A refusal Exim logged for an SMTP client (`acl.c`, `smtp_in.c`): `H=(helo) [ip] F=<sender>
+/// [temporarily ]rejected RCPT <rcpt>: reason`. Exim logs the reason, not the reply code; the
+/// marker says whether the refusal was temporary.
+fn refusal(at: Option<Timestamp>, rest: &str, out: &mut Vec<Evidence>) {
+    let Some((head, tail)) = rest.split_once(" rejected RCPT ") else {
+        return;
+    };
+    let (head, temporary) = match head.strip_suffix(" temporarily") {
+        Some(h) => (h, true),
+        None => (head, false),
+    };
+    let client = head.find("H=").map(|i| &head[i + 2..]).map(|h| {
+        // Up to the next field: `U=` (ident), `I=` (+incoming_interface), `F=<` (sender).
+        [" F=<", " U=", " I=", " P="]
+            .iter()
+            .filter_map(|f| h.find(f))
+            .min()
+            .map_or(h, |end| &h[..end])
+    });
+    let sender = head
+        .split_once("F=<")
+        .and_then(|(_, s)| s.split_once('>'))
+        .and_then(|(s, _)| bare_address(s));
+    let (rcpt, reason) = tail.split_once(": ").unwrap_or((tail, ""));
+    let Some(recipient) = bare_address(rcpt) else {
+        return;
+    };
+    out.push(outcome::refusal(Refusal {
+        recipient: Some(recipient),
+        sender,
+        client,
+        stage: Some(rebound_core::SmtpCommand::Rcpt),
+        reply: &reason.replace("\\n", "\n"),
+        temporary,
+        at,
+        host: None,
+    }));
+}
+
 impl LineParser for Parser {
     fn line(
         &mut self,
@@ -164,7 +229,10 @@ impl LineParser for Parser {
         out: &mut Vec<Evidence>,
     ) -> Result<(), &'static str> {
         let (at, id, rest) = split(line).ok_or("not an Exim main log line")?;
-        let Some(id) = id else { return Ok(()) };
+        let Some(id) = id else {
+            refusal(at, rest, out);
+            return Ok(());
+        };
         if rest == "Completed" {
             self.queue.remove(id);
             return Ok(());
@@ -174,6 +242,7 @@ impl LineParser for Parser {
             "<=" => self.arrival(id, after),
             "**" => return self.failure(at, id, after, false, out),
             "==" => return self.failure(at, id, after, true, out),
+            "=>" | "->" => self.delivery(at, id, after, out),
             _ => {}
         }
         Ok(())

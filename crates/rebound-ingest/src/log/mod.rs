@@ -7,22 +7,29 @@
 //!
 //! | format | module | reads |
 //! | --- | --- | --- |
-//! | Postfix | [`postfix`] | smtp/lmtp/local/virtual/error lines with `status=bounced\|deferred`, `qmgr` `status=expired`, sender from `qmgr`, Message-ID from `cleanup` |
-//! | Exim | [`exim`] | main log `**` (failed), `==` (deferred), sender from `<=` |
-//! | Sendmail | [`sendmail`] | `to=… dsn=… stat=…`, sender from `from=` |
-//! | OpenSMTPD | [`opensmtpd`] | `mta/mda delivery … result="PermFail"\|"TempFail"`, `Expire for` |
+//! | Postfix | [`postfix`] | smtp/lmtp/local/virtual/error lines with `status=bounced\|deferred\|sent`, `qmgr` `status=expired`, `smtpd` `reject:`, sender from `qmgr`, Message-ID from `cleanup` |
+//! | Exim | [`exim`] | main log `**` (failed), `==` (deferred), `=>` (delivered), `rejected RCPT`, sender from `<=` |
+//! | Sendmail | [`sendmail`] | `to=… dsn=… stat=…`, `ruleset=check_rcpt, … reject=…`, sender from `from=` |
+//! | OpenSMTPD | [`opensmtpd`] | `mta/mda delivery … result="PermFail"\|"TempFail"\|"Ok"`, `Expire for`, `smtp failed-command` |
 //! | KumoMTA | [`kumomta`] | JSON log records `Bounce`, `TransientFailure`, `Expiration` |
 //! | PowerMTA | [`powermta`] | accounting CSV `b`/`t` records (`bounceCat`, `dsnStatus`, `dsnDiag`) |
 //!
 //! A line that does not fit its format is counted and skipped with its number
-//! ([`LogStats::garbled`]); it never stops the run. Successful deliveries are not events.
+//! ([`LogStats::garbled`]); it never stops the run. Successful deliveries are not events
+//! unless [`LogOptions::deliveries`] asks for them (they are sends, counted by the store).
+//!
+//! Each event's `dsn_action` is the MTA's own verdict marker (failed, delayed); the rules read
+//! it (`rules/verdict.toml`), so `permanent` is set from it when no reply code or status says
+//! it. An MTA's refusal of an SMTP command is an event of class `refused` ([`outcome`]).
 
 pub mod exim;
 pub mod fields;
 pub mod file;
 pub mod follow;
+pub mod journal;
 pub mod kumomta;
 pub mod opensmtpd;
+pub mod outcome;
 pub mod postfix;
 pub mod powermta;
 pub mod queue;
@@ -117,6 +124,12 @@ pub struct LogOptions {
     pub year: Option<i32>,
     /// Most messages remembered at once while their lines are joined (default 100,000).
     pub max_open: usize,
+    /// Yield deliveries too (`dsn_action` delivered: Postfix `status=sent`, Exim `=>`,
+    /// OpenSMTPD `result="Ok"`), for counting sends; off by default: they are not bounces.
+    pub deliveries: bool,
+    /// The lines are journal export entries (`journalctl -o json`) of the format's MTA, read
+    /// as the lines they hold ([`journal`]).
+    pub journal: bool,
 }
 
 impl Default for LogOptions {
@@ -124,6 +137,8 @@ impl Default for LogOptions {
         LogOptions {
             year: None,
             max_open: 100_000,
+            deliveries: false,
+            journal: false,
         }
     }
 }
@@ -135,7 +150,7 @@ pub struct Garbled {
     /// The 1-based line number.
     pub line: u64,
     /// What was wrong.
-    pub why: &'static str,
+    pub why: std::borrow::Cow<'static, str>,
 }
 
 /// Counts of a log reading.
@@ -157,6 +172,17 @@ pub struct LogStats {
 impl LogStats {
     /// How many garbled lines are kept with their reason.
     pub const KEEP: usize = 100;
+
+    /// Counts line `line` as garbled, keeping why while fewer than [`LogStats::KEEP`] are.
+    pub fn garble(&mut self, line: u64, why: impl Into<std::borrow::Cow<'static, str>>) {
+        self.garbled += 1;
+        if self.first_garbled.len() < LogStats::KEEP {
+            self.first_garbled.push(Garbled {
+                line,
+                why: why.into(),
+            });
+        }
+    }
 }
 
 /// A format's line reader: state between lines lives in it.
@@ -185,6 +211,8 @@ pub struct LogReader<'c> {
     origin: Origin,
     findings: Vec<Evidence>,
     stats: LogStats,
+    deliveries: bool,
+    journal: bool,
 }
 
 impl<'c> LogReader<'c> {
@@ -211,6 +239,8 @@ impl<'c> LogReader<'c> {
             origin: Origin { path, message: 0 },
             findings: Vec::new(),
             stats: LogStats::default(),
+            deliveries: options.deliveries,
+            journal: options.journal,
         }
     }
 
@@ -229,16 +259,40 @@ impl<'c> LogReader<'c> {
             return;
         }
         self.findings.clear();
+        let converted;
+        let text = if self.journal {
+            match journal::to_line(text, self.format) {
+                Ok(Some(line)) => {
+                    converted = line;
+                    converted.as_str()
+                }
+                Ok(None) => return,
+                Err(why) => {
+                    self.stats.garble(number, why);
+                    return;
+                }
+            }
+        } else {
+            text
+        };
         match self.parser.line(number, text, &mut self.findings) {
             Ok(()) => {}
             Err(why) => {
                 self.stats.garbled += 1;
                 if self.stats.first_garbled.len() < LogStats::KEEP {
-                    self.stats.first_garbled.push(Garbled { line: number, why });
+                    self.stats.first_garbled.push(Garbled {
+                        line: number,
+                        why: why.into(),
+                    });
                 }
             }
         }
         for mut evidence in self.findings.drain(..) {
+            if !self.deliveries
+                && evidence.record.action == Some(rebound_core::DsnAction::Delivered)
+            {
+                continue;
+            }
             evidence.kind = SourceKind::Log;
             evidence.reader = Some(self.format.reader());
             evidence.number = number;
@@ -283,7 +337,7 @@ impl LogReader<'_> {
         if self.stats.first_garbled.len() < LogStats::KEEP {
             self.stats.first_garbled.push(Garbled {
                 line: number,
-                why: "line longer than the limit",
+                why: "line longer than the limit".into(),
             });
         }
     }

@@ -9,9 +9,17 @@
 //! `PermFail` is a failure, `TempFail` a deferral (remembered per envelope id); `Expire for`
 //! is the final failure of an envelope, with its last deferral's reply. OpenSMTPD 6.8 flattens
 //! multi-line replies oddly (continuation lines lose their code); the reply parser copes.
+//! `result="Ok"` is a delivery ([`super::outcome`]). OpenSMTPD's own refusals of a client
+//! name the session, whose client the `smtp connected` line gave:
+//!
+//! ```text
+//! … smtpd[420]: 6f2c1a0b9d8e7f60 smtp connected address=127.0.0.11 host=client.lab.test
+//! … smtpd[420]: 6f2c1a0b9d8e7f60 smtp failed-command command="RCPT TO:<nobody@opensmtpd.test>" result="550 Invalid recipient: <nobody@opensmtpd.test>"
+//! ```
 
 use super::LineParser;
 use super::fields::comma_fields;
+use super::outcome::{self, Refusal};
 use super::queue::{Deferral, Queue};
 use super::syslog;
 use crate::evidence::Record;
@@ -69,7 +77,13 @@ fn space_fields(s: &str) -> impl Iterator<Item = (&str, &str)> {
 pub struct Parser {
     year: i32,
     queue: Queue,
+    /// The client of each open SMTP session (`smtp connected address=… host=…`), oldest first,
+    /// at most [`MAX_SESSIONS`].
+    sessions: std::collections::VecDeque<(String, String)>,
 }
+
+/// How many SMTP sessions' clients are remembered for their refusals.
+const MAX_SESSIONS: usize = 4096;
 
 impl Parser {
     /// A reader for BSD timestamps of `year`, remembering at most `max_open` envelopes.
@@ -77,6 +91,7 @@ impl Parser {
         Parser {
             year,
             queue: Queue::new(max_open),
+            sessions: std::collections::VecDeque::new(),
         }
     }
 
@@ -108,6 +123,13 @@ impl Parser {
             "TempFail" => "delayed",
             "Ok" => {
                 self.queue.remove(evpid);
+                // A send, unless from the null sender (a bounce OpenSMTPD wrote).
+                let sender = from.and_then(bare_address);
+                if let (Some(rcpt), Some(_)) = (to.and_then(bare_address), &sender) {
+                    let mut f = outcome::delivery(rcpt, sender, None, at, evpid);
+                    f.reporting_mta = Some(host.to_string());
+                    out.push(f);
+                }
                 return Ok(());
             }
             _ => return Err("opensmtpd: unknown delivery result"),
@@ -189,6 +211,79 @@ impl Parser {
     }
 }
 
+impl Parser {
+    /// `smtp connected address=127.0.0.11 host=client.lab.test`: the session's client.
+    fn connected(&mut self, session: &str, fields: &str) {
+        let (mut address, mut host) = (None, None);
+        for (key, value) in space_fields(fields) {
+            match key {
+                "address" => address = Some(value),
+                "host" => host = Some(value),
+                _ => {}
+            }
+        }
+        let client = match (host, address) {
+            (Some(h), Some(a)) => format!("{h} [{a}]"),
+            (None, Some(a)) => format!("[{a}]"),
+            (Some(h), None) => h.to_string(),
+            (None, None) => return,
+        };
+        if self.sessions.len() >= MAX_SESSIONS {
+            self.sessions.pop_front();
+        }
+        self.sessions.push_back((session.to_string(), client));
+    }
+
+    /// `smtp failed-command command="RCPT TO:<a@b>" result="550 Invalid recipient: <a@b>"`
+    /// (OpenSMTPD `smtp_session.c`): a refusal of OpenSMTPD's own. Only a refused `RCPT TO`
+    /// names an address.
+    fn failed_command(
+        &mut self,
+        l: &syslog::SyslogLine<'_>,
+        session: &str,
+        fields: &str,
+        out: &mut Vec<Evidence>,
+    ) {
+        let (mut command, mut result) = (None, None);
+        for (key, value) in space_fields(fields) {
+            match key {
+                "command" => command = Some(value),
+                "result" => result = Some(value),
+                _ => {}
+            }
+        }
+        let (Some(command), Some(result)) = (command, result) else {
+            return;
+        };
+        let stage = outcome::stage(command);
+        if stage != Some(rebound_core::SmtpCommand::Rcpt) {
+            return;
+        }
+        let recipient = command
+            .split_once(':')
+            .map(|(_, a)| a.split_whitespace().next().unwrap_or(a))
+            .and_then(bare_address);
+        if recipient.is_none() {
+            return;
+        }
+        let client = self
+            .sessions
+            .iter()
+            .find(|(s, _)| s == session)
+            .map(|(_, c)| c.as_str());
+        out.push(outcome::refusal(Refusal {
+            recipient,
+            sender: None,
+            client,
+            stage,
+            reply: result,
+            temporary: false,
+            at: l.at,
+            host: Some(l.host),
+        }));
+    }
+}
+
 fn finding(record: Record, evpid: &str, sender: Option<String>, host: &str) -> Evidence {
     let mut f = Evidence {
         record,
@@ -217,10 +312,21 @@ impl LineParser for Parser {
         }
         // `<session> mta delivery …` or `<session> mda delivery …`
         let mut words = l.message.splitn(4, ' ');
-        let (_session, kind, verb, fields) =
+        let (session, kind, verb, fields) =
             (words.next(), words.next(), words.next(), words.next());
         if matches!(kind, Some("mta" | "mda")) && verb == Some("delivery") {
             return self.delivery(l.at, l.host, fields.unwrap_or(""), out);
+        }
+        if kind == Some("smtp") {
+            let session = session.unwrap_or("");
+            match verb {
+                Some("connected") => self.connected(session, fields.unwrap_or("")),
+                Some("disconnected") => self.sessions.retain(|(s, _)| s != session),
+                Some("failed-command") => {
+                    self.failed_command(&l, session, fields.unwrap_or(""), out);
+                }
+                _ => {}
+            }
         }
         Ok(())
     }

@@ -12,10 +12,17 @@
 //! event (`dsn_action` failed or delayed). `qmgr` writes `status=expired, returned to sender`
 //! without a recipient: every recipient still deferred gets a final `failed` event carrying
 //! its last attempt's reply. Sender and Message-ID come from `qmgr` and `cleanup`; the
-//! queue id is forgotten at `removed`.
+//! queue id is forgotten at `removed`. `status=sent` is a delivery ([`super::outcome`]).
+//!
+//! Postfix's own refusals are `smtpd` lines (`cleanup` for a milter's):
+//!
+//! ```text
+//! … postfix/smtpd[480]: NOQUEUE: reject: RCPT from unknown[127.0.0.11]: 550 5.1.1 <nobody@postfix.test>: Recipient address rejected: User unknown in local recipient table; from=<a@client.test> to=<nobody@postfix.test> proto=ESMTP helo=<client.lab.test>
+//! ```
 
 use super::LineParser;
 use super::fields::{comma_fields, word_and_text};
+use super::outcome::{self, Refusal};
 use super::queue::{Deferral, Queue};
 use super::syslog::{self, SyslogLine};
 use crate::evidence::Record;
@@ -81,9 +88,25 @@ impl Parser {
             "deferred" => "delayed",
             "expired" => "failed",
             "sent" | "deliverable" | "undeliverable" => {
-                // Delivered at last: no longer deferred, nothing to report.
-                if let (Some(rcpt), Some(p)) = (bare_address(to), self.queue.get_mut(id)) {
+                // Delivered at last: no longer deferred; a send, not a bounce.
+                let Some(rcpt) = bare_address(to) else {
+                    return Ok(());
+                };
+                if let Some(p) = self.queue.get_mut(id) {
                     p.deferrals.retain(|d| d.recipient != rcpt);
+                }
+                // `deliverable`/`undeliverable` answer an address probe (`sendmail -bv`):
+                // nothing was sent.
+                // A message from the null sender is a bounce Postfix wrote: not a send.
+                if word == "sent" {
+                    let (sender, message_id) = match self.queue.get(id) {
+                        Some(p) if p.sender.is_none() => return Ok(()),
+                        Some(p) => (p.sender.clone(), p.message_id.clone()),
+                        None => (None, None),
+                    };
+                    let mut f = outcome::delivery(rcpt, sender, message_id, l.at, id);
+                    f.reporting_mta = Some(l.host.to_string());
+                    out.push(f);
                 }
                 return Ok(());
             }
@@ -168,6 +191,42 @@ impl Parser {
     }
 }
 
+/// An smtpd (or cleanup, for a milter) refusal, after `reject: `:
+/// `RCPT from unknown[192.0.2.1]: 550 5.1.1 <a@b>: Recipient address rejected: …; from=<s@x>
+/// to=<a@b> proto=ESMTP helo=<client>` (Postfix `smtpd_check.c`, `log_whatsup`). A refusal
+/// that names no recipient (`CONNECT`, `HELO` without `to=`) is about no address: skipped.
+fn refusal(l: &SyslogLine<'_>, rest: &str, out: &mut Vec<Evidence>) -> Result<(), &'static str> {
+    let (stage, rest) = rest
+        .split_once(" from ")
+        .ok_or("postfix: reject line without `from`")?;
+    let (client, rest) = rest
+        .split_once(": ")
+        .ok_or("postfix: reject line without a client")?;
+    let (reply, fields) = match rest.rfind("; from=<") {
+        Some(i) => (&rest[..i], &rest[i + 2..]),
+        None => (rest, ""),
+    };
+    let field = |name: &str| {
+        let start = fields.find(&format!("{name}=<"))? + name.len() + 1;
+        let end = fields[start..].find('>')? + start + 1;
+        Some(&fields[start..end])
+    };
+    let Some(recipient) = field("to").and_then(bare_address) else {
+        return Ok(());
+    };
+    out.push(outcome::refusal(Refusal {
+        recipient: Some(recipient),
+        sender: field("from").and_then(bare_address),
+        client: Some(client),
+        stage: outcome::stage(stage),
+        reply,
+        temporary: false,
+        at: l.at,
+        host: Some(l.host),
+    }));
+    Ok(())
+}
+
 /// The final record of a recipient whose message expired, with its last attempt's evidence.
 fn expiry_record(l: &SyslogLine<'_>, last: Option<Deferral>) -> Record {
     let (recipient, diagnostic, status, remote_mta) = match last {
@@ -224,6 +283,12 @@ impl LineParser for Parser {
         let Some((id, rest)) = syslog::queue_id(l.message) else {
             return Ok(());
         };
+        if let Some(rest) = rest
+            .strip_prefix("reject: ")
+            .or_else(|| rest.strip_prefix("milter-reject: "))
+        {
+            return refusal(&l, rest, out);
+        }
         match daemon {
             "qmgr" => self.qmgr(&l, id, rest, out),
             "cleanup" => {

@@ -8,10 +8,16 @@
 //! A `to=` line with a failure `dsn=` (4.x.x or 5.x.x) gives one event per recipient it
 //! lists; the `stat=` text (or a `reply=` field, when logged) is the diagnostic. Sender and
 //! Message-ID come from the queue id's `from=` line. Sendmail logs no line that ends a queue
-//! id, so the bound of the queue alone limits memory.
+//! id, so the bound of the queue alone limits memory. A refusal of a recipient by Sendmail's
+//! own `check_rcpt` ruleset is an event of class `refused` ([`super::outcome`]):
+//!
+//! ```text
+//! Nov 27 02:37:11 mx sm-mta[9310]: 4ARAbB0u009310: ruleset=check_rcpt, arg1=<nobody@example.com>, relay=client.example.org [192.0.2.1], reject=550 5.7.1 <nobody@example.com>... Relaying denied
+//! ```
 
 use super::LineParser;
 use super::fields::comma_fields;
+use super::outcome::{self, Refusal};
 use super::queue::Queue;
 use super::syslog;
 use crate::evidence::Record;
@@ -45,6 +51,37 @@ impl Parser {
     }
 }
 
+/// `ruleset=check_rcpt, arg1=<a@b>, relay=client.example [192.0.2.1], reject=550 5.1.1
+/// <a@b>... User unknown`: Sendmail refused a recipient of an SMTP client itself.
+fn check_rcpt(l: &syslog::SyslogLine<'_>, rest: &str, out: &mut Vec<Evidence>) {
+    let (mut ruleset, mut arg1, mut relay, mut reject) = (None, None, None, None);
+    for (key, value) in comma_fields(rest, "reject") {
+        match key {
+            "ruleset" => ruleset = Some(value),
+            "arg1" => arg1 = Some(value),
+            "relay" => relay = Some(value),
+            "reject" => reject = Some(value),
+            _ => {}
+        }
+    }
+    let (Some("check_rcpt"), Some(reject)) = (ruleset, reject) else {
+        return;
+    };
+    let Some(recipient) = arg1.and_then(bare_address) else {
+        return;
+    };
+    out.push(outcome::refusal(Refusal {
+        recipient: Some(recipient),
+        sender: None,
+        client: relay,
+        stage: Some(rebound_core::SmtpCommand::Rcpt),
+        reply: reject,
+        temporary: false,
+        at: l.at,
+        host: Some(l.host),
+    }));
+}
+
 impl LineParser for Parser {
     fn line(
         &mut self,
@@ -72,6 +109,17 @@ impl LineParser for Parser {
             (pending.sender, pending.message_id) = p;
             return Ok(());
         }
+        // `<id>: <dsn id>: DSN: …`: the queue id of the bounce Sendmail wrote (null sender).
+        if let Some((dsn_id, what)) = syslog::queue_id(rest)
+            && what.starts_with("DSN: ")
+        {
+            self.queue.entry(dsn_id).sender = None;
+            return Ok(());
+        }
+        if rest.starts_with("ruleset=") {
+            check_rcpt(&l, rest, out);
+            return Ok(());
+        }
         if !rest.starts_with("to=") {
             return Ok(());
         }
@@ -95,6 +143,19 @@ impl LineParser for Parser {
             None => return Ok(()),
         };
         if class == 2 {
+            // `stat=Sent (…)`: a send, unless of a bounce Sendmail wrote (null sender).
+            let known = self.queue.get(id);
+            if stat.starts_with("Sent") && known.is_none_or(|p| p.sender.is_some()) {
+                let (sender, message_id) = known
+                    .map(|p| (p.sender.clone(), p.message_id.clone()))
+                    .unwrap_or_default();
+                for rcpt in to.split(',').filter_map(bare_address) {
+                    let mut f =
+                        outcome::delivery(rcpt, sender.clone(), message_id.clone(), l.at, id);
+                    f.reporting_mta = Some(l.host.to_string());
+                    out.push(f);
+                }
+            }
             return Ok(());
         }
         let remote_mta = relay

@@ -30,6 +30,8 @@
 //! Hostile bodies are refused with a clear [`WebhookError`]: over [`json::MAX_BODY`] bytes,
 //! nested deeper than [`json::MAX_DEPTH`], or with a field of the wrong type.
 
+pub mod deliveries;
+pub mod file;
 pub mod json;
 pub mod mailgun;
 pub mod mandrill;
@@ -198,6 +200,33 @@ pub fn parse(
         return Err(WebhookError::TooManyEvents);
     }
     Ok((format, out))
+}
+
+/// The deliveries and acceptances a body reports ([`deliveries`]), as events with DSN action
+/// `delivered` (sends, for `rebound ingest`; `path` names where the body came from).
+pub fn read_deliveries(
+    body: &[u8],
+    classifier: &Classifier,
+    path: Option<&str>,
+) -> Vec<BounceEvent> {
+    let Ok(value) = body_json(body) else {
+        return Vec::new();
+    };
+    let origin = Origin {
+        path: path.map(str::to_string),
+        message: 0,
+    };
+    deliveries::deliveries(&value)
+        .into_iter()
+        .map(|(format, mut evidence)| {
+            evidence.kind = SourceKind::Webhook;
+            evidence.reader = Some(format.reader());
+            evidence
+                .tags
+                .insert("provider".into(), format.name().to_string());
+            build(evidence, classifier, &origin)
+        })
+        .collect()
 }
 
 /// Reads a body into classified events (`path` names where it came from).

@@ -12,6 +12,7 @@ use crate::key::EventKey;
 use crate::model::{Hint, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{GroupCounts, Grouping};
+use crate::sends::{SendRow, SentCount};
 
 /// What a command may do to a store, decided by the command: only commands that write events
 /// create stores, and commands that only read open them read-only.
@@ -36,6 +37,8 @@ pub enum Table {
     Suppressions,
     /// Forward hints.
     Hints,
+    /// Sends, one row each (see [`crate::sends`]).
+    Sends,
 }
 
 impl Table {
@@ -44,6 +47,7 @@ impl Table {
             Table::Events => "events",
             Table::Suppressions => "suppressions",
             Table::Hints => "hints",
+            Table::Sends => "sends",
         }
     }
 }
@@ -62,6 +66,10 @@ pub(crate) trait Tx {
     fn insert_suppressions(&mut self, rows: &[Suppression]) -> Result<u64>;
     /// Records hints, or counts one more sighting of a known one.
     fn upsert_hints(&mut self, rows: &[NewHint]) -> Result<u64>;
+    /// Inserts sends whose keys are not stored yet; says for each whether it was new.
+    fn insert_sends(&mut self, rows: &[SendRow]) -> Result<Vec<bool>>;
+    /// Adds sends to the (source, domain, day) counts.
+    fn add_sent(&mut self, counts: &[((String, String, String), i64)]) -> Result<()>;
     /// Commits.
     fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -95,4 +103,9 @@ pub(crate) trait Backend: Send {
     fn report_counts(&mut self, by: &Grouping, since: i64) -> Result<Vec<GroupCounts>>;
     /// `(group, reason, events)` per group, most frequent first.
     fn report_reasons(&mut self, by: &Grouping, since: i64) -> Result<Vec<(String, String, i64)>>;
+    /// Sends per group from `send_counts` (see [`crate::sends::sent_sql`]); `since_day` is
+    /// the first day counted, `""` for all.
+    fn sent_counts(&mut self, sql: &str, since_day: &str) -> Result<Vec<SentCount>>;
+    /// `(group, distinct recipients with a failure)` per group.
+    fn report_bounced(&mut self, by: &Grouping, since: i64) -> Result<Vec<(String, i64)>>;
 }

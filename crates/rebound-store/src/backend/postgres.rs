@@ -12,6 +12,7 @@ use crate::location::mask_password;
 use crate::model::{Hint, HintKind, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{self, GroupCounts, Grouping};
+use crate::sends::{self, SendRow, SentCount};
 use postgres::{Client, Config, NoTls};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -314,6 +315,45 @@ impl Tx for PgTx<'_> {
         )?)
     }
 
+    fn insert_sends(&mut self, rows: &[SendRow]) -> Result<Vec<bool>> {
+        let keys: Vec<&[u8]> = rows.iter().map(|r| &r.key[..]).collect();
+        let col = |f: fn(&SendRow) -> Option<&str>| rows.iter().map(f).collect::<Vec<_>>();
+        let at_unix: Vec<i64> = rows.iter().map(|r| r.at_unix).collect();
+        let returned: HashSet<Vec<u8>> = self
+            .tx
+            .query(
+                "INSERT INTO sends (key, address, message_id, source, domain, day, at_unix) \
+                 SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], \
+                 $5::text[], $6::text[], $7::bigint[]) ON CONFLICT (key) DO NOTHING RETURNING key",
+                &[
+                    &keys,
+                    &col(|r| Some(r.address.as_str())),
+                    &col(|r| r.message_id.as_deref()),
+                    &col(|r| Some(r.source.as_str())),
+                    &col(|r| Some(r.domain.as_str())),
+                    &col(|r| Some(r.day.as_str())),
+                    &at_unix,
+                ],
+            )?
+            .iter()
+            .map(|r| r.get::<_, Vec<u8>>(0))
+            .collect();
+        // A key repeated within the batch is new once, at its first row.
+        let mut seen = HashSet::new();
+        Ok(rows
+            .iter()
+            .map(|r| returned.contains(&r.key[..]) && seen.insert(r.key))
+            .collect())
+    }
+
+    fn add_sent(&mut self, counts: &[((String, String, String), i64)]) -> Result<()> {
+        let stmt = self.tx.prepare(sends::ADD_SENT)?;
+        for ((source, domain, day), n) in counts {
+            self.tx.execute(&stmt, &[source, domain, day, n])?;
+        }
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(self.tx.commit()?)
     }
@@ -460,6 +500,22 @@ impl Backend for Postgres {
         Ok(rows
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+
+    fn report_bounced(&mut self, by: &Grouping, since: i64) -> Result<Vec<(String, i64)>> {
+        let rows = self.client.query(&report::bounced_sql(by), &[&since])?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn sent_counts(&mut self, sql: &str, since_day: &str) -> Result<Vec<SentCount>> {
+        let rows = self.client.query(sql, &[&since_day])?;
+        Ok(rows
+            .iter()
+            .map(|r| SentCount {
+                group: r.get(0),
+                sent: r.get(1),
+            })
             .collect())
     }
 }

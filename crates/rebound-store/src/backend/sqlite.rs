@@ -12,6 +12,7 @@ use crate::key::EventKey;
 use crate::model::{Hint, HintKind, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{self, GroupCounts, Grouping};
+use crate::sends::{self, SendRow, SentCount};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 use std::path::Path;
 use std::time::Duration;
@@ -325,6 +326,32 @@ impl Tx for SqliteTx<'_> {
         Ok(n)
     }
 
+    fn insert_sends(&mut self, rows: &[SendRow]) -> Result<Vec<bool>> {
+        let mut stmt = self.tx.prepare_cached(&to_sqlite(sends::INSERT_SEND))?;
+        let mut new = Vec::with_capacity(rows.len());
+        for r in rows {
+            let n = stmt.execute(params![
+                &r.key[..],
+                r.address,
+                r.message_id,
+                r.source,
+                r.domain,
+                r.day,
+                r.at_unix
+            ])?;
+            new.push(n == 1);
+        }
+        Ok(new)
+    }
+
+    fn add_sent(&mut self, counts: &[((String, String, String), i64)]) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(&to_sqlite(sends::ADD_SENT))?;
+        for ((source, domain, day), n) in counts {
+            stmt.execute(params![source, domain, day, n])?;
+        }
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(self.tx.commit()?)
     }
@@ -473,6 +500,23 @@ impl Backend for Sqlite {
     fn report_reasons(&mut self, by: &Grouping, since: i64) -> Result<Vec<(String, String, i64)>> {
         let mut stmt = self.conn.prepare(&to_sqlite(&report::reasons_sql(by)))?;
         let rows = stmt.query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn report_bounced(&mut self, by: &Grouping, since: i64) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self.conn.prepare(&to_sqlite(&report::bounced_sql(by)))?;
+        let rows = stmt.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn sent_counts(&mut self, sql: &str, since_day: &str) -> Result<Vec<SentCount>> {
+        let mut stmt = self.conn.prepare(&to_sqlite(sql))?;
+        let rows = stmt.query_map([since_day], |r| {
+            Ok(SentCount {
+                group: r.get(0)?,
+                sent: r.get(1)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

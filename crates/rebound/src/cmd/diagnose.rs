@@ -245,6 +245,7 @@ fn read_events(
         options: &options,
         follow: false,
         jobs: 1,
+        deliveries: false,
     };
     let mut failures = Vec::new();
     route::read(&[path], &how, &mut |outcome| {

@@ -60,6 +60,8 @@ struct RuleExplained<'a> {
     reason: rebound_core::Reason,
     unconfirmed: Option<rebound_core::Reason>,
     bounce_type: Option<rebound_core::BounceType>,
+    /// What the rule states of permanence when the reply does not (see `Rule::permanent`).
+    permanent: Option<bool>,
     category: Option<rebound_core::Category>,
     severity: Option<rebound_core::Severity>,
     action: Option<rebound_core::Action>,
@@ -99,6 +101,7 @@ fn explain_rule(
         category: rule.category,
         severity: rule.severity,
         action: rule.action,
+        permanent: rule.permanent,
         description: rule.description.as_deref(),
         examples: rule.examples.iter().map(|e| e.reply.as_str()).collect(),
     };
@@ -123,6 +126,13 @@ fn explain_rule(
             rule.severity.unwrap_or(profile.severity),
             rule.action.unwrap_or(profile.action),
         )?;
+        if let Some(p) = rule.permanent {
+            writeln!(
+                out,
+                "  states    permanent {p} for any event whose facts it names and whose reply \
+                 has no code or status"
+            )?;
+        }
         if let Some(u) = rule.unconfirmed {
             writeln!(
                 out,

@@ -111,8 +111,15 @@ processes at once, stores it once. Events are written in transactions of --batch
 interrupted run loses nothing that re-running does not restore. A bad input (a file that cannot
 be read, a message or line that does not parse) is reported on stderr and skipped.
 
+Sends: the deliveries in MTA logs (Postfix status=sent, Exim =>, OpenSMTPD result=\"Ok\",
+Sendmail stat=Sent) and webhooks (delivered, processed) are counted as sends per lead source,
+recipient domain and day, not stored as events; each recipient's final failure in a log or
+webhook is a send too. They are the denominators of `rebound report`'s rates per 1,000 sent
+(see `rebound sends --help`).
+
 Summary: on stderr, or as one JSON object on stdout with --json: {db, backend, events, new,
-duplicates, suppressed, sender_side, hints, review, skipped, failures}; `review` counts new
+duplicates, suppressed, sender_side, hints, review, skipped, failures, sends: {sends, new,
+duplicates}}; `review` counts new
 events whose verdict asks for review (never suppressing; each a review item in `rebound hints
 list`); `skipped` counts events the store refused (reported one by one with the database's
 error; the rest of their batch is stored). Text is stored alike on both backends: a NUL byte
@@ -189,6 +196,8 @@ struct Summary<'a> {
     #[serde(flatten)]
     stats: rebound_store::IngestStats,
     failures: u64,
+    /// Sends counted from deliveries and final failures of logs and webhooks.
+    sends: rebound_store::SendStats,
 }
 
 pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
@@ -225,12 +234,14 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
     }
     ingester.flush()?;
     reader.report_skipped(&mut ingester);
+    let sends = ingester.send_stats();
     let stats = ingester.finish()?;
     let summary = Summary {
         db: store.location().to_string(),
         backend: store.backend_kind(),
         stats,
         failures: reader.failures,
+        sends,
     };
     if args.json {
         let mut out = std::io::stdout().lock();
@@ -240,7 +251,7 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
         eprintln!(
             "rebound: ingested {} events into {} ({}): {} new, {} already stored, {} addresses \
              suppressed, {} sender-side, {} to review, {} forward hints and review items, {} bad \
-             inputs",
+             inputs; {} sends counted ({} new)",
             stats.events,
             summary.db,
             summary.backend,
@@ -250,7 +261,9 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
             stats.sender_side,
             stats.review,
             stats.hints,
-            reader.failures
+            reader.failures,
+            sends.sends,
+            sends.new
         );
     }
     Ok(if reader.failures > 0 {
@@ -351,6 +364,7 @@ impl Reader<'_> {
             options: &options,
             follow: false,
             jobs: 1,
+            deliveries: true,
         };
         let paths = [path.to_path_buf()];
         route::read(&paths, &how, &mut |outcome| {

@@ -11,4 +11,5 @@ pub mod mx;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod sends;
 pub mod suppressions;

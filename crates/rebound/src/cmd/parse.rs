@@ -25,7 +25,22 @@ use std::sync::Arc;
 
 Reads .eml files, mbox files (From_ separated, >From unescaped), Maildir folders (cur/, new/),
 directories (recursively), MTA logs, webhook bodies and standard input (-); the kind of each
-file, and of standard input, is sniffed from its first bytes unless --format says it.
+file, and of standard input, is sniffed from its first bytes unless --format says it. In a
+directory, each file is sniffed on its own: logs, webhook bodies and emails may be mixed (a
+Maildir inside is read as one). A webhook file holds one body, or JSON lines of bodies (one a
+line; a line that is no body is named and skipped). The systemd journal's JSON export of an
+MTA's unit (`journalctl -u postfix -o json`) is read as the MTA's log.
+
+MTA logs: each failure's dsn_action is the MTA's own verdict (Postfix status=bounced,
+deferred, expired; Exim ** and ==; OpenSMTPD PermFail and TempFail), and `permanent` follows
+it when the reply has no code or status. The MTA's own refusals of its clients (Postfix
+NOQUEUE: reject, Exim rejected RCPT, OpenSMTPD smtp failed-command, Sendmail check_rcpt) are
+events too: provider_class `refused`, tags `client` and `stage`. Deliveries are not events
+(`rebound ingest` counts them as sends).
+
+--follow reads one log as it grows, in either output mode, row by row: across rotation (the
+file renamed or removed and created again) and truncation, and from a file that is empty or
+not there yet (its format is sniffed from its first line).
 Understands RFC 3464 delivery status notifications, RFC 6533 internationalized ones, ARF
 feedback reports, auto-replies and the plain-text formats of many mail servers.
 
@@ -62,7 +77,8 @@ pub struct ParseArgs {
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
     format: rebound_ingest::Format,
 
-    /// Keep reading a log file as it grows, across rotation (like tail -F).
+    /// Keep reading a log file as it grows, across rotation (like tail -F); the file may
+    /// start empty.
     #[arg(long)]
     follow: bool,
 }
@@ -120,6 +136,9 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
                         }
                     } else {
                         print_row(out, e)?;
+                        if args.follow {
+                            out.flush()?;
+                        }
                     }
                 }
             }
@@ -143,6 +162,9 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
             "{:<40} {:<36} {:<4} {:<7} {:<16} {:<12} action",
             "source", "recipient", "code", "status", "reason", "type"
         )?;
+        if args.follow {
+            out.flush()?;
+        }
     }
     let how = Reading {
         format: args.format,
@@ -150,6 +172,7 @@ pub fn run(args: ParseArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
         options: &options,
         follow: args.follow,
         jobs: args.jobs,
+        deliveries: false,
     };
     let files = route::read(&args.paths, &how, &mut |o| emit(o, &mut out))?;
     if let Some(p) = &progress {

@@ -42,10 +42,26 @@ Time is each bounce's own (its Date, Last-Attempt-Date, log or webhook time), no
 ingested: --by day groups by its UTC day. An event whose input had no readable date is grouped
 as `undated`; --since (and the suppression policy's windows) place it at its ingest time.
 
+Rates per 1,000 sent (--by source, domain or day, once sends are recorded: `rebound sends
+import`, or the deliveries of the MTA logs and webhooks `rebound ingest` reads): sent = sends
+counted for the group (by whole UTC days: --since counts the sends of its day on); bounced,
+hard and stale = distinct recipients with any failure, a hard bounce, a stale-address event,
+per 1,000 sent. A group without sends has no rates (-).
+
+The stale flag (`!` after the stale rate; stale_flag, stale_p in JSON and CSV): a group is
+flagged when its stale rate is far above that of all the other groups together, and chance
+cannot explain it. All of: the group has at least 200 sends and 5 stale addresses, the others
+together at least 200 sends; its stale rate is at least twice theirs; and at their rate, the
+chance of seeing as many stale addresses in its sends is below 0.001 (one-sided Poisson test:
+P(X >= stale) for X ~ Poisson(sent x their rate); shown as stale_p). Small sources are never
+flagged on a handful of bounces, and a big source is not flagged for a difference within noise.
+
 JSON: {by, since, groups: [{group, events, recipients, hard_recipients, stale_recipients,
-sender_side, hard_rate, stale_rate, top_reasons: [{reason, events}]}]}.
+sender_side, hard_rate, stale_rate, top_reasons: [{reason, events}], sent, bounced_recipients,
+bounced_per_1000, hard_per_1000, stale_per_1000, stale_flag, stale_p}]}.
 CSV columns: group, events, recipients, hard_recipients, stale_recipients, sender_side,
-hard_rate, stale_rate, top_reasons (reason:events separated by spaces).")]
+hard_rate, stale_rate, top_reasons (reason:events separated by spaces), sent,
+bounced_recipients, bounced_per_1000, hard_per_1000, stale_per_1000, stale_flag, stale_p.")]
 pub struct ReportArgs {
     /// Group by source, domain, reason, day, sender, campaign or tag:KEY.
     #[arg(long, value_name = "GROUP", default_value = "source", value_parser = parse_grouping)]
@@ -111,6 +127,13 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
             "hard_rate",
             "stale_rate",
             "top_reasons",
+            "sent",
+            "bounced_recipients",
+            "bounced_per_1000",
+            "hard_per_1000",
+            "stale_per_1000",
+            "stale_flag",
+            "stale_p",
         ])?;
         for r in &rows {
             csv.write_record([
@@ -123,9 +146,18 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
                 format!("{:.4}", r.hard_rate),
                 format!("{:.4}", r.stale_rate),
                 reasons(r, " "),
+                r.sent.map(|n| n.to_string()).unwrap_or_default(),
+                r.bounced_recipients.to_string(),
+                per_1000(r.bounced_per_1000),
+                per_1000(r.hard_per_1000),
+                per_1000(r.stale_per_1000),
+                r.stale_flag.to_string(),
+                r.stale_p.map(|p| format!("{p:.3e}")).unwrap_or_default(),
             ])?;
         }
         csv.flush()?;
+    } else if rows.iter().any(|r| r.sent.is_some_and(|n| n > 0)) {
+        write_rates_table(&mut out, args.by, &rows, &reasons)?;
     } else {
         writeln!(
             out,
@@ -153,4 +185,60 @@ pub fn run(args: ReportArgs, _rule_files: &[PathBuf]) -> anyhow::Result<ExitCode
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A rate per 1,000 with one decimal, or nothing without sends.
+fn per_1000(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{r:.1}")).unwrap_or_default()
+}
+
+/// The table with sends and rates per 1,000 sent, and a note on the flagged groups.
+fn write_rates_table(
+    out: &mut dyn Write,
+    by: Grouping,
+    rows: &[ReportRow],
+    reasons: &dyn Fn(&ReportRow, &str) -> String,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<28} {:>9} {:>9} {:>10} {:>10} {:>11}  top reasons",
+        by.as_str(),
+        "sent",
+        "events",
+        "bounced/1k",
+        "hard/1k",
+        "stale/1k"
+    )?;
+    let cell = |rate: Option<f64>| rate.map_or_else(|| "-".to_string(), |r| format!("{r:.1}"));
+    for r in rows {
+        let stale = format!(
+            "{}{}",
+            cell(r.stale_per_1000),
+            if r.stale_flag { " !" } else { "  " }
+        );
+        writeln!(
+            out,
+            "{:<28} {:>9} {:>9} {:>10} {:>10} {:>11}  {}",
+            crate::term::escape(&r.group),
+            r.sent.map_or_else(|| "-".to_string(), |n| n.to_string()),
+            r.events,
+            cell(r.bounced_per_1000),
+            cell(r.hard_per_1000),
+            stale,
+            crate::term::escape(&reasons(r, ", "))
+        )?;
+    }
+    let flagged: Vec<&ReportRow> = rows.iter().filter(|r| r.stale_flag).collect();
+    if !flagged.is_empty() {
+        writeln!(out)?;
+        for r in flagged {
+            writeln!(
+                out,
+                "! {}: stale rate far above the others' (chance p = {:.1e}; see --help)",
+                crate::term::escape(&r.group),
+                r.stale_p.unwrap_or(0.0)
+            )?;
+        }
+    }
+    Ok(())
 }
