@@ -27,7 +27,7 @@ fn deliveries(rel: &str) -> Vec<String> {
                 e.recipient.as_deref().unwrap(),
                 e.message_id.as_deref().unwrap_or("-"),
                 e.at.map(|t| t.to_string()).unwrap_or_default(),
-                e.tags["provider"]
+                e.tags["provider"].as_str().unwrap_or_default()
             )
         })
         .collect()
