@@ -46,7 +46,7 @@ pub use check::{Check, SuppressionSet};
 pub use error::{Result, StoreError};
 pub use key::EventKey;
 pub use location::Location;
-pub use model::{Hint, HintKind, HintStatus, IngestStats, Skipped, Suppression};
+pub use model::{ApiToken, Hint, HintKind, HintStatus, IngestStats, Skipped, Suppression};
 pub use policy::{Judgement, Policy};
 pub use record::{NUL_REPLACEMENT, SourceRule, store_text};
 pub use report::{Grouping, ReportRow};

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::ingest::write_batch;
 use crate::key::EventKey;
 use crate::location::Location;
-use crate::model::{Hint, HintStatus, IngestStats, Skipped, Suppression};
+use crate::model::{ApiToken, Hint, HintStatus, IngestStats, Skipped, Suppression};
 use crate::policy::Policy;
 use crate::record::{EventRow, SourceRule};
 use crate::report::{self, Grouping, ReportRow};
@@ -177,6 +177,52 @@ impl Store {
     /// Removes suppressions of these (normalized) addresses; returns how many existed.
     pub fn remove_suppressions(&mut self, addresses: &[String]) -> Result<u64> {
         self.backend.remove_suppressions(addresses)
+    }
+
+    /// The suppression of one address (normalized as [`crate::Address`] spells it), if any.
+    pub fn suppression(&mut self, address: &str) -> Result<Option<Suppression>> {
+        self.backend.suppression(address)
+    }
+
+    /// Up to `limit` suppressions whose addresses sort after `after` (`""`: from the first),
+    /// by address: one page of the list, the next page starting after its last address.
+    pub fn suppressions_page(&mut self, after: &str, limit: u32) -> Result<Vec<Suppression>> {
+        self.backend.suppressions_page(after, i64::from(limit))
+    }
+
+    /// Records an API token under `name` by its hash (the token itself is never stored);
+    /// false, nothing changed, when a token of that name exists.
+    pub fn add_token(&mut self, name: &str, hash: &str) -> Result<bool> {
+        self.backend.add_token(name, hash, time::now())
+    }
+
+    /// The API tokens' names and creation times, by name.
+    pub fn tokens(&mut self) -> Result<Vec<ApiToken>> {
+        self.backend.tokens()
+    }
+
+    /// Revokes (removes) the API token of `name`; returns whether it existed.
+    pub fn remove_token(&mut self, name: &str) -> Result<bool> {
+        self.backend.remove_token(name)
+    }
+
+    /// The name of the API token whose hash is `hash`, when one is stored.
+    pub fn token_named(&mut self, hash: &str) -> Result<Option<String>> {
+        self.backend.token_named(hash)
+    }
+
+    /// Whether the one-time value `nonce` of a `service`'s webhook signature was recorded.
+    pub fn nonce_seen(&mut self, service: &str, nonce: &str) -> Result<bool> {
+        self.backend.nonce_seen(service, nonce)
+    }
+
+    /// Records the one-time value `nonce` of a `service`'s webhook signature, and forgets the
+    /// values recorded more than `keep_secs` seconds ago (their signatures are too old to be
+    /// accepted anyway).
+    pub fn record_nonce(&mut self, service: &str, nonce: &str, keep_secs: i64) -> Result<()> {
+        let now = time::now();
+        self.backend
+            .record_nonce(service, nonce, now, now.saturating_sub(keep_secs))
     }
 
     /// Forward hints, optionally of one status.
