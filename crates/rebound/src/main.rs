@@ -46,6 +46,8 @@ enum Command {
     Report(cmd::report::ReportArgs),
     Explain(cmd::explain::ExplainArgs),
     Codes(cmd::codes::CodesArgs),
+    Serve(cmd::serve::ServeArgs),
+    Tokens(cmd::tokens::TokensArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +65,8 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args, &cli.rules),
         Command::Explain(args) => cmd::explain::run(args, &cli.rules),
         Command::Codes(args) => cmd::codes::run(args, &cli.rules),
+        Command::Serve(args) => cmd::serve::run(args, &cli.rules),
+        Command::Tokens(args) => cmd::tokens::run(args, &cli.rules),
     };
     match result {
         Ok(code) => code,

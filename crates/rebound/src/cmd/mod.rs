@@ -11,4 +11,6 @@ pub mod mx;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod suppressions;
+pub mod tokens;
