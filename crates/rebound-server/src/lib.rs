@@ -18,6 +18,8 @@ pub mod metrics;
 pub mod pages;
 pub mod pool;
 pub mod serve;
+#[doc(hidden)]
+pub mod testing;
 pub mod tokens;
 pub mod webhook;
 
