@@ -1,6 +1,8 @@
 //! [`StorePool`]: a few [`Store`] connections shared by the request handlers. The store API
 //! is blocking, so each use runs on Tokio's blocking threads; a request waits (asynchronously)
-//! for a free connection. Connections are opened on first need and reopened after a failure.
+//! for a free connection. Connections are opened on first need and reopened after a failure,
+//! and opened and closed off the async threads (the PostgreSQL client blocks on a runtime of
+//! its own).
 
 use crate::metrics::Metrics;
 use rebound_store::{Access, Location, Policy, Store, StoreError};
@@ -37,7 +39,18 @@ impl StorePool {
         size: usize,
         metrics: Arc<Metrics>,
     ) -> Result<StorePool, StoreError> {
-        let mut first = Store::open_with(&location, Access::Create)?;
+        // On a plain thread: the PostgreSQL client runs its own runtime, which cannot start
+        // inside an async context (this may be called from one).
+        let mut first = std::thread::scope(|s| {
+            s.spawn(|| Store::open_with(&location, Access::Create))
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(StoreError::Unreachable {
+                        url: location.to_string(),
+                        detail: "the thread opening the store failed".into(),
+                    })
+                })
+        })?;
         first.set_policy(policy.clone());
         Ok(StorePool {
             location,
@@ -91,5 +104,17 @@ impl StorePool {
             Ok(r) => Ok(r?),
             Err(e) => Err(PoolError::Task(e.to_string())),
         }
+    }
+}
+
+impl Drop for StorePool {
+    fn drop(&mut self) {
+        // Closed on a plain thread, for the same reason as they are opened on one.
+        let stores = self
+            .idle
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default();
+        let _ = std::thread::spawn(move || drop(stores)).join();
     }
 }

@@ -283,7 +283,17 @@ fn every_webhook_sample_posted_gives_the_events_of_rebound_parse() {
 
 #[test]
 fn sigterm_finishes_and_exits_zero() {
-    let h = Harness::sqlite();
+    sigterm(&Harness::sqlite());
+}
+
+#[test]
+fn sigterm_finishes_and_exits_zero_on_postgres() {
+    if let Some(h) = Harness::postgres("sigterm_finishes_and_exits_zero_on_postgres") {
+        sigterm(&h);
+    }
+}
+
+fn sigterm(h: &Harness) {
     let config = h.dir.join("empty.toml");
     std::fs::write(&config, "").unwrap();
     let mut server = Served::start(&h.db, &config, &h.dir.join("serve.log"));
