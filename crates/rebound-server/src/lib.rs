@@ -24,4 +24,4 @@ pub mod tokens;
 pub mod webhook;
 
 pub use config::{Config, ConfigError, DEFAULT_TOML};
-pub use serve::{ServeError, Server, shutdown_signal};
+pub use serve::{ServeError, Server, TimedListener, shutdown_signal};

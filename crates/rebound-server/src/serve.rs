@@ -12,7 +12,10 @@ use rebound_core::Classifier;
 use rebound_store::{Location, Policy};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio_io_timeout::TimeoutStream;
 
 /// Why the service could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -90,23 +93,69 @@ impl Server {
     }
 
     /// Binds the configured address.
-    pub async fn bind(&self) -> Result<tokio::net::TcpListener, ServeError> {
+    pub async fn bind(&self) -> Result<TimedListener, ServeError> {
         let addr = self.app.config.listen;
-        tokio::net::TcpListener::bind(addr)
+        let inner = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|source| ServeError::Listen { addr, source })
+            .map_err(|source| ServeError::Listen { addr, source })?;
+        Ok(TimedListener {
+            inner,
+            idle: Duration::from_secs(self.app.config.request_timeout),
+        })
     }
 
     /// Serves on `listener` until `shutdown` completes, then lets requests in flight finish.
     pub async fn serve(
         self,
-        listener: tokio::net::TcpListener,
+        listener: TimedListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
             .await?;
         Ok(())
+    }
+}
+
+/// The listening socket; every connection it accepts is closed when the client sends nothing
+/// for `request_timeout` seconds (a client that stalls in its headers, or an idle keep-alive
+/// connection). Stalls within a body are answered 408 by the request timeout.
+pub struct TimedListener {
+    inner: tokio::net::TcpListener,
+    idle: Duration,
+}
+
+impl TimedListener {
+    /// The bound address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+}
+
+impl axum::serve::Listener for TimedListener {
+    type Io = Pin<Box<TimeoutStream<tokio::net::TcpStream>>>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, SocketAddr) {
+        loop {
+            match self.inner.accept().await {
+                Ok((stream, addr)) => {
+                    let _ = stream.set_nodelay(true);
+                    let mut stream = TimeoutStream::new(stream);
+                    stream.set_read_timeout(Some(self.idle));
+                    return (Box::pin(stream), addr);
+                }
+                // Out of file descriptors and the like: wait, do not spin.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.inner.local_addr()
     }
 }
 

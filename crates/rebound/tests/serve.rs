@@ -314,3 +314,41 @@ fn sigterm(h: &Harness) {
         "still listening after SIGTERM"
     );
 }
+
+#[test]
+fn slow_clients_time_out() {
+    use std::io::{Read, Write};
+    let h = Harness::sqlite();
+    let config = h.dir.join("slow.toml");
+    std::fs::write(&config, "request_timeout = 1\n").unwrap();
+    let token = text(&h.run(&["tokens", "create", "slow"], ""))
+        .0
+        .trim()
+        .to_string();
+    let server = Served::start(&h.db, &config, &h.dir.join("serve.log"));
+    let answer_within = |sent: &[u8]| {
+        let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        s.write_all(sent).unwrap();
+        let started = std::time::Instant::now();
+        let mut got = Vec::new();
+        let _ = s.read_to_end(&mut got);
+        (
+            started.elapsed(),
+            String::from_utf8_lossy(&got).into_owned(),
+        )
+    };
+    // Stalls in its headers: the connection is closed.
+    let (took, got) = answer_within(b"POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    assert!(!got.starts_with("HTTP/1.1 2"), "{got}");
+    // Stalls in its body: 408 (or closed), never stored.
+    let (took, got) = answer_within(
+        format!("POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Length: 100\r\n\r\n{{\"rec").as_bytes(),
+    );
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    assert!(got.is_empty() || got.starts_with("HTTP/1.1 408"), "{got}");
+    // The server still answers.
+    assert_eq!(request(server.addr, "GET", "/healthz", &[], b"").0, 200);
+}

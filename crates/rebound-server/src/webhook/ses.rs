@@ -154,7 +154,7 @@ impl Keys {
             v => return Err(AuthError(format!("unknown SignatureVersion `{v}`"))),
         };
         ok.map_err(|_| AuthError("the signature does not match".into()))?;
-        if !self.topics.iter().any(|t| *t == envelope.topic_arn) {
+        if !self.topics.contains(&envelope.topic_arn) {
             return Err(AuthError(format!(
                 "the topic `{}` is not in [webhooks.ses] topics",
                 envelope.topic_arn
