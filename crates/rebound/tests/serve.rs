@@ -93,8 +93,9 @@ fn config(dir: &Path, sendgrid_public: &str, ses_cert: Option<&Path>) -> PathBuf
     path
 }
 
-/// The events of `rebound parse --format SERVICE --json FILE`, without their path.
-fn parsed(service: &str, file: &Path) -> Vec<String> {
+/// The events of `rebound parse --format SERVICE --json FILE`, without their path; `None`
+/// when it cannot read the file.
+fn parsed(service: &str, file: &Path) -> Option<Vec<String>> {
     let out = rebound(
         &[
             "parse",
@@ -105,8 +106,10 @@ fn parsed(service: &str, file: &Path) -> Vec<String> {
         ],
         b"",
     );
-    assert!(out.status.success(), "{:?}", text(&out));
-    text(&out).0.lines().map(without_path).collect()
+    if !out.status.success() {
+        return None;
+    }
+    Some(text(&out).0.lines().map(without_path).collect())
 }
 
 /// An event's JSON with `source.path` removed (a file name for `parse`, the route for the
@@ -300,6 +303,13 @@ fn post_samples(samples: &[(&str, PathBuf)]) -> usize {
                 &headers,
                 &body,
             );
+            let Some(expected) = expected else {
+                // Not a body `rebound parse` reads: the server refuses it too, storing nothing.
+                assert_eq!(status, 400, "{}: {answer}", file.display());
+                assert_eq!(stored(&h), before, "{}", file.display());
+                checked += 1;
+                continue;
+            };
             assert_eq!(status, 200, "{}: {answer}", file.display());
             let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
             assert_eq!(
