@@ -43,15 +43,14 @@ pub struct Stored {
     pub events: u64,
     /// Events stored for the first time.
     pub new: u64,
-    /// Events already stored (a retried delivery).
+    /// Events already stored (a retried delivery, or the same event twice in the request).
     pub duplicates: u64,
-    /// Addresses newly suppressed.
-    pub suppressed: u64,
     /// Events the database refused (each logged).
     pub skipped: u64,
 }
 
-/// Stores events in one transaction (committed before this returns), counting them.
+/// Stores events (committed, possibly in one transaction with other requests' events, before
+/// this returns), counting them.
 pub async fn store_events(
     app: &App,
     events: Vec<BounceEvent>,
@@ -60,16 +59,12 @@ pub async fn store_events(
     if events.is_empty() {
         return Ok(Stored::default());
     }
-    let stats = app.pool.run(move |s| s.ingest(&events, &sources)).await?;
+    let stats = app.pool.ingest(events, sources).await?;
     app.metrics.events(stats.new, stats.duplicates);
-    if stats.skipped > 0 {
-        tracing::warn!(skipped = stats.skipped, "events refused by the store");
-    }
     Ok(Stored {
         events: stats.events,
         new: stats.new,
         duplicates: stats.duplicates,
-        suppressed: stats.suppressed,
         skipped: stats.skipped,
     })
 }

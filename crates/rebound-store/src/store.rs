@@ -4,7 +4,7 @@
 use crate::backend::{Access, Backend, Table, postgres::Postgres, sqlite::Sqlite};
 use crate::check::SuppressionSet;
 use crate::error::Result;
-use crate::ingest::write_batch;
+use crate::ingest::{write_batch, write_batch_keyed};
 use crate::key::EventKey;
 use crate::location::Location;
 use crate::model::{ApiToken, Hint, HintStatus, IngestStats, Skipped, Suppression};
@@ -98,6 +98,61 @@ impl Store {
             now,
             &mut skipped,
         )
+    }
+
+    /// Ingests several groups of events (the events of several requests arriving together)
+    /// in one transaction, so they share one commit. Returns the whole tally and, per group,
+    /// its own `events`, `new` (stored by this call, counted for the first group holding the
+    /// event), `skipped` and `duplicates` (the rest); the other fields of a group's tally are
+    /// 0, as the policy judges the transaction as a whole.
+    pub fn ingest_groups(
+        &mut self,
+        groups: &[Vec<BounceEvent>],
+        sources: &SourceRule,
+    ) -> Result<(IngestStats, Vec<IngestStats>)> {
+        let now = time::now();
+        let mut rows = Vec::new();
+        let mut keys: Vec<Vec<EventKey>> = Vec::with_capacity(groups.len());
+        for group in groups {
+            let mut mine = Vec::with_capacity(group.len());
+            for e in group {
+                let row = EventRow::new(e, sources, &self.policy, now)?;
+                mine.push(row.key);
+                rows.push(row);
+            }
+            keys.push(mine);
+        }
+        let (mut skipped, mut new_keys) = (Vec::new(), Vec::new());
+        let whole = write_batch_keyed(
+            &mut *self.backend,
+            &mut rows,
+            &self.policy,
+            now,
+            &mut skipped,
+            &mut new_keys,
+        )?;
+        let mut unclaimed: std::collections::HashSet<EventKey> = new_keys.into_iter().collect();
+        let refused: std::collections::HashSet<String> =
+            skipped.into_iter().map(|s| s.event_id).collect();
+        let per_group = keys
+            .iter()
+            .map(|mine| {
+                let mut g = IngestStats {
+                    events: mine.len() as u64,
+                    ..IngestStats::default()
+                };
+                for k in mine {
+                    if unclaimed.remove(k) {
+                        g.new += 1;
+                    } else if refused.contains(&k.to_hex()) {
+                        g.skipped += 1;
+                    }
+                }
+                g.duplicates = g.events - g.new - g.skipped;
+                g
+            })
+            .collect();
+        Ok((whole, per_group))
     }
 
     /// A batching ingester: events are written every `batch` events and at

@@ -67,6 +67,7 @@ both_backends!(
     api_tokens_are_kept_by_hash,
     webhook_nonces_are_remembered,
     one_suppression_and_pages,
+    groups_share_a_transaction_and_keep_their_own_counts,
     ingest_is_idempotent,
     concurrent_writers_store_each_event_once,
     hard_bounces_suppress_at_once_with_the_reason,
@@ -827,4 +828,21 @@ fn one_suppression_and_pages(loc: &Location) {
         .map(|x| x.address)
         .collect();
     assert_eq!(next, ["c@example.com"]);
+}
+
+fn groups_share_a_transaction_and_keep_their_own_counts(loc: &Location) {
+    let mut s = open(loc);
+    let [a, b, c]: [BounceEvent; 3] = ["a@example.com", "b@example.com", "c@example.com"]
+        .map(|r| ev(r, UNKNOWN, "2024-05-01T10:00:00Z"));
+    s.ingest(std::slice::from_ref(&a), &SourceRule::default())
+        .unwrap();
+    let groups = vec![vec![a.clone(), b.clone()], vec![b, c], vec![a]];
+    let (whole, per) = s.ingest_groups(&groups, &SourceRule::default()).unwrap();
+    assert_eq!((whole.events, whole.new, whole.suppressed), (5, 2, 2));
+    let counts: Vec<(u64, u64, u64)> = per
+        .iter()
+        .map(|g| (g.events, g.new, g.duplicates))
+        .collect();
+    assert_eq!(counts, [(2, 1, 1), (2, 1, 1), (1, 0, 1)]);
+    assert_eq!(s.count(Table::Events).unwrap(), 3);
 }
