@@ -56,10 +56,21 @@ pub async fn store_events(
     events: Vec<BounceEvent>,
     sources: SourceRule,
 ) -> Result<Stored, ApiError> {
-    if events.is_empty() {
+    store_signed_events(app, events, sources, None).await
+}
+
+/// [`store_events`], then records the webhook signature's one-time value (even when the body
+/// held no event, so the signature cannot be replayed).
+pub async fn store_signed_events(
+    app: &App,
+    events: Vec<BounceEvent>,
+    sources: SourceRule,
+    nonce: Option<crate::pool::Nonce>,
+) -> Result<Stored, ApiError> {
+    if events.is_empty() && nonce.is_none() {
         return Ok(Stored::default());
     }
-    let stats = app.pool.ingest(events, sources).await?;
+    let stats = app.pool.ingest(events, sources, nonce).await?;
     app.metrics.events(stats.new, stats.duplicates);
     Ok(Stored {
         events: stats.events,

@@ -32,10 +32,23 @@ pub enum PoolError {
     Task(String),
 }
 
+/// A webhook signature's one-time value, recorded by the writer once the events are
+/// committed (so a replay is refused, and a crash before leaves the service's retry in).
+#[derive(Debug, Clone)]
+pub struct Nonce {
+    /// The service.
+    pub service: &'static str,
+    /// The value (Mailgun's token).
+    pub value: String,
+    /// Seconds to remember it.
+    pub keep_secs: i64,
+}
+
 /// One request's events, waiting for the writer.
 struct Job {
     events: Vec<BounceEvent>,
     sources: SourceRule,
+    nonce: Option<Nonce>,
     reply: oneshot::Sender<Result<IngestStats, String>>,
 }
 
@@ -102,12 +115,14 @@ impl StorePool {
         &self.location
     }
 
-    /// Stores one request's events (committed, with others' events, before this returns);
-    /// returns this request's counts: `events`, `new`, `duplicates`, `skipped`.
+    /// Stores one request's events (committed, with others' events, before this returns),
+    /// then records its `nonce`; returns this request's counts: `events`, `new`,
+    /// `duplicates`, `skipped`.
     pub async fn ingest(
         &self,
         events: Vec<BounceEvent>,
         sources: SourceRule,
+        nonce: Option<Nonce>,
     ) -> Result<IngestStats, PoolError> {
         let started = Instant::now();
         let (reply, answer) = oneshot::channel();
@@ -120,6 +135,7 @@ impl StorePool {
                 tx.send(Job {
                     events,
                     sources,
+                    nonce,
                     reply,
                 })
             });
@@ -191,14 +207,23 @@ fn write_loop(first: Store, location: &Location, policy: &Policy, rx: &mpsc::Rec
             let (same, rest): (Vec<Job>, Vec<Job>) =
                 jobs.into_iter().partition(|j| j.sources == sources);
             jobs = rest;
-            let (groups, replies): (Vec<Vec<BounceEvent>>, Vec<_>) =
-                same.into_iter().map(|j| (j.events, j.reply)).unzip();
+            let mut nonces: Vec<Nonce> = Vec::new();
+            let (groups, replies): (Vec<Vec<BounceEvent>>, Vec<_>) = same
+                .into_iter()
+                .map(|j| {
+                    nonces.extend(j.nonce);
+                    (j.events, j.reply)
+                })
+                .unzip();
             let result = match store.take() {
                 Some(s) => Ok(s),
                 None => open_store(location, Access::Write, policy),
             }
             .and_then(|mut s| {
-                let r = s.ingest_groups(&groups, &sources);
+                let r = s.ingest_groups(&groups, &sources).and_then(|counts| {
+                    record_nonces(&mut s, &nonces)?;
+                    Ok(counts)
+                });
                 if r.is_ok() {
                     store = Some(s);
                 }
@@ -223,6 +248,20 @@ fn write_loop(first: Store, location: &Location, policy: &Policy, rx: &mpsc::Rec
             }
         }
     }
+}
+
+/// Records the one-time values of a group commit, one transaction per service.
+fn record_nonces(store: &mut Store, nonces: &[Nonce]) -> Result<(), StoreError> {
+    let mut services: Vec<&'static str> = nonces.iter().map(|n| n.service).collect();
+    services.sort_unstable();
+    services.dedup();
+    for service in services {
+        let of: Vec<&Nonce> = nonces.iter().filter(|n| n.service == service).collect();
+        let values: Vec<String> = of.iter().map(|n| n.value.clone()).collect();
+        let keep = of.iter().map(|n| n.keep_secs).max().unwrap_or(0);
+        store.record_nonces(service, &values, keep)?;
+    }
+    Ok(())
 }
 
 impl Drop for StorePool {

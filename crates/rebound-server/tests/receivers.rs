@@ -237,12 +237,21 @@ async fn mailgun_signed_is_stored_and_forgeries_and_replays_are_refused() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(h.events(), 1, "nothing refused was stored");
 
+    // A body without bounce events (a delivery): acknowledged, its token remembered all the same.
+    let mut delivered = body.clone();
+    delivered["event-data"]["event"] = "delivered".into();
+    let (status, text) = h.mailgun(&delivered, MAILGUN_KEY, now(), "token-5").await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let (status, _) = h.mailgun(&delivered, MAILGUN_KEY, now(), "token-5").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(h.events(), 1);
+
     let metrics = h
         .send(Request::get("/metrics").body(Body::empty()).unwrap())
         .await
         .1;
     assert!(
-        metrics.contains("rebound_webhook_auth_failures_total{service=\"mailgun\"} 5"),
+        metrics.contains("rebound_webhook_auth_failures_total{service=\"mailgun\"} 6"),
         "{metrics}"
     );
 }

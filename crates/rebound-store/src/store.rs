@@ -122,6 +122,12 @@ impl Store {
             }
             keys.push(mine);
         }
+        if rows.is_empty() {
+            return Ok((
+                IngestStats::default(),
+                vec![IngestStats::default(); groups.len()],
+            ));
+        }
         let (mut skipped, mut new_keys) = (Vec::new(), Vec::new());
         let whole = write_batch_keyed(
             &mut *self.backend,
@@ -275,9 +281,19 @@ impl Store {
     /// values recorded more than `keep_secs` seconds ago (their signatures are too old to be
     /// accepted anyway).
     pub fn record_nonce(&mut self, service: &str, nonce: &str, keep_secs: i64) -> Result<()> {
+        self.record_nonces(service, &[nonce.to_string()], keep_secs)
+    }
+
+    /// [`Store::record_nonce`] of several values, in one transaction.
+    pub fn record_nonces(
+        &mut self,
+        service: &str,
+        nonces: &[String],
+        keep_secs: i64,
+    ) -> Result<()> {
         let now = time::now();
         self.backend
-            .record_nonce(service, nonce, now, now.saturating_sub(keep_secs))
+            .record_nonces(service, nonces, now, now.saturating_sub(keep_secs))
     }
 
     /// Forward hints, optionally of one status.

@@ -14,7 +14,7 @@ pub mod mandrill;
 pub mod sendgrid;
 pub mod ses;
 
-use crate::app::{App, Stored, store_events};
+use crate::app::{App, Stored, store_signed_events};
 use crate::config::Config;
 use crate::error::ApiError;
 use axum::Json;
@@ -201,15 +201,15 @@ pub async fn receive(
         tag: None,
         header: app.config.source_header.clone(),
     };
-    let stored = store_events(&app, events, sources).await?;
-    if let Some(token) = nonce {
-        // After the commit: a crash before this line lets the service's retry in, and its
-        // events are already stored once.
-        let keep = i64::try_from(app.config.replay_window.saturating_mul(2)).unwrap_or(i64::MAX);
-        app.pool
-            .run(move |s| s.record_nonce("mailgun", &token, keep))
-            .await?;
-    }
+    // The token is recorded after the commit: a crash before lets the service's retry in,
+    // and its events are already stored once.
+    let keep = i64::try_from(app.config.replay_window.saturating_mul(2)).unwrap_or(i64::MAX);
+    let nonce = nonce.map(|value| crate::pool::Nonce {
+        service: "mailgun",
+        value,
+        keep_secs: keep,
+    });
+    let stored = store_signed_events(&app, events, sources, nonce).await?;
     Ok(Json(Received {
         service,
         outcome: "stored",

@@ -109,11 +109,12 @@ pub(crate) trait Backend: Send {
     fn token_named(&mut self, hash: &str) -> Result<Option<String>>;
     /// Whether a webhook signature's one-time value was seen.
     fn nonce_seen(&mut self, service: &str, nonce: &str) -> Result<bool>;
-    /// Records a one-time value and forgets those seen before `forget_before`.
-    fn record_nonce(
+    /// Records one-time values in one transaction and forgets those seen before
+    /// `forget_before`.
+    fn record_nonces(
         &mut self,
         service: &str,
-        nonce: &str,
+        nonces: &[String],
         now: i64,
         forget_before: i64,
     ) -> Result<()>;

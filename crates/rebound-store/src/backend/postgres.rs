@@ -484,16 +484,19 @@ impl Backend for Postgres {
         Ok(row.get::<_, i64>(0) > 0)
     }
 
-    fn record_nonce(
+    fn record_nonces(
         &mut self,
         service: &str,
-        nonce: &str,
+        nonces: &[String],
         now: i64,
         forget_before: i64,
     ) -> Result<()> {
         let mut tx = self.client.transaction()?;
         tx.execute(sql::FORGET_NONCES, &[&forget_before])?;
-        tx.execute(sql::INSERT_NONCE, &[&service, &nonce, &now])?;
+        let insert = tx.prepare(sql::INSERT_NONCE)?;
+        for nonce in nonces {
+            tx.execute(&insert, &[&service, nonce, &now])?;
+        }
         tx.commit()?;
         Ok(())
     }

@@ -519,10 +519,10 @@ impl Backend for Sqlite {
         Ok(n > 0)
     }
 
-    fn record_nonce(
+    fn record_nonces(
         &mut self,
         service: &str,
-        nonce: &str,
+        nonces: &[String],
         now: i64,
         forget_before: i64,
     ) -> Result<()> {
@@ -530,7 +530,12 @@ impl Backend for Sqlite {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(&to_sqlite(sql::FORGET_NONCES), [forget_before])?;
-        tx.execute(&to_sqlite(sql::INSERT_NONCE), params![service, nonce, now])?;
+        {
+            let mut stmt = tx.prepare_cached(&to_sqlite(sql::INSERT_NONCE))?;
+            for nonce in nonces {
+                stmt.execute(params![service, nonce, now])?;
+            }
+        }
         tx.commit()?;
         Ok(())
     }
