@@ -138,8 +138,9 @@ impl StorePool {
                     nonce,
                     reply,
                 })
+                .is_ok()
             });
-        if !matches!(sent, Some(Ok(()))) {
+        if sent != Some(true) {
             return Err(PoolError::Task("the writer has stopped".into()));
         }
         let result = answer
