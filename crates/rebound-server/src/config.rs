@@ -27,7 +27,8 @@ max_body = 10485760
 # Seconds a request (headers, body and answer) may take; a slower client gets 408.
 request_timeout = 30
 
-# Store connections (requests waiting for the store queue for one of these).
+# Reading store connections (requests waiting for the store queue for one of these); events
+# are written by one writer per server, which commits the requests waiting together at once.
 store_connections = 4
 
 # The header of a returned message (and the tag of an event) naming its lead source.
