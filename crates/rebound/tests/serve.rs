@@ -348,8 +348,13 @@ fn sigterm_finishes_and_exits_zero_on_postgres() {
 }
 
 fn sigterm(h: &Harness) {
+    use std::io::{Read, Write};
     let config = h.dir.join("empty.toml");
     std::fs::write(&config, "").unwrap();
+    let token = text(&h.run(&["tokens", "create", "term"], ""))
+        .0
+        .trim()
+        .to_string();
     let mut server = Served::start(&h.db, &config, &h.dir.join("serve.log"));
     let (status, body) = request(
         server.addr,
@@ -359,13 +364,36 @@ fn sigterm(h: &Harness) {
         b"",
     );
     assert_eq!(status, 200, "{body}");
-    let exit = server.terminate();
+    // A request in flight when SIGTERM comes: half its body sent before, half after.
+    let line = br#"{"recipient":"inflight@example.com","reply":"550 5.1.1 user unknown"}"#;
+    let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let head = format!(
+        "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        line.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&line[..10]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    server.signal_term();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    s.write_all(&line[10..]).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let exit = server.child.wait().unwrap();
     assert!(exit.success(), "{exit}");
     let log = std::fs::read_to_string(&server.log).unwrap();
     assert!(!log.contains("panicked"), "{log}");
     assert!(
         std::net::TcpStream::connect(server.addr).is_err(),
         "still listening after SIGTERM"
+    );
+    assert_eq!(
+        h.store().count(rebound_store::Table::Events).unwrap(),
+        1,
+        "the request in flight was stored"
     );
 }
 

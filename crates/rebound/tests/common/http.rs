@@ -174,12 +174,17 @@ impl Served {
 
     /// SIGTERM, then waits for the exit.
     pub fn terminate(&mut self) -> ExitStatus {
+        self.signal_term();
+        self.child.wait().unwrap()
+    }
+
+    /// Sends SIGTERM (by the child's process id) without waiting.
+    pub fn signal_term(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
-        self.child.wait().unwrap()
     }
 
     /// SIGKILL, then reaps it.
