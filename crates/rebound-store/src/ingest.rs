@@ -6,6 +6,7 @@
 
 use crate::backend::Backend;
 use crate::error::Result;
+use crate::key::EventKey;
 use crate::model::{HintKind, IngestStats, NewHint, Skipped, Suppression};
 use crate::policy::{Judgement, Policy};
 use crate::record::EventRow;
@@ -25,11 +26,24 @@ pub(crate) fn write_batch(
     now: i64,
     skipped: &mut Vec<Skipped>,
 ) -> Result<IngestStats> {
+    write_batch_keyed(backend, rows, policy, now, skipped, &mut Vec::new())
+}
+
+/// [`write_batch`], also listing in `new_keys` the keys of the events it stored for the first
+/// time.
+pub(crate) fn write_batch_keyed(
+    backend: &mut dyn Backend,
+    rows: &mut Vec<EventRow>,
+    policy: &Policy,
+    now: i64,
+    skipped: &mut Vec<Skipped>,
+    new_keys: &mut Vec<EventKey>,
+) -> Result<IngestStats> {
     let handed = rows.len() as u64;
     // One order for every writer: concurrent PostgreSQL transactions then wait, never deadlock.
     rows.sort_by_key(|r| r.key);
     rows.dedup_by(|a, b| a.key == b.key);
-    let mut stats = write_sorted(backend, rows, policy, now, skipped)?;
+    let mut stats = write_sorted(backend, rows, policy, now, skipped, new_keys)?;
     stats.events = handed;
     stats.duplicates = handed - stats.new - stats.skipped;
     Ok(stats)
@@ -42,8 +56,9 @@ fn write_sorted(
     policy: &Policy,
     now: i64,
     skipped: &mut Vec<Skipped>,
+    new_keys: &mut Vec<EventKey>,
 ) -> Result<IngestStats> {
-    match write_whole(backend, rows, policy, now) {
+    match write_whole(backend, rows, policy, now, new_keys) {
         Err(e) if e.is_row_error() => {
             if let [row] = rows {
                 skipped.push(Skipped {
@@ -57,8 +72,8 @@ fn write_sorted(
                 });
             }
             let (a, b) = rows.split_at(rows.len() / 2);
-            let mut stats = write_sorted(backend, a, policy, now, skipped)?;
-            stats += write_sorted(backend, b, policy, now, skipped)?;
+            let mut stats = write_sorted(backend, a, policy, now, skipped, new_keys)?;
+            stats += write_sorted(backend, b, policy, now, skipped, new_keys)?;
             Ok(stats)
         }
         other => other,
@@ -71,11 +86,15 @@ fn write_whole(
     rows: &[EventRow],
     policy: &Policy,
     now: i64,
+    new_keys: &mut Vec<EventKey>,
 ) -> Result<IngestStats> {
     let mut attempt = 0;
     loop {
         match try_batch(backend, rows, policy, now) {
-            Ok(stats) => return Ok(stats),
+            Ok((stats, keys)) => {
+                new_keys.extend(keys);
+                return Ok(stats);
+            }
             Err(e) if e.is_retryable() && attempt < RETRIES => {
                 attempt += 1;
                 std::thread::sleep(std::time::Duration::from_millis(20 << attempt.min(6)));
@@ -85,13 +104,15 @@ fn write_whole(
     }
 }
 
+/// One transaction; the tally and the keys of the events stored for the first time.
 fn try_batch(
     backend: &mut dyn Backend,
     rows: &[EventRow],
     policy: &Policy,
     now: i64,
-) -> Result<IngestStats> {
+) -> Result<(IngestStats, Vec<EventKey>)> {
     let mut stats = IngestStats::default();
+    let mut new_keys = Vec::new();
     let mut tx = backend.begin()?;
     let new = tx.insert_events(rows, now)?;
     tx.lock_policy()?;
@@ -101,6 +122,7 @@ fn try_batch(
     let mut soft: BTreeMap<&str, Vec<&EventRow>> = BTreeMap::new();
     for row in rows.iter().zip(&new).filter(|(_, n)| **n).map(|(r, _)| r) {
         stats.new += 1;
+        new_keys.push(row.key);
         if row.judgement == Judgement::SenderSide {
             stats.sender_side += 1;
         }
@@ -175,7 +197,7 @@ fn try_batch(
         stats.hints = tx.upsert_hints(&hints)?;
     }
     tx.commit()?;
-    Ok(stats)
+    Ok((stats, new_keys))
 }
 
 /// Suppresses each recipient that has `soft.count` soft bounces within some `soft.days`-day

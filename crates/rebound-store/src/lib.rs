@@ -51,7 +51,7 @@ pub use check::{Check, SuppressionSet};
 pub use error::{Result, StoreError};
 pub use key::EventKey;
 pub use location::Location;
-pub use model::{Hint, HintKind, HintStatus, IngestStats, Skipped, Suppression};
+pub use model::{ApiToken, Hint, HintKind, HintStatus, IngestStats, Skipped, Suppression};
 pub use policy::{Judgement, Policy};
 pub use record::{NUL_REPLACEMENT, SourceRule, SourceStep, store_text};
 pub use report::{CAMPAIGN_TAGS, Grouping, MAX_TAG_NAME, ReportRow, TagName};

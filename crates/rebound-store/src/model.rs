@@ -26,6 +26,17 @@ pub struct Suppression {
     pub created_at: i64,
 }
 
+/// An API token of the HTTP service, as listed: its name and age (the token itself is never
+/// stored, only its SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    /// The name given at creation.
+    pub name: String,
+    /// When it was created, epoch seconds (RFC 3339 in JSON).
+    #[serde(with = "rfc3339")]
+    pub created_at: i64,
+}
+
 /// Where a forward hint stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

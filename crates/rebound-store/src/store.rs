@@ -4,10 +4,10 @@
 use crate::backend::{Access, Backend, Table, postgres::Postgres, sqlite::Sqlite};
 use crate::check::SuppressionSet;
 use crate::error::Result;
-use crate::ingest::write_batch;
+use crate::ingest::{write_batch, write_batch_keyed};
 use crate::key::EventKey;
 use crate::location::Location;
-use crate::model::{Hint, HintStatus, IngestStats, Skipped, Suppression};
+use crate::model::{ApiToken, Hint, HintStatus, IngestStats, Skipped, Suppression};
 use crate::policy::Policy;
 use crate::rates;
 use crate::record::{EventRow, SourceRule};
@@ -102,6 +102,67 @@ impl Store {
         )
     }
 
+    /// Ingests several groups of events (the events of several requests arriving together)
+    /// in one transaction, so they share one commit. Returns the whole tally and, per group,
+    /// its own `events`, `new` (stored by this call, counted for the first group holding the
+    /// event), `skipped` and `duplicates` (the rest); the other fields of a group's tally are
+    /// 0, as the policy judges the transaction as a whole.
+    pub fn ingest_groups(
+        &mut self,
+        groups: &[Vec<BounceEvent>],
+        sources: &SourceRule,
+    ) -> Result<(IngestStats, Vec<IngestStats>)> {
+        let now = time::now();
+        let mut rows = Vec::new();
+        let mut keys: Vec<Vec<EventKey>> = Vec::with_capacity(groups.len());
+        for group in groups {
+            let mut mine = Vec::with_capacity(group.len());
+            for e in group {
+                let row = EventRow::new(e, sources, &self.policy, now)?;
+                mine.push(row.key);
+                rows.push(row);
+            }
+            keys.push(mine);
+        }
+        if rows.is_empty() {
+            return Ok((
+                IngestStats::default(),
+                vec![IngestStats::default(); groups.len()],
+            ));
+        }
+        let (mut skipped, mut new_keys) = (Vec::new(), Vec::new());
+        let whole = write_batch_keyed(
+            &mut *self.backend,
+            &mut rows,
+            &self.policy,
+            now,
+            &mut skipped,
+            &mut new_keys,
+        )?;
+        let mut unclaimed: std::collections::HashSet<EventKey> = new_keys.into_iter().collect();
+        let refused: std::collections::HashSet<String> =
+            skipped.into_iter().map(|s| s.event_id).collect();
+        let per_group = keys
+            .iter()
+            .map(|mine| {
+                let mut g = IngestStats {
+                    events: mine.len() as u64,
+                    ..IngestStats::default()
+                };
+                for k in mine {
+                    if unclaimed.remove(k) {
+                        g.new += 1;
+                    } else if refused.contains(&k.to_hex()) {
+                        g.skipped += 1;
+                    }
+                }
+                g.duplicates = g.events - g.new - g.skipped;
+                g
+            })
+            .collect();
+        Ok((whole, per_group))
+    }
+
     /// A batching ingester: events are written every `batch` events and at
     /// [`Ingester::finish`].
     pub fn ingester(&mut self, sources: SourceRule, batch: usize) -> Ingester<'_> {
@@ -181,6 +242,62 @@ impl Store {
     /// Removes suppressions of these (normalized) addresses; returns how many existed.
     pub fn remove_suppressions(&mut self, addresses: &[String]) -> Result<u64> {
         self.backend.remove_suppressions(addresses)
+    }
+
+    /// The suppression of one address (normalized as [`crate::Address`] spells it), if any.
+    pub fn suppression(&mut self, address: &str) -> Result<Option<Suppression>> {
+        self.backend.suppression(address)
+    }
+
+    /// Up to `limit` suppressions whose addresses sort after `after` (`""`: from the first),
+    /// by address: one page of the list, the next page starting after its last address.
+    pub fn suppressions_page(&mut self, after: &str, limit: u32) -> Result<Vec<Suppression>> {
+        self.backend.suppressions_page(after, i64::from(limit))
+    }
+
+    /// Records an API token under `name` by its hash (the token itself is never stored);
+    /// false, nothing changed, when a token of that name exists.
+    pub fn add_token(&mut self, name: &str, hash: &str) -> Result<bool> {
+        self.backend.add_token(name, hash, time::now())
+    }
+
+    /// The API tokens' names and creation times, by name.
+    pub fn tokens(&mut self) -> Result<Vec<ApiToken>> {
+        self.backend.tokens()
+    }
+
+    /// Revokes (removes) the API token of `name`; returns whether it existed.
+    pub fn remove_token(&mut self, name: &str) -> Result<bool> {
+        self.backend.remove_token(name)
+    }
+
+    /// The name of the API token whose hash is `hash`, when one is stored.
+    pub fn token_named(&mut self, hash: &str) -> Result<Option<String>> {
+        self.backend.token_named(hash)
+    }
+
+    /// Whether the one-time value `nonce` of a `service`'s webhook signature was recorded.
+    pub fn nonce_seen(&mut self, service: &str, nonce: &str) -> Result<bool> {
+        self.backend.nonce_seen(service, nonce)
+    }
+
+    /// Records the one-time value `nonce` of a `service`'s webhook signature, and forgets the
+    /// values recorded more than `keep_secs` seconds ago (their signatures are too old to be
+    /// accepted anyway).
+    pub fn record_nonce(&mut self, service: &str, nonce: &str, keep_secs: i64) -> Result<()> {
+        self.record_nonces(service, &[nonce.to_string()], keep_secs)
+    }
+
+    /// [`Store::record_nonce`] of several values, in one transaction.
+    pub fn record_nonces(
+        &mut self,
+        service: &str,
+        nonces: &[String],
+        keep_secs: i64,
+    ) -> Result<()> {
+        let now = time::now();
+        self.backend
+            .record_nonces(service, nonces, now, now.saturating_sub(keep_secs))
     }
 
     /// Forward hints, optionally of one status.

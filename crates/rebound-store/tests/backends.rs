@@ -64,6 +64,10 @@ macro_rules! both_backends {
 
 both_backends!(
     migrations_are_versioned_and_reopen,
+    api_tokens_are_kept_by_hash,
+    webhook_nonces_are_remembered,
+    one_suppression_and_pages,
+    groups_share_a_transaction_and_keep_their_own_counts,
     ingest_is_idempotent,
     concurrent_writers_store_each_event_once,
     hard_bounces_suppress_at_once_with_the_reason,
@@ -124,12 +128,12 @@ fn open(loc: &Location) -> Store {
 
 fn migrations_are_versioned_and_reopen(loc: &Location) {
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), 5);
     s.ingest(&synthetic::events(0, 10), &SourceRule::default())
         .unwrap();
     drop(s);
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), 5);
     assert_eq!(s.count(Table::Events).unwrap(), 10);
 }
 
@@ -622,7 +626,7 @@ fn a_version_2_store_gets_its_tags_for_reports(loc: &Location) {
          DELETE FROM rebound_schema WHERE version >= 3;",
     );
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), 5);
     let mut rows: Vec<(String, i64)> = s
         .report("tag:x-lead-source".parse().unwrap(), None)
         .unwrap()
@@ -777,7 +781,7 @@ fn a_version_1_store_upgrades_in_place(loc: &Location) {
          DELETE FROM rebound_schema WHERE version >= 2;",
     );
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), 5);
     assert_eq!(
         day_groups(&mut s),
         [("2024-05-01".to_string(), 1), ("undated".to_string(), 2)]
@@ -1117,4 +1121,88 @@ fn a_service_that_did_not_send_records_no_send(loc: &Location) {
     }
     ingester.finish().unwrap();
     assert_eq!(s.count(Table::Sends).unwrap(), 1);
+}
+
+fn api_tokens_are_kept_by_hash(loc: &Location) {
+    let mut s = open(loc);
+    assert!(s.add_token("ci", "aa11").unwrap());
+    assert!(
+        !s.add_token("ci", "bb22").unwrap(),
+        "a taken name is refused"
+    );
+    assert!(s.add_token("crm", "cc33").unwrap());
+    assert_eq!(s.token_named("aa11").unwrap().as_deref(), Some("ci"));
+    assert_eq!(s.token_named("bb22").unwrap(), None);
+    let names: Vec<String> = s.tokens().unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["ci", "crm"]);
+    assert!(s.remove_token("ci").unwrap());
+    assert!(!s.remove_token("ci").unwrap());
+    assert_eq!(s.token_named("aa11").unwrap(), None);
+}
+
+fn webhook_nonces_are_remembered(loc: &Location) {
+    let mut s = open(loc);
+    assert!(!s.nonce_seen("mailgun", "t1").unwrap());
+    s.record_nonce("mailgun", "t1", 600).unwrap();
+    s.record_nonce("mailgun", "t1", 600).unwrap();
+    assert!(s.nonce_seen("mailgun", "t1").unwrap());
+    assert!(!s.nonce_seen("other", "t1").unwrap());
+    // A negative keep forgets everything recorded before now + 10 s, t1 and t2 included
+    // (t2 is recorded first, then the old ones are forgotten: only values older go).
+    s.record_nonce("mailgun", "t2", -10).unwrap();
+    assert!(!s.nonce_seen("mailgun", "t1").unwrap());
+}
+
+fn one_suppression_and_pages(loc: &Location) {
+    let mut s = open(loc);
+    let rows: Vec<Suppression> = ["c@example.com", "a@example.com", "b@example.com"]
+        .iter()
+        .map(|a| Suppression {
+            address: (*a).into(),
+            rule: "manual".into(),
+            reason: Some("asked".into()),
+            event_id: None,
+            classifier_rule: None,
+            source: None,
+            created_at: 1_700_000_000,
+        })
+        .collect();
+    s.add_suppressions(rows).unwrap();
+    let one = s.suppression("b@example.com").unwrap().unwrap();
+    assert_eq!(
+        (one.rule.as_str(), one.reason.as_deref()),
+        ("manual", Some("asked"))
+    );
+    assert_eq!(s.suppression("z@example.com").unwrap(), None);
+    let page: Vec<String> = s
+        .suppressions_page("", 2)
+        .unwrap()
+        .into_iter()
+        .map(|x| x.address)
+        .collect();
+    assert_eq!(page, ["a@example.com", "b@example.com"]);
+    let next: Vec<String> = s
+        .suppressions_page("b@example.com", 2)
+        .unwrap()
+        .into_iter()
+        .map(|x| x.address)
+        .collect();
+    assert_eq!(next, ["c@example.com"]);
+}
+
+fn groups_share_a_transaction_and_keep_their_own_counts(loc: &Location) {
+    let mut s = open(loc);
+    let [a, b, c]: [BounceEvent; 3] = ["a@example.com", "b@example.com", "c@example.com"]
+        .map(|r| ev(r, UNKNOWN, "2024-05-01T10:00:00Z"));
+    s.ingest(std::slice::from_ref(&a), &SourceRule::default())
+        .unwrap();
+    let groups = vec![vec![a.clone(), b.clone()], vec![b, c], vec![a]];
+    let (whole, per) = s.ingest_groups(&groups, &SourceRule::default()).unwrap();
+    assert_eq!((whole.events, whole.new, whole.suppressed), (5, 2, 2));
+    let counts: Vec<(u64, u64, u64)> = per
+        .iter()
+        .map(|g| (g.events, g.new, g.duplicates))
+        .collect();
+    assert_eq!(counts, [(2, 1, 1), (2, 1, 1), (1, 0, 1)]);
+    assert_eq!(s.count(Table::Events).unwrap(), 3);
 }

@@ -47,6 +47,8 @@ enum Command {
     Sends(cmd::sends::SendsArgs),
     Explain(cmd::explain::ExplainArgs),
     Codes(cmd::codes::CodesArgs),
+    Serve(cmd::serve::ServeArgs),
+    Tokens(cmd::tokens::TokensArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,8 @@ fn main() -> ExitCode {
         Command::Sends(args) => cmd::sends::run(args, &cli.rules),
         Command::Explain(args) => cmd::explain::run(args, &cli.rules),
         Command::Codes(args) => cmd::codes::run(args, &cli.rules),
+        Command::Serve(args) => cmd::serve::run(args, &cli.rules),
+        Command::Tokens(args) => cmd::tokens::run(args, &cli.rules),
     };
     match result {
         Ok(code) => code,

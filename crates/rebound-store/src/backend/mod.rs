@@ -9,7 +9,7 @@ pub(crate) mod sqlite;
 
 use crate::error::Result;
 use crate::key::EventKey;
-use crate::model::{Hint, HintStatus, NewHint, Suppression};
+use crate::model::{ApiToken, Hint, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{GroupCounts, Grouping};
 use crate::sends::{SendRow, SentCount};
@@ -108,4 +108,27 @@ pub(crate) trait Backend: Send {
     fn sent_counts(&mut self, sql: &str, since_day: &str) -> Result<Vec<SentCount>>;
     /// `(group, distinct recipients with a failure)` per group.
     fn report_bounced(&mut self, by: &Grouping, since: i64) -> Result<Vec<(String, i64)>>;
+    /// The suppression of one (normalized) address.
+    fn suppression(&mut self, address: &str) -> Result<Option<Suppression>>;
+    /// Up to `limit` suppressions with addresses after `after`, by address.
+    fn suppressions_page(&mut self, after: &str, limit: i64) -> Result<Vec<Suppression>>;
+    /// Records an API token's hash under a name; false when the name is taken.
+    fn add_token(&mut self, name: &str, hash: &str, now: i64) -> Result<bool>;
+    /// Every API token's name and creation time, by name.
+    fn tokens(&mut self) -> Result<Vec<ApiToken>>;
+    /// Removes the token of a name; returns whether it existed.
+    fn remove_token(&mut self, name: &str) -> Result<bool>;
+    /// The name of the token with this hash.
+    fn token_named(&mut self, hash: &str) -> Result<Option<String>>;
+    /// Whether a webhook signature's one-time value was seen.
+    fn nonce_seen(&mut self, service: &str, nonce: &str) -> Result<bool>;
+    /// Records one-time values in one transaction and forgets those seen before
+    /// `forget_before`.
+    fn record_nonces(
+        &mut self,
+        service: &str,
+        nonces: &[String],
+        now: i64,
+        forget_before: i64,
+    ) -> Result<()>;
 }

@@ -9,7 +9,7 @@ use super::{Access, Backend, Table, Tx, schema};
 use crate::error::{Result, StoreError};
 use crate::key::EventKey;
 use crate::location::mask_password;
-use crate::model::{Hint, HintKind, HintStatus, NewHint, Suppression};
+use crate::model::{ApiToken, Hint, HintKind, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{self, GroupCounts, Grouping};
 use crate::sends::{self, SendRow, SentCount};
@@ -517,6 +517,82 @@ impl Backend for Postgres {
                 sent: r.get(1),
             })
             .collect())
+    }
+
+    fn suppression(&mut self, address: &str) -> Result<Option<Suppression>> {
+        let rows = self.client.query(sql::SELECT_SUPPRESSION, &[&address])?;
+        Ok(rows.first().map(suppression_row))
+    }
+
+    fn suppressions_page(&mut self, after: &str, limit: i64) -> Result<Vec<Suppression>> {
+        let rows = self
+            .client
+            .query(sql::SELECT_SUPPRESSIONS_PAGE, &[&after, &limit])?;
+        Ok(rows.iter().map(suppression_row).collect())
+    }
+
+    fn add_token(&mut self, name: &str, hash: &str, now: i64) -> Result<bool> {
+        Ok(self
+            .client
+            .execute(sql::INSERT_TOKEN, &[&name, &hash, &now])?
+            == 1)
+    }
+
+    fn tokens(&mut self) -> Result<Vec<ApiToken>> {
+        let rows = self.client.query(sql::SELECT_TOKENS, &[])?;
+        Ok(rows
+            .iter()
+            .map(|r| ApiToken {
+                name: r.get(0),
+                created_at: r.get(1),
+            })
+            .collect())
+    }
+
+    fn remove_token(&mut self, name: &str) -> Result<bool> {
+        Ok(self.client.execute(sql::DELETE_TOKEN, &[&name])? == 1)
+    }
+
+    fn token_named(&mut self, hash: &str) -> Result<Option<String>> {
+        let rows = self.client.query(sql::TOKEN_NAMED, &[&hash])?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    fn nonce_seen(&mut self, service: &str, nonce: &str) -> Result<bool> {
+        let row = self
+            .client
+            .query_one(sql::NONCE_SEEN, &[&service, &nonce])?;
+        Ok(row.get::<_, i64>(0) > 0)
+    }
+
+    fn record_nonces(
+        &mut self,
+        service: &str,
+        nonces: &[String],
+        now: i64,
+        forget_before: i64,
+    ) -> Result<()> {
+        let mut tx = self.client.transaction()?;
+        tx.execute(sql::FORGET_NONCES, &[&forget_before])?;
+        let insert = tx.prepare(sql::INSERT_NONCE)?;
+        for nonce in nonces {
+            tx.execute(&insert, &[&service, nonce, &now])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// A suppression from a row of [`sql::SELECT_SUPPRESSION`].
+fn suppression_row(r: &postgres::Row) -> Suppression {
+    Suppression {
+        address: r.get(0),
+        rule: r.get(1),
+        reason: r.get(2),
+        event_id: r.get(3),
+        classifier_rule: r.get(4),
+        source: r.get(5),
+        created_at: r.get(6),
     }
 }
 

@@ -24,6 +24,30 @@ pub(crate) const DECIDE_HINT: &str = "UPDATE hints SET status = $1, decided_at =
 
 pub(crate) const DELETE_SUPPRESSION: &str = "DELETE FROM suppressions WHERE address = $1";
 
+pub(crate) const SELECT_SUPPRESSION: &str = "SELECT address, rule, reason, event_id, \
+    classifier_rule, source, created_at FROM suppressions WHERE address = $1";
+
+pub(crate) const SELECT_SUPPRESSIONS_PAGE: &str = "SELECT address, rule, reason, event_id, \
+    classifier_rule, source, created_at FROM suppressions WHERE address > $1 \
+    ORDER BY address LIMIT $2";
+
+pub(crate) const INSERT_TOKEN: &str = "INSERT INTO api_tokens (name, hash, created_at) \
+    VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING";
+
+pub(crate) const SELECT_TOKENS: &str = "SELECT name, created_at FROM api_tokens ORDER BY name";
+
+pub(crate) const DELETE_TOKEN: &str = "DELETE FROM api_tokens WHERE name = $1";
+
+pub(crate) const TOKEN_NAMED: &str = "SELECT name FROM api_tokens WHERE hash = $1";
+
+pub(crate) const NONCE_SEEN: &str =
+    "SELECT COUNT(*) FROM webhook_nonces WHERE service = $1 AND nonce = $2";
+
+pub(crate) const INSERT_NONCE: &str = "INSERT INTO webhook_nonces (service, nonce, seen_at) \
+    VALUES ($1, $2, $3) ON CONFLICT (service, nonce) DO NOTHING";
+
+pub(crate) const FORGET_NONCES: &str = "DELETE FROM webhook_nonces WHERE seen_at < $1";
+
 /// Rewrites `$n` placeholders to SQLite's `?n`.
 pub(crate) fn to_sqlite(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());

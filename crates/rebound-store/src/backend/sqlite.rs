@@ -9,7 +9,7 @@ use super::sql::{self, to_sqlite};
 use super::{Access, Backend, Table, Tx, schema};
 use crate::error::{Result, StoreError};
 use crate::key::EventKey;
-use crate::model::{Hint, HintKind, HintStatus, NewHint, Suppression};
+use crate::model::{ApiToken, Hint, HintKind, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{self, GroupCounts, Grouping};
 use crate::sends::{self, SendRow, SentCount};
@@ -519,4 +519,88 @@ impl Backend for Sqlite {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    fn suppression(&mut self, address: &str) -> Result<Option<Suppression>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&to_sqlite(sql::SELECT_SUPPRESSION))?;
+        let mut rows = stmt.query_map([address], suppression_row)?;
+        Ok(rows.next().transpose()?)
+    }
+
+    fn suppressions_page(&mut self, after: &str, limit: i64) -> Result<Vec<Suppression>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&to_sqlite(sql::SELECT_SUPPRESSIONS_PAGE))?;
+        let rows = stmt.query_map(params![after, limit], suppression_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn add_token(&mut self, name: &str, hash: &str, now: i64) -> Result<bool> {
+        let n = self
+            .conn
+            .execute(&to_sqlite(sql::INSERT_TOKEN), params![name, hash, now])?;
+        Ok(n == 1)
+    }
+
+    fn tokens(&mut self) -> Result<Vec<ApiToken>> {
+        let mut stmt = self.conn.prepare(sql::SELECT_TOKENS)?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ApiToken {
+                name: r.get(0)?,
+                created_at: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn remove_token(&mut self, name: &str) -> Result<bool> {
+        Ok(self.conn.execute(&to_sqlite(sql::DELETE_TOKEN), [name])? == 1)
+    }
+
+    fn token_named(&mut self, hash: &str) -> Result<Option<String>> {
+        let mut stmt = self.conn.prepare_cached(&to_sqlite(sql::TOKEN_NAMED))?;
+        let mut rows = stmt.query_map([hash], |r| r.get::<_, String>(0))?;
+        Ok(rows.next().transpose()?)
+    }
+
+    fn nonce_seen(&mut self, service: &str, nonce: &str) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(&to_sqlite(sql::NONCE_SEEN))?;
+        let n: i64 = stmt.query_row([service, nonce], |r| r.get(0))?;
+        Ok(n > 0)
+    }
+
+    fn record_nonces(
+        &mut self,
+        service: &str,
+        nonces: &[String],
+        now: i64,
+        forget_before: i64,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(&to_sqlite(sql::FORGET_NONCES), [forget_before])?;
+        {
+            let mut stmt = tx.prepare_cached(&to_sqlite(sql::INSERT_NONCE))?;
+            for nonce in nonces {
+                stmt.execute(params![service, nonce, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// A suppression from a row of [`sql::SELECT_SUPPRESSION`].
+fn suppression_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Suppression> {
+    Ok(Suppression {
+        address: r.get(0)?,
+        rule: r.get(1)?,
+        reason: r.get(2)?,
+        event_id: r.get(3)?,
+        classifier_rule: r.get(4)?,
+        source: r.get(5)?,
+        created_at: r.get(6)?,
+    })
 }

@@ -12,4 +12,6 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod sends;
+pub mod serve;
 pub mod suppressions;
+pub mod tokens;

@@ -1,6 +1,7 @@
 //! What the end-to-end tests share: running the real `rebound` binary.
 #![allow(dead_code, clippy::expect_used)]
 
+pub mod http;
 pub mod store;
 
 use std::io::Write;
