@@ -231,8 +231,9 @@ fn killed_ingest_loses_nothing_on_rerun(h: &Harness) {
     // Kill it once some batches are in, well before the end.
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut store = loop {
-        if let Ok(s) = Store::open(&Location::parse(&h.db).unwrap()) {
-            break s;
+        match Store::open(&Location::parse(&h.db).unwrap()) {
+            Ok(s) => break s,
+            Err(e) => assert!(Instant::now() < deadline, "the store never opened: {e}"),
         }
         std::thread::sleep(Duration::from_millis(20));
     };
