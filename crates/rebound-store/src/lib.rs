@@ -32,6 +32,7 @@ pub mod exchange;
 mod ingest;
 mod key;
 mod location;
+mod lookup;
 mod model;
 mod policy;
 pub mod rates;
