@@ -388,6 +388,10 @@ fn report_by_campaign_and_by_any_tag(h: &Harness) {
 /// the log's sends (3 failures, 1 delivery) are the listed sends except multi-fwd's, which is
 /// (none)'s 1. So fair-2026 bounced 4 of 5: 800.0 per 1,000 (bounced, hard and stale alike);
 /// (none) 1 of 1: 1,000.0; decoy 0 of 1: 0.0.
+/// A report row: events, recipients, hard and stale recipients, sent, and bounced, hard and
+/// stale per 1,000 sent.
+type Rates = (i64, i64, i64, i64, i64, f64, f64, f64);
+
 fn one_source_from_an_email_a_webhook_and_a_log_joined_through_the_send_list(h: &Harness) {
     let help = h.run(&["ingest", "--help"], "");
     let (help, _) = text(&help);
@@ -448,7 +452,7 @@ fn one_source_from_an_email_a_webhook_and_a_log_joined_through_the_send_list(h: 
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     let doc: Value = serde_json::from_str(&out).unwrap();
-    let rows: BTreeMap<String, (i64, i64, i64, i64, i64, f64, f64, f64)> = doc["groups"]
+    let rows: BTreeMap<String, Rates> = doc["groups"]
         .as_array()
         .unwrap()
         .iter()
@@ -470,7 +474,7 @@ fn one_source_from_an_email_a_webhook_and_a_log_joined_through_the_send_list(h: 
             )
         })
         .collect();
-    let expected: BTreeMap<String, (i64, i64, i64, i64, i64, f64, f64, f64)> = [
+    let expected: BTreeMap<String, Rates> = [
         ("fair-2026", (4, 4, 4, 4, 5, 800.0, 800.0, 800.0)),
         ("(none)", (1, 1, 1, 1, 1, 1000.0, 1000.0, 1000.0)),
         ("decoy", (0, 0, 0, 0, 1, 0.0, 0.0, 0.0)),
