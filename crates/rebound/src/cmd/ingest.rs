@@ -107,7 +107,7 @@ is not blank winning:
      the sends the store keeps (`rebound sends import FILE.csv`, and the deliveries and
      failures of earlier logs and webhooks that had a source): the send of the event's
      Message-ID (the returned message's of a bounce email, the message id of a log line or
-     a webhook event; of several recipients, the event's own), else the most recent send to
+     a webhook event; of several recipients, the event's own first), else the most recent send to
      the event's recipient at or before the event's time, else the most recent send to it.
      Import the send list before the bounces: the lookup is made when an event is stored.
 An event with none of these has no source (`(none)` in `rebound report --by source`).
@@ -165,7 +165,8 @@ pub struct IngestArgs {
     source_header: String,
 
     /// Do not look an event's lead source up in the send list (by Message-ID, then address)
-    /// when no step before gives one; and count every log and webhook send, listed or not.
+    /// when no step before gives one; a log's or webhook's send is then counted on its own
+    /// (once per address and Message-ID), whether the list holds it or not.
     #[arg(long)]
     no_send_list: bool,
 
