@@ -83,6 +83,7 @@ fn sources(app: &App, q: SourceQuery) -> SourceRule {
         tag: q.source.filter(|s| !s.trim().is_empty()),
         tags: app.config.source_tags.clone(),
         header: app.config.source_header.clone(),
+        send_list: app.config.send_list,
     }
 }
 

@@ -39,6 +39,11 @@ source_header = "X-Lead-Source"
 # docs/tags.md), as `rebound ingest --source-tag`. Example: ["lead_source", "list"].
 source_tags = []
 
+# When neither a tag nor the header names an event's lead source: take the source of the send
+# it answers, among the sends the store keeps (`rebound sends import`, deliveries recorded with
+# a source), by Message-ID, then by recipient address. As `rebound ingest` (--no-send-list).
+send_list = true
+
 # Seconds a signed webhook's timestamp may be old (Mailgun) before it is refused as a replay.
 replay_window = 300
 
@@ -99,6 +104,8 @@ pub struct Config {
     pub source_header: String,
     /// Metadata keys naming the lead source, tried in order before the header.
     pub source_tags: Vec<String>,
+    /// Whether the send list is the last step of choosing a lead source.
+    pub send_list: bool,
     /// Seconds a signed timestamp may be old.
     pub replay_window: u64,
     /// The webhook receivers.
@@ -116,6 +123,7 @@ impl Default for Config {
             store_connections: 4,
             source_header: "X-Lead-Source".into(),
             source_tags: Vec::new(),
+            send_list: true,
             replay_window: 300,
             webhooks: Webhooks::default(),
         }

@@ -7,6 +7,7 @@
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::key::EventKey;
+use crate::lookup::Wanted;
 use crate::model::{HintKind, IngestStats, NewHint, Skipped, Suppression};
 use crate::policy::{Judgement, Policy};
 use crate::record::EventRow;
@@ -52,7 +53,7 @@ pub(crate) fn write_batch_keyed(
 /// [`write_batch`] of sorted, distinct rows; `events` and `duplicates` are left to the caller.
 fn write_sorted(
     backend: &mut dyn Backend,
-    rows: &[EventRow],
+    rows: &mut [EventRow],
     policy: &Policy,
     now: i64,
     skipped: &mut Vec<Skipped>,
@@ -71,7 +72,7 @@ fn write_sorted(
                     ..IngestStats::default()
                 });
             }
-            let (a, b) = rows.split_at(rows.len() / 2);
+            let (a, b) = rows.split_at_mut(rows.len() / 2);
             let mut stats = write_sorted(backend, a, policy, now, skipped, new_keys)?;
             stats += write_sorted(backend, b, policy, now, skipped, new_keys)?;
             Ok(stats)
@@ -83,7 +84,7 @@ fn write_sorted(
 /// One transaction of `rows`, retried whole on a retryable error.
 fn write_whole(
     backend: &mut dyn Backend,
-    rows: &[EventRow],
+    rows: &mut [EventRow],
     policy: &Policy,
     now: i64,
     new_keys: &mut Vec<EventKey>,
@@ -107,13 +108,15 @@ fn write_whole(
 /// One transaction; the tally and the keys of the events stored for the first time.
 fn try_batch(
     backend: &mut dyn Backend,
-    rows: &[EventRow],
+    rows: &mut [EventRow],
     policy: &Policy,
     now: i64,
 ) -> Result<(IngestStats, Vec<EventKey>)> {
     let mut stats = IngestStats::default();
     let mut new_keys = Vec::new();
     let mut tx = backend.begin()?;
+    look_up_sources(&mut *tx, rows)?;
+    let rows: &[EventRow] = rows;
     let new = tx.insert_events(rows, now)?;
     tx.lock_policy()?;
     let mut suppressions: Vec<Suppression> = Vec::new();
@@ -198,6 +201,34 @@ fn try_batch(
     }
     tx.commit()?;
     Ok((stats, new_keys))
+}
+
+/// Gives each row that asks for it ([`EventRow::look_up`]) the source of the send it
+/// answers, when the store keeps one ([`crate::lookup`]); inside the batch's transaction, so
+/// the event, its suppression and its source agree.
+fn look_up_sources(tx: &mut dyn crate::backend::Tx, rows: &mut [EventRow]) -> Result<()> {
+    let (at, wanted): (Vec<usize>, Vec<Wanted<'_>>) = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.look_up && (r.message_id.is_some() || r.recipient.is_some()))
+        .map(|(i, r)| {
+            let w = Wanted {
+                message_id: r.message_id.as_deref(),
+                address: r.recipient.as_deref(),
+                at: r.at_unix,
+            };
+            (i, w)
+        })
+        .unzip();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let found = crate::lookup::sources_for(tx, &wanted)?;
+    for (i, source) in at.into_iter().zip(found) {
+        // Set every time: a retried transaction looks again.
+        rows[i].lead_source = source;
+    }
+    Ok(())
 }
 
 /// Suppresses each recipient that has `soft.count` soft bounces within some `soft.days`-day

@@ -11,6 +11,8 @@
 //!   [`rates`]: per 1,000 sent, and the stale-source flag.
 //! - [`sends`]: the sends (a send list, an MTA log's deliveries), counted per source, domain
 //!   and day.
+//!   Their rows are also the send list that gives an event without a source its send's
+//!   source, by Message-ID then address ([`SourceStep::SendList`]).
 //! - [`exchange`]: CSV export and import.
 //!
 //! ```
@@ -32,6 +34,7 @@ pub mod exchange;
 mod ingest;
 mod key;
 mod location;
+mod lookup;
 mod model;
 mod policy;
 pub mod rates;

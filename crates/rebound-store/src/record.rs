@@ -41,6 +41,10 @@ pub struct SourceRule {
     /// default `X-Lead-Source`), compared case-insensitively: a bounce email's header kept
     /// as a tag, or one an email service reported (`header.<name>`).
     pub header: String,
+    /// Whether an event that the steps before give no source takes the source of the send it
+    /// answers, looked up by the store among the sends it keeps (by Message-ID, then by
+    /// address; [`SourceStep::SendList`]); default true (`--no-send-list` turns it off).
+    pub send_list: bool,
 }
 
 impl Default for SourceRule {
@@ -49,6 +53,7 @@ impl Default for SourceRule {
             tag: None,
             tags: Vec::new(),
             header: "X-Lead-Source".into(),
+            send_list: true,
         }
     }
 }
@@ -64,12 +69,17 @@ pub enum SourceStep<'a> {
     /// A header of the returned message (`--source-header`): the tag `<lower-cased name>`,
     /// else `header.<lower-cased name>`.
     Header(&'a str),
+    /// The send the event answers, among the sends the store keeps (an imported send list,
+    /// deliveries and failures recorded with a source): by Message-ID, then by recipient
+    /// address (the most recent send at or before the event, else the most recent). Only the
+    /// store can take this step, inside the transaction that writes the event
+    /// ([`SourceRule::source_of`] skips it).
+    SendList,
 }
 
 impl SourceRule {
     /// The steps, in the order they are tried: the fixed source, each metadata key, the
-    /// header. (A lookup in a send list, by Message-ID then address, is meant to come last,
-    /// once the store keeps one.)
+    /// header, and (when [`SourceRule::send_list`] is on) the send list.
     pub fn steps(&self) -> Vec<SourceStep<'_>> {
         let mut steps: Vec<SourceStep<'_>> = self
             .tag
@@ -79,10 +89,15 @@ impl SourceRule {
             .collect();
         steps.extend(self.tags.iter().map(|k| SourceStep::Tag(k)));
         steps.push(SourceStep::Header(&self.header));
+        if self.send_list {
+            steps.push(SourceStep::SendList);
+        }
         steps
     }
 
-    /// The lead source of an event under this rule: the first step that gives a value.
+    /// The lead source of an event under this rule from the event alone: the first step that
+    /// gives a value, the send list left out (the store looks that up when it writes the
+    /// event).
     pub fn source_of(&self, event: &BounceEvent) -> Option<String> {
         self.steps()
             .into_iter()
@@ -102,6 +117,7 @@ fn step_value(step: SourceStep<'_>, event: &BounceEvent) -> Option<String> {
             let name = name.trim().to_ascii_lowercase();
             tag(event, &name).or_else(|| tag(event, &format!("header.{name}")))
         }
+        SourceStep::SendList => None,
     }?;
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_string())
@@ -144,6 +160,9 @@ pub(crate) struct EventRow {
     pub category: rebound_core::Category,
     pub rule: String,
     pub lead_source: Option<String>,
+    /// Whether the store looks the lead source up in the send list (no step before gave one,
+    /// and the rule's [`SourceRule::send_list`] is on).
+    pub look_up: bool,
     pub message_id: Option<String>,
     pub reporting_mta: Option<String>,
     pub judgement: Judgement,
@@ -176,6 +195,7 @@ impl EventRow {
             .and_then(address::domain)
             .map(str::to_string);
         let c = &event.classification;
+        let lead_source = sources.source_of(event).map(store_text);
         let forward = event
             .reply
             .forward
@@ -199,7 +219,8 @@ impl EventRow {
             bounce_type: c.bounce_type.as_str(),
             category: c.category,
             rule: store_text(c.rule.to_string()),
-            lead_source: sources.source_of(event).map(store_text),
+            look_up: sources.send_list && lead_source.is_none(),
+            lead_source,
             message_id: event.message_id.clone().map(store_text),
             reporting_mta: event.reporting_mta.clone().map(store_text),
             judgement: policy.judge(c),

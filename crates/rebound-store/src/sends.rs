@@ -21,6 +21,11 @@
 //! over the normalized address and the Message-ID; without a Message-ID, over the address, the
 //! MTA's queue id and the reporting host (log lines), or the address, source and time (a list
 //! row).
+//!
+//! A log's or webhook's send that has no source of its own is looked up among the sends kept
+//! (by Message-ID, then address, as an event's source is: [`crate::lookup`]); when one is
+//! found it is taken for that send, which is counted already, and is not counted again. So a
+//! send list and a log of the same mailing count each message once, under the list's source.
 
 use crate::address;
 use crate::record::{SourceRule, store_text};
@@ -125,6 +130,9 @@ pub(crate) struct SendRow {
     pub domain: String,
     pub day: String,
     pub at_unix: i64,
+    /// Whether this send, having no source of its own, is looked up among the sends the
+    /// store keeps (see [`crate::lookup`]); one found there is that send, counted already.
+    pub look_up: bool,
 }
 
 impl SendRow {
@@ -170,6 +178,7 @@ impl SendRow {
                 .at
                 .map_or_else(|| time::UNDATED.to_string(), time::day_of),
             at_unix: send.at.unwrap_or(now),
+            look_up: false,
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::ingest::{write_batch, write_batch_keyed};
 use crate::key::EventKey;
 use crate::location::Location;
+use crate::lookup::{self, Wanted};
 use crate::model::{ApiToken, Hint, HintStatus, IngestStats, Skipped, Suppression};
 use crate::policy::Policy;
 use crate::rates;
@@ -348,18 +349,34 @@ fn write_sends(backend: &mut dyn Backend, rows: &[SendRow]) -> Result<SendStats>
     if rows.is_empty() {
         return Ok(SendStats::default());
     }
+    let handed = rows.len() as u64;
     let mut rows = rows.to_vec();
     rows.sort_by_key(|r| r.key);
-    let rows = &rows[..];
     let mut tx = backend.begin()?;
+    let wanted: Vec<Wanted<'_>> = rows
+        .iter()
+        .filter(|r| r.look_up)
+        .map(|r| Wanted {
+            message_id: r.message_id.as_deref(),
+            address: Some(&r.address),
+            at: r.at_unix,
+        })
+        .collect();
+    if !wanted.is_empty() {
+        let listed = lookup::sources_for(&mut *tx, &wanted)?;
+        let mut listed = listed.into_iter();
+        // A send found in the list is that send, counted already.
+        rows.retain(|r| !r.look_up || listed.next().is_some_and(|s| s.is_none()));
+    }
+    let rows = &rows[..];
     let new = tx.insert_sends(rows)?;
     tx.add_sent(&sends::tally(rows, &new))?;
     tx.commit()?;
     let fresh = new.iter().filter(|n| **n).count() as u64;
     Ok(SendStats {
-        sends: rows.len() as u64,
+        sends: handed,
         new: fresh,
-        duplicates: rows.len() as u64 - fresh,
+        duplicates: handed - fresh,
     })
 }
 
@@ -381,7 +398,9 @@ impl Ingester<'_> {
     pub fn push(&mut self, event: &BounceEvent) -> Result<()> {
         let now = time::now();
         if let Some(send) = Send::of_event(event, &self.sources) {
-            self.sends.push(SendRow::new(&send, now));
+            let mut row = SendRow::new(&send, now);
+            row.look_up = self.sources.send_list && send.source == sends::NO_SOURCE;
+            self.sends.push(row);
         }
         if !Send::only_a_send(event) {
             let row = EventRow::new(event, &self.sources, &self.store.policy, now)?;

@@ -88,6 +88,8 @@ both_backends!(
     sends_give_rates_per_1000_and_flag_a_stale_source,
     sends_from_logs_count_once_and_deliveries_are_not_events,
     a_service_that_did_not_send_records_no_send,
+    lead_source_from_the_send_list_by_message_id_then_address,
+    a_listed_send_is_not_counted_again_from_a_log,
     nul_bytes_are_stored_alike_on_both_backends,
     a_refused_row_is_skipped_and_the_batch_goes_on,
 );
@@ -1205,4 +1207,153 @@ fn groups_share_a_transaction_and_keep_their_own_counts(loc: &Location) {
         .collect();
     assert_eq!(counts, [(2, 1, 1), (2, 1, 1), (1, 0, 1)]);
     assert_eq!(s.count(Table::Events).unwrap(), 3);
+}
+
+/// The send list, the last step of choosing a lead source: by Message-ID (with or without
+/// angle brackets; of a message to several recipients, any of its sends), then by address
+/// (the most recent send at or before the event, else the most recent); a tag or header of
+/// the event wins over it; a send without a source is no match; `send_list: false` skips it.
+/// The source each event took is read from its suppression (every reply here is hard).
+fn lead_source_from_the_send_list_by_message_id_then_address(loc: &Location) {
+    let mut s = open(loc);
+    let csv = "address,source,time,message_id\n\
+        a@ex.example,by-id,2024-05-01T09:00:00Z,<m-a@test>\n\
+        a@ex.example,by-address,2024-05-02T08:00:00Z,\n\
+        b@ex.example,old,2024-04-01T09:00:00Z,\n\
+        b@ex.example,recent,2024-04-20T09:00:00Z,\n\
+        b@ex.example,future,2024-06-01T09:00:00Z,\n\
+        c@ex.example,only-later,2024-06-01T09:00:00Z,\n\
+        d@ex.example,shared-message,2024-05-01T09:00:00Z,m-d@test\n\
+        h@ex.example,listed,2024-05-01T09:00:00Z,\n\
+        t@ex.example,listed,2024-05-01T09:00:00Z,\n\
+        n@ex.example,,2024-05-01T09:00:00Z,\n\
+        off@ex.example,listed,2024-05-01T09:00:00Z,\n";
+    let list = rebound_store::sends::read_csv(csv.as_bytes()).unwrap();
+    assert!(list.skipped.is_empty(), "{:?}", list.skipped);
+    assert_eq!(s.record_sends(&list.sends).unwrap().new, 11);
+    let at = "2024-05-02T10:00:00Z";
+    let with_id = |rcpt: &str, id: &str| {
+        let mut e = ev(rcpt, UNKNOWN, at);
+        e.message_id = Some(id.into());
+        e
+    };
+    let mut header = ev("h@ex.example", UNKNOWN, at);
+    header
+        .tags
+        .insert("x-lead-source".into(), "from-header".into());
+    let mut tagged = ev("t@ex.example", UNKNOWN, at);
+    tagged
+        .tags
+        .insert("meta.lead_source".into(), "from-metadata".into());
+    let events = [
+        // The Message-ID wins over the address (whose latest send before is by-address).
+        with_id("a@ex.example", "m-a@test"),
+        ev("b@ex.example", UNKNOWN, at),
+        ev("c@ex.example", UNKNOWN, at),
+        // Another recipient of d's message.
+        with_id("e@ex.example", "<m-d@test>"),
+        header,
+        tagged,
+        ev("n@ex.example", UNKNOWN, at),
+        ev("z@ex.example", UNKNOWN, at),
+    ];
+    let rule = SourceRule {
+        tags: vec!["lead_source".into()],
+        ..SourceRule::default()
+    };
+    let stats = s.ingest(&events, &rule).unwrap();
+    assert_eq!(stats.new, 8);
+    let off = SourceRule {
+        send_list: false,
+        ..SourceRule::default()
+    };
+    s.ingest(&[ev("off@ex.example", UNKNOWN, at)], &off)
+        .unwrap();
+    let source = |s: &mut Store, a: &str| s.suppression(a).unwrap().unwrap().source;
+    for (address, expected) in [
+        ("a@ex.example", Some("by-id")),
+        ("b@ex.example", Some("recent")),
+        ("c@ex.example", Some("only-later")),
+        ("e@ex.example", Some("shared-message")),
+        ("h@ex.example", Some("from-header")),
+        ("t@ex.example", Some("from-metadata")),
+        ("n@ex.example", None),
+        ("z@ex.example", None),
+        ("off@ex.example", None),
+    ] {
+        assert_eq!(source(&mut s, address).as_deref(), expected, "{address}");
+    }
+    let rows = s.report(Grouping::Source, None).unwrap();
+    let by_id = rows.iter().find(|r| r.group == "by-id").unwrap();
+    assert_eq!((by_id.events, by_id.sent), (1, Some(1)));
+    // A batch made up of events of every kind, in several transactions: the same answers.
+    let mut again = open(loc);
+    let mut ingester = again.ingester(SourceRule::default(), 3);
+    for rcpt in [
+        "a@ex.example",
+        "b@ex.example",
+        "c@ex.example",
+        "d@ex.example",
+    ] {
+        ingester
+            .push(&ev(rcpt, UNKNOWN, "2024-05-04T10:00:00Z"))
+            .unwrap();
+    }
+    ingester.finish().unwrap();
+    let rows = again.report(Grouping::Source, None).unwrap();
+    let events_of = |g: &str| rows.iter().find(|r| r.group == g).map_or(0, |r| r.events);
+    // a's latest send before 05-04 is by-address (its Message-ID matches none here).
+    assert_eq!(events_of("by-address"), 1);
+    assert_eq!(events_of("recent"), 2);
+    assert_eq!(events_of("shared-message"), 2);
+}
+
+/// A log's final failure without a source is the listed send it answers: counted once, under
+/// the list's source; with the send list off it is a send of its own, of no source.
+fn a_listed_send_is_not_counted_again_from_a_log(loc: &Location) {
+    let mut s = open(loc);
+    let csv = "address,source,time\n\
+        q@ex.example,fair,2024-05-01T09:00:00Z\n\
+        r@ex.example,fair,2024-05-01T09:00:00Z\n\
+        ok@ex.example,fair,2024-05-01T09:00:00Z\n";
+    let list = rebound_store::sends::read_csv(csv.as_bytes()).unwrap();
+    s.record_sends(&list.sends).unwrap();
+    let log = |rcpt: &str, reply: &str, action| {
+        let mut e = ev(rcpt, reply, "2024-05-01T09:05:00Z");
+        e.source.kind = Some(rebound_core::SourceKind::Log);
+        e.dsn_action = Some(action);
+        e
+    };
+    use rebound_core::DsnAction::{Delivered, Failed};
+    let mut ingester = s.ingester(SourceRule::default(), 100);
+    ingester
+        .push(&log("q@ex.example", UNKNOWN, Failed))
+        .unwrap();
+    ingester
+        .push(&log("ok@ex.example", "250 2.0.0 Ok", Delivered))
+        .unwrap();
+    ingester
+        .push(&log("new@ex.example", UNKNOWN, Failed))
+        .unwrap();
+    ingester.flush().unwrap();
+    let sends = ingester.send_stats();
+    ingester.finish().unwrap();
+    assert_eq!((sends.sends, sends.new, sends.duplicates), (3, 1, 2));
+    let off = SourceRule {
+        send_list: false,
+        ..SourceRule::default()
+    };
+    let mut ingester = s.ingester(off, 100);
+    ingester
+        .push(&log("r@ex.example", UNKNOWN, Failed))
+        .unwrap();
+    ingester.finish().unwrap();
+    let rows = s.report(Grouping::Source, None).unwrap();
+    let row = |g: &str| rows.iter().find(|r| r.group == g).unwrap().clone();
+    let fair = row("fair");
+    // q, r and ok sent; q bounced (r's bounce was stored without the list's source).
+    assert_eq!((fair.sent, fair.bounced_recipients), (Some(3), 1));
+    let none = row("(none)");
+    // new (not listed) and r (send list off): two sends and two bounced recipients.
+    assert_eq!((none.sent, none.bounced_recipients), (Some(2), 2));
 }

@@ -1,7 +1,8 @@
 //! The lead source from every door: email services' metadata (`--source-tag`), a header of the
 //! returned message of a bounce email (`--source-header`: a `message/rfc822` part, a
 //! `text/rfc822-headers` part, a copy quoted in the text), and the original headers an email
-//! service reports, all in one `report --by source`; reports by campaign and by any tag. Each
+//! service reports, all in one `report --by source`; an MTA log's bounces joined to their
+//! source through an imported send list; reports by campaign and by any tag. Each
 //! runs on SQLite and PostgreSQL (`both_backends!`); the expected counts are worked out by
 //! hand in the comments.
 #![allow(clippy::unwrap_used)]
@@ -22,6 +23,7 @@ both_backends!(
     webhook_sources_of_six_services_report_by_source,
     one_source_from_bounce_emails_and_webhooks,
     report_by_campaign_and_by_any_tag,
+    one_source_from_an_email_a_webhook_and_a_log_joined_through_the_send_list,
 );
 
 /// A webhook fixture of the repository, parsed.
@@ -368,4 +370,137 @@ fn report_by_campaign_and_by_any_tag(h: &Harness) {
     assert_eq!(report(h, "tag:it's"), counts(&[("(none)", 4)]));
     let out = h.run(&["report", "--by", "tag:"], "");
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The same source from three doors in one report: a bounce email (its X-Lead-Source header),
+/// a Mailgun webhook (metadata, `--source-tag lead_source`) and a Postfix log, whose lines name
+/// no source: the send list imported before ties them to one.
+///
+/// The send list: user-unknown@remote.test twice, `fair-2026` with the log's Message-ID and a
+/// later `decoy` without one (by address the decoy would win: the Message-ID goes first);
+/// multi-unknown@ and multi-ok@remote.test (by address: the log's message is not listed by
+/// its Message-ID) and x1@leads.example, `fair-2026`. multi-fwd@remote.test is not listed.
+///
+/// Hand count. Events: fair-2026 has user-unknown (log, joined by Message-ID), multi-unknown
+/// (log, joined by address), x1 (email header), m1 (Mailgun metadata): 4 events, 4 recipients,
+/// all hard userunknown (stale). (none) has multi-fwd (log, 551 5.1.6 hasmoved: hard, stale).
+/// Sends: fair-2026 has its 4 listed rows and the Mailgun failure (its own source): 5; decoy 1;
+/// the log's sends (3 failures, 1 delivery) are the listed sends except multi-fwd's, which is
+/// (none)'s 1. So fair-2026 bounced 4 of 5: 800.0 per 1,000 (bounced, hard and stale alike);
+/// (none) 1 of 1: 1,000.0; decoy 0 of 1: 0.0.
+/// A report row: events, recipients, hard and stale recipients, sent, and bounced, hard and
+/// stale per 1,000 sent.
+type Rates = (i64, i64, i64, i64, i64, f64, f64, f64);
+
+fn one_source_from_an_email_a_webhook_and_a_log_joined_through_the_send_list(h: &Harness) {
+    let help = h.run(&["ingest", "--help"], "");
+    let (help, _) = text(&help);
+    assert!(
+        help.contains("--no-send-list") && help.contains("4. the send list"),
+        "{help}"
+    );
+    let csv = h.dir.join("sends.csv");
+    std::fs::write(
+        &csv,
+        "address,source,time,message_id\n\
+         user-unknown@remote.test,fair-2026,2026-11-27T02:00:00Z,\
+         <user-unknown.postfix.1795747026@lab.test>\n\
+         user-unknown@remote.test,decoy,2026-11-27T02:30:00Z,\n\
+         multi-unknown@remote.test,fair-2026,2026-11-27T02:00:00Z,\n\
+         multi-ok@remote.test,fair-2026,2026-11-27T02:00:00Z,\n\
+         x1@leads.example,fair-2026,2026-11-10T08:00:00Z,\n",
+    )
+    .unwrap();
+    let o = h.run(&["sends", "import", path_str(&csv)], "");
+    assert!(o.status.success(), "{}", text(&o).1);
+    let email = h.dir.join("x1.eml");
+    std::fs::write(
+        &email,
+        dsn(
+            "x1@leads.example",
+            &format!(
+                "Content-Type: message/rfc822\n\n{}\nHello.\n",
+                original("x1@leads.example", 1)
+            ),
+        ),
+    )
+    .unwrap();
+    let mut paths = write(
+        h,
+        &[(
+            "mg",
+            body("mailgun", "m1@leads.example", Some(json!("fair-2026"))),
+        )],
+    );
+    paths.push(email);
+    for log in ["user-unknown.log", "multi-rcpt.log"] {
+        paths.push(fixtures().join("log/postfix").join(log));
+    }
+    let mut args = vec!["ingest", "--json", "--source-tag", "lead_source"];
+    args.extend(paths.iter().map(|p| path_str(p)));
+    let o = h.run(&args, "");
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    let summary: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["events"], 5, "{out}");
+    // Four log sends and the Mailgun one; only multi-fwd's and Mailgun's are new.
+    assert_eq!(
+        summary["sends"],
+        json!({"sends": 5, "new": 2, "duplicates": 3})
+    );
+    let o = h.run(&["report", "--by", "source", "--json"], "");
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let rows: BTreeMap<String, Rates> = doc["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let n = |k: &str| g[k].as_i64().unwrap();
+            let f = |k: &str| g[k].as_f64().unwrap();
+            (
+                g["group"].as_str().unwrap().to_string(),
+                (
+                    n("events"),
+                    n("recipients"),
+                    n("hard_recipients"),
+                    n("stale_recipients"),
+                    n("sent"),
+                    f("bounced_per_1000"),
+                    f("hard_per_1000"),
+                    f("stale_per_1000"),
+                ),
+            )
+        })
+        .collect();
+    let expected: BTreeMap<String, Rates> = [
+        ("fair-2026", (4, 4, 4, 4, 5, 800.0, 800.0, 800.0)),
+        ("(none)", (1, 1, 1, 1, 1, 1000.0, 1000.0, 1000.0)),
+        ("decoy", (0, 0, 0, 0, 1, 0.0, 0.0, 0.0)),
+    ]
+    .into_iter()
+    .map(|(g, c)| (g.to_string(), c))
+    .collect();
+    assert_eq!(rows, expected, "{out}");
+    // Each door gave fair-2026 its event.
+    let mut doors = Vec::new();
+    h.store()
+        .for_each_event(None, |e| {
+            let v: Value = serde_json::from_str(&e).unwrap();
+            doors.push(format!("{}:{}", v["source"]["kind"], v["recipient"]));
+            Ok(())
+        })
+        .unwrap();
+    doors.sort();
+    assert_eq!(
+        doors,
+        [
+            "\"dsn\":\"x1@leads.example\"",
+            "\"log\":\"multi-fwd@remote.test\"",
+            "\"log\":\"multi-unknown@remote.test\"",
+            "\"log\":\"user-unknown@remote.test\"",
+            "\"webhook\":\"m1@leads.example\"",
+        ]
+    );
 }

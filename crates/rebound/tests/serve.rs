@@ -120,6 +120,13 @@ fn without_path(line: &str) -> String {
     v.to_string()
 }
 
+/// An event's JSON (as [`without_path`] gives it) without its tags.
+fn untagged(line: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+    v.as_object_mut().unwrap().remove("tags");
+    v.to_string()
+}
+
 fn stored(h: &Harness) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     h.store()
@@ -319,9 +326,13 @@ fn post_samples(samples: &[(&str, PathBuf)]) -> usize {
                 file.display()
             );
             let new: BTreeSet<String> = stored(&h).difference(&before).cloned().collect();
+            // An event stored before is not stored again, even when this sample carries
+            // other tags (tags are not part of the event key: two samples of one bounce,
+            // one with custom tags, are one event).
+            let before_untagged: BTreeSet<String> = before.iter().map(|e| untagged(e)).collect();
             let expected_new: BTreeSet<String> = expected
                 .into_iter()
-                .filter(|e| !before.contains(e))
+                .filter(|e| !before_untagged.contains(&untagged(e)))
                 .collect();
             assert_eq!(
                 new,

@@ -201,6 +201,7 @@ pub async fn receive(
         tag: None,
         tags: app.config.source_tags.clone(),
         header: app.config.source_header.clone(),
+        send_list: app.config.send_list,
     };
     // The token is recorded after the commit: a crash before lets the service's retry in,
     // and its events are already stored once.

@@ -9,6 +9,7 @@ pub(crate) mod sqlite;
 
 use crate::error::Result;
 use crate::key::EventKey;
+use crate::lookup::ListedSend;
 use crate::model::{ApiToken, Hint, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{GroupCounts, Grouping};
@@ -68,6 +69,11 @@ pub(crate) trait Tx {
     fn upsert_hints(&mut self, rows: &[NewHint]) -> Result<u64>;
     /// Inserts sends whose keys are not stored yet; says for each whether it was new.
     fn insert_sends(&mut self, rows: &[SendRow]) -> Result<Vec<bool>>;
+    /// The sends with a source (not `(none)`) whose Message-ID is one of `ids` (exactly as
+    /// given: the caller passes each id with and without angle brackets).
+    fn sends_by_message_id(&mut self, ids: &[String]) -> Result<Vec<ListedSend>>;
+    /// The sends with a source (not `(none)`) to these (normalized) addresses.
+    fn sends_by_address(&mut self, addresses: &[String]) -> Result<Vec<ListedSend>>;
     /// Adds sends to the (source, domain, day) counts.
     fn add_sent(&mut self, counts: &[((String, String, String), i64)]) -> Result<()>;
     /// Commits.

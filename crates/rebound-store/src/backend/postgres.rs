@@ -9,6 +9,7 @@ use super::{Access, Backend, Table, Tx, schema};
 use crate::error::{Result, StoreError};
 use crate::key::EventKey;
 use crate::location::mask_password;
+use crate::lookup::ListedSend;
 use crate::model::{ApiToken, Hint, HintKind, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{self, GroupCounts, Grouping};
@@ -178,6 +179,18 @@ fn connect_within(config: Config, timeout: Duration) -> std::result::Result<Clie
     }
 }
 
+/// The rows of [`sql::SELECT_LISTED_SENDS`].
+fn listed(rows: &[postgres::Row]) -> Vec<ListedSend> {
+    rows.iter()
+        .map(|r| ListedSend {
+            address: r.get(0),
+            message_id: r.get(1),
+            source: r.get(2),
+            at_unix: r.get(3),
+        })
+        .collect()
+}
+
 struct PgTx<'a> {
     tx: postgres::Transaction<'a>,
 }
@@ -344,6 +357,16 @@ impl Tx for PgTx<'_> {
             .iter()
             .map(|r| returned.contains(&r.key[..]) && seen.insert(r.key))
             .collect())
+    }
+
+    fn sends_by_message_id(&mut self, ids: &[String]) -> Result<Vec<ListedSend>> {
+        let sql = format!("{}message_id = ANY($1)", sql::SELECT_LISTED_SENDS);
+        Ok(listed(&self.tx.query(&sql, &[&ids])?))
+    }
+
+    fn sends_by_address(&mut self, addresses: &[String]) -> Result<Vec<ListedSend>> {
+        let sql = format!("{}address = ANY($1)", sql::SELECT_LISTED_SENDS);
+        Ok(listed(&self.tx.query(&sql, &[&addresses])?))
     }
 
     fn add_sent(&mut self, counts: &[((String, String, String), i64)]) -> Result<()> {

@@ -48,6 +48,11 @@ pub(crate) const INSERT_NONCE: &str = "INSERT INTO webhook_nonces (service, nonc
 
 pub(crate) const FORGET_NONCES: &str = "DELETE FROM webhook_nonces WHERE seen_at < $1";
 
+/// The columns of a send the lookup reads ([`crate::lookup::ListedSend`]), with sends
+/// without a source left out; the caller appends its condition.
+pub(crate) const SELECT_LISTED_SENDS: &str =
+    "SELECT address, message_id, source, at_unix FROM sends WHERE source <> '(none)' AND ";
+
 /// Rewrites `$n` placeholders to SQLite's `?n`.
 pub(crate) fn to_sqlite(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());

@@ -9,6 +9,7 @@ use super::sql::{self, to_sqlite};
 use super::{Access, Backend, Table, Tx, schema};
 use crate::error::{Result, StoreError};
 use crate::key::EventKey;
+use crate::lookup::ListedSend;
 use crate::model::{ApiToken, Hint, HintKind, HintStatus, NewHint, Suppression};
 use crate::record::EventRow;
 use crate::report::{self, GroupCounts, Grouping};
@@ -229,6 +230,32 @@ struct SqliteTx<'a> {
     tx: rusqlite::Transaction<'a>,
 }
 
+/// Values per query of [`SqliteTx::listed_sends`] (SQLite allows 32,766 parameters).
+const LOOKUP_CHUNK: usize = 500;
+
+impl SqliteTx<'_> {
+    /// The sends with a source whose `column` (an indexed column: `message_id` or `address`)
+    /// is one of `values`, `IN` lists of [`LOOKUP_CHUNK`] values per query.
+    fn listed_sends(&mut self, column: &str, values: &[String]) -> Result<Vec<ListedSend>> {
+        let mut out = Vec::new();
+        for chunk in values.chunks(LOOKUP_CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!("{}{column} IN ({marks})", sql::SELECT_LISTED_SENDS);
+            let mut stmt = self.tx.prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(chunk))?;
+            while let Some(r) = rows.next()? {
+                out.push(ListedSend {
+                    address: r.get(0)?,
+                    message_id: r.get(1)?,
+                    source: r.get(2)?,
+                    at_unix: r.get(3)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
 impl Tx for SqliteTx<'_> {
     fn insert_events(&mut self, rows: &[EventRow], now: i64) -> Result<Vec<bool>> {
         let mut stmt = self.tx.prepare_cached(INSERT_EVENT)?;
@@ -342,6 +369,14 @@ impl Tx for SqliteTx<'_> {
             new.push(n == 1);
         }
         Ok(new)
+    }
+
+    fn sends_by_message_id(&mut self, ids: &[String]) -> Result<Vec<ListedSend>> {
+        self.listed_sends("message_id", ids)
+    }
+
+    fn sends_by_address(&mut self, addresses: &[String]) -> Result<Vec<ListedSend>> {
+        self.listed_sends("address", addresses)
     }
 
     fn add_sent(&mut self, counts: &[((String, String, String), i64)]) -> Result<()> {

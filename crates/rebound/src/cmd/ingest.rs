@@ -78,6 +78,7 @@ impl StoreArgs {
   rebound ingest --source-header X-Campaign bounces/   # lead source from a header of the returned message
   rebound ingest --source-tag lead_source webhooks/    # lead source from an email service's metadata
   rebound ingest --source-tag list --source-tag vendor sendgrid-events.json
+  rebound sends import sends.csv && rebound ingest /var/log/mail.log   # sources from a send list
   rebound parse --json bounces/ | rebound ingest -     # JSON lines from `rebound parse --json`
   rebound ingest /var/log/mail.log ses-bounce.json     # MTA logs and webhook bodies too
   rebound ingest --db postgres://postgres@127.0.0.1:5432/test --format jsonl events.jsonl
@@ -102,8 +103,17 @@ is not blank winning:
      quoted in the bounce's text, or the message inside a bounce forwarded as an
      attachment), or of the original message as an email service reports it (SES
      mail.headers: the tag header.NAME).
-An event with none of these has no source (`(none)` in `rebound report --by source`). A
-lookup in a send list (by Message-ID, then address) is not made yet.
+  4. the send list (unless --no-send-list): the source of the send the event answers, among
+     the sends the store keeps (`rebound sends import FILE.csv`, and the deliveries and
+     failures of earlier logs and webhooks that had a source): the send of the event's
+     Message-ID (the returned message's of a bounce email, the message id of a log line or
+     a webhook event; of several recipients, the event's own first), else the most recent send to
+     the event's recipient at or before the event's time, else the most recent send to it.
+     Import the send list before the bounces: the lookup is made when an event is stored.
+An event with none of these has no source (`(none)` in `rebound report --by source`).
+A log's or webhook's send (a delivery, a final failure) without a source of its own is looked
+up the same way; one found in the send list is that listed send, counted already, so a list
+and a log of the same mailing count each message once, under the list's source.
 
 Idempotent: an event is identified by a key over its recipient, message id, time, reporting
 MTA, reply code, status, DSN action and text; ingesting the same bounce again, or from several
@@ -153,6 +163,12 @@ pub struct IngestArgs {
     /// The header of the returned message that names the lead source.
     #[arg(long, value_name = "NAME", default_value = "X-Lead-Source")]
     source_header: String,
+
+    /// Do not look an event's lead source up in the send list (by Message-ID, then address)
+    /// when no step before gives one; a log's or webhook's send is then counted on its own
+    /// (once per address and Message-ID), whether the list holds it or not.
+    #[arg(long)]
+    no_send_list: bool,
 
     /// Events per transaction.
     #[arg(long, value_name = "N", default_value_t = rebound_store::DEFAULT_BATCH)]
@@ -206,6 +222,7 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
         tag: args.source.clone(),
         tags: args.source_tag.clone(),
         header: args.source_header.clone(),
+        send_list: !args.no_send_list,
     };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("-")]

@@ -26,13 +26,21 @@ lead_source; empty for none) and `time` (or sent_at, date: RFC 3339 such as
 Sends are also counted by `rebound ingest` from MTA logs (Postfix status=sent, Exim =>,
 OpenSMTPD result=\"Ok\", Sendmail stat=Sent, and each recipient's final failure) and from
 webhook bodies (each service's delivered and accepted events, and its bounces; not its drops
-or suppressions, which were never sent), labelled with --source or the source header. Not
+or suppressions, which were never sent), labelled with --source, --source-tag or the source
+header. One that names no source is looked up in the send list (by Message-ID, then address):
+when it is there, it is that listed send, counted already, and is not counted again. Not
 sends: deferrals (the final outcome counts), an MTA's refusals of its own clients, complaints,
 bounce emails (they say nothing of what was sent).
 
 Counting: per lead source, recipient domain and UTC day. Each send is kept once, by a key over
 its address and Message-ID (without one: its address, source and time), so importing a list
 twice, or a list that repeats rows, counts each send once.
+
+Lead sources: a bounce that names no source of its own (no --source, --source-tag or source
+header) takes the source of the send it answers: the send with its Message-ID (give the list
+a message_id column where you have one), else the most recent send to its recipient at or
+before the bounce, else the most recent. Import the list before ingesting the bounces; see
+`rebound ingest --help` (--no-send-list).
 
 Exit codes: 0 every row was read, 1 some rows were skipped (each named on stderr by its line;
 the others were imported), 2 usage.")]
