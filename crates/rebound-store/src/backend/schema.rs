@@ -283,6 +283,7 @@ CREATE TABLE send_counts (
     day    TEXT NOT NULL,
     sent   BIGINT NOT NULL,
     PRIMARY KEY (source, domain, day)
+);
 ",
     r"
 CREATE TABLE IF NOT EXISTS api_tokens (
