@@ -1,6 +1,6 @@
 //! `rebound`: the command-line face of the Rebound library. Each subcommand is a small module
 //! in [`cmd`]; this file only parses the command line and maps errors to exit codes
-//! (0 ok, 1 error, 2 usage).
+//! (0 ok, 1 error, 2 usage; `rebound ingest --mta` answers an MTA with sysexits.h codes).
 
 mod cmd;
 mod input;
@@ -52,7 +52,25 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mta = std::env::args_os().any(|a| a == "--mta");
+    if mta {
+        // An MTA bounces a message whose command died (101); a defer keeps it.
+        std::panic::set_hook(Box::new(|info| {
+            cmd::ingest::mta_line(&format!("internal error: {info}"));
+            std::process::exit(i32::from(cmd::ingest::EX_TEMPFAIL));
+        }));
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A mistake in the MTA's command line defers every message (the MTA logs the
+        // reason) rather than bouncing or losing them.
+        Err(e) if mta && e.use_stderr() => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("bad command line");
+            return cmd::ingest::mta_tempfail(first.trim_start_matches("error: "));
+        }
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Classify(args) => cmd::classify::run(args, &cli.rules),
         Command::Rules(args) => cmd::rules::run(args, &cli.rules),

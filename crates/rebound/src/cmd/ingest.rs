@@ -136,7 +136,17 @@ error; the rest of their batch is stored). Text is stored alike on both backends
 (which PostgreSQL cannot store) becomes U+FFFD, as invalid UTF-8 already does.
 
 Exit codes: 0 every input was read, 1 some input was bad (the rest was ingested) or the store
-failed, 2 usage.")]
+failed, 2 usage.
+
+MTA pipe (--mta): one message on standard input, handed over by an MTA's pipe transport
+(Postfix pipe(8), Exim's pipe transport; see docs/mta-pipe.md), exit codes of sysexits.h:
+  0   the message was stored, or it holds no bounce or cannot be read (accepted, one line on
+      stderr saying so: a failure status would make the MTA bounce a bounce, or send a
+      bounce of spam to a forged sender);
+  75  EX_TEMPFAIL: anything else (the store cannot be opened or written, a bad command line,
+      a rules file that does not load): the MTA keeps the message and retries.
+Nothing is printed when the message was stored; otherwise one line on stderr.
+  rebound ingest --mta --db postgres://rebound@db.example.net/rebound -")]
 pub struct IngestArgs {
     /// Files, mbox files, Maildir folders, directories, MTA logs, webhook bodies or
     /// JSON-lines files; `-` (or nothing) reads standard input.
@@ -178,9 +188,18 @@ pub struct IngestArgs {
     #[arg(long)]
     json: bool,
 
+    /// MTA pipe mode: read one message from standard input and answer with the exit codes
+    /// of sysexits.h an MTA's pipe transport understands (0 accepted, 75 EX_TEMPFAIL: retry
+    /// later); quiet when the message was stored. See "MTA pipe" below.
+    #[arg(long)]
+    mta: bool,
+
     #[command(flatten)]
     store: StoreArgs,
 }
+
+/// EX_TEMPFAIL of sysexits.h: the MTA defers the message and tries again later.
+pub const EX_TEMPFAIL: u8 = 75;
 
 /// How inputs are read: JSON lines of events, or as `rebound parse` reads them.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -217,12 +236,68 @@ struct Summary<'a> {
 }
 
 pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    if args.mta {
+        return Ok(mta(args, rule_files));
+    }
+    ingest(args, rule_files).map(|(_, code)| code)
+}
+
+/// `--mta`: ingests the one message on standard input and maps the result to the exit codes
+/// of sysexits.h (see the command's help): every error is EX_TEMPFAIL, so the MTA keeps the
+/// message; a message that is accepted without being stored says why on one line.
+fn mta(args: IngestArgs, rule_files: &[PathBuf]) -> ExitCode {
+    if args.paths.iter().any(|p| p.as_os_str() != "-") {
+        return mta_tempfail("--mta reads one message from standard input: give `-` or no path");
+    }
+    match ingest(args, rule_files) {
+        Err(err) => mta_tempfail(&format!("{err:#}")),
+        Ok((outcome, _)) => {
+            // A message that cannot be read said so (on its one line).
+            if outcome.failures == 0 && outcome.events == 0 && outcome.sends == 0 {
+                mta_line("the message holds no bounce; accepted, nothing stored");
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Says why the MTA is asked to retry (one line), reads the rest of the message (an MTA may
+/// take a command that stops reading for a failure of its own) and returns EX_TEMPFAIL.
+pub fn mta_tempfail(why: &str) -> ExitCode {
+    mta_line(&format!("{why}; the MTA is asked to retry (EX_TEMPFAIL)"));
+    let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+    ExitCode::from(EX_TEMPFAIL)
+}
+
+/// Prints `rebound: TEXT` as one line on stderr (an MTA keeps the first line of the output
+/// as the reason of a deferral).
+pub fn mta_line(text: &str) {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    eprintln!("rebound: {}", crate::term::escape(&text));
+}
+
+/// What one run did, for `--mta`.
+struct Done {
+    /// Events read (new or already stored).
+    events: u64,
+    /// Deliveries and final failures counted as sends.
+    sends: u64,
+    /// Bad inputs and refused events.
+    failures: u64,
+}
+
+fn ingest(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<(Done, ExitCode)> {
     let mut store = args.store.open(Access::Create)?;
     let sources = SourceRule {
         tag: args.source.clone(),
         tags: args.source_tag.clone(),
         header: args.source_header.clone(),
         send_list: !args.no_send_list,
+    };
+    let format = match args.format {
+        // An MTA hands over one message, never JSON lines, a log or a webhook body.
+        IngestFormat::Parse(Format::Auto) if args.mta => IngestFormat::Parse(Format::Mail),
+        f => f,
     };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("-")]
@@ -236,10 +311,11 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
         rule_files,
         classifier: None,
         failures: 0,
+        mta: args.mta,
     };
     let mut ingester = store.ingester(sources, args.batch);
     for path in &paths {
-        let format = match args.format {
+        let format = match format {
             IngestFormat::Jsonl => None,
             IngestFormat::Parse(Format::Auto) if rebound_ingest::holds_events(path) => None,
             IngestFormat::Parse(format) => Some(format),
@@ -260,7 +336,14 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
         failures: reader.failures,
         sends,
     };
-    if args.json {
+    let done = Done {
+        events: stats.events,
+        sends: sends.sends,
+        failures: reader.failures,
+    };
+    if args.mta {
+        // Quiet unless something is wrong: the caller says it.
+    } else if args.json {
         let mut out = std::io::stdout().lock();
         serde_json::to_writer(&mut out, &summary)?;
         writeln!(out)?;
@@ -283,11 +366,12 @@ pub fn run(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode>
             sends.new
         );
     }
-    Ok(if reader.failures > 0 {
+    let code = if reader.failures > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    Ok((done, code))
 }
 
 /// Reads inputs into an ingester, counting and reporting bad ones.
@@ -296,12 +380,18 @@ struct Reader<'a> {
     rule_files: &'a [PathBuf],
     classifier: Option<Arc<Classifier>>,
     failures: u64,
+    /// `--mta`: each failure is a message accepted without being stored.
+    mta: bool,
 }
 
 impl Reader<'_> {
     fn fail(&mut self, why: impl std::fmt::Display) {
         self.failures += 1;
-        eprintln!("rebound: {why}");
+        if self.mta {
+            mta_line(&format!("{why}; accepted, not stored"));
+        } else {
+            eprintln!("rebound: {why}");
+        }
     }
 
     /// Reports the events the store refused (the rest of their batches were stored) as bad
