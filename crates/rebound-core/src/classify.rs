@@ -405,6 +405,20 @@ fn verdict(
     }
 }
 
+/// One reply's verdict as the JSON of `rebound classify --json` and `GET /v1/classify`: the
+/// input as given, the parsed reply and its classification, side by side in one object.
+#[derive(Debug, Serialize)]
+pub struct Verdict<'a> {
+    /// The reply as given.
+    pub input: &'a str,
+    /// What was read from it.
+    #[serde(flatten)]
+    pub reply: &'a Reply,
+    /// What the rules said.
+    #[serde(flatten)]
+    pub classification: &'a Classification,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

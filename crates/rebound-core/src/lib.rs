@@ -37,7 +37,7 @@ mod text_match;
 pub mod time;
 mod wrapper;
 
-pub use classify::{Classification, Classifier, ClassifierBuilder, MATCH_WINDOW, NO_RULE};
+pub use classify::{Classification, Classifier, ClassifierBuilder, MATCH_WINDOW, NO_RULE, Verdict};
 pub use event::{BounceEvent, Source, TagValue, tag_text};
 pub use facts::{DsnAction, Facts, OwnedFacts, Reader, SourceKind, Truncation};
 pub use forward::{ForwardHint, same_domain};

@@ -12,7 +12,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rebound_core::{BounceEvent, Classification, Reply};
+use rebound_core::{BounceEvent, Reply, Verdict};
 use rebound_ingest::{Evidence, Options, Origin};
 use rebound_store::{
     Address, Grouping, Hint, HintStatus, ReportRow, SourceRule, Suppression, time,
@@ -196,16 +196,6 @@ pub struct ClassifyQuery {
     reply: String,
     /// The original recipient: tells whether a forward-path stays in its domain.
     recipient: Option<String>,
-}
-
-/// The verdict, as `rebound classify --json` prints it.
-#[derive(Serialize)]
-struct Verdict<'a> {
-    input: &'a str,
-    #[serde(flatten)]
-    reply: &'a Reply,
-    #[serde(flatten)]
-    classification: &'a Classification,
 }
 
 /// `GET /v1/classify?reply=…`: the classifier's verdict (no token, no store).

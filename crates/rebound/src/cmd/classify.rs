@@ -3,8 +3,7 @@
 use crate::input::{self, Line};
 use crate::term::escape;
 use clap::Args;
-use rebound_core::{Classification, Classifier, Reply};
-use serde::Serialize;
+use rebound_core::{Classification, Classifier, Reply, Verdict};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,16 +34,6 @@ pub struct ClassifyArgs {
     /// The original recipient: tells whether a forward-path stays in its domain.
     #[arg(long, value_name = "ADDRESS")]
     recipient: Option<String>,
-}
-
-/// The JSON shape of one verdict: the parsed reply and its classification, side by side.
-#[derive(Serialize)]
-struct Verdict<'a> {
-    input: &'a str,
-    #[serde(flatten)]
-    reply: &'a Reply,
-    #[serde(flatten)]
-    classification: &'a Classification,
 }
 
 pub fn run(args: ClassifyArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
