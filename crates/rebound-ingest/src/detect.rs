@@ -74,6 +74,12 @@ impl FromStr for Format {
 /// Sniffs the kind of an input from its first bytes (up to [`SNIFF_BYTES`]).
 pub fn sniff(head: &[u8]) -> InputKind {
     let head = &head[..head.len().min(SNIFF_BYTES)];
+    if starts_with_header_field(head) {
+        // An RFC 5322 header line (`Return-Path: <>`): a message. No log line looks like one
+        // (their first word is a date, a time or a CSV record) and JSON starts with `{` or `[`,
+        // so a directory of thousands of .eml files is told apart on its first line each.
+        return InputKind::Mail;
+    }
     let text = String::from_utf8_lossy(head);
     let start = text.trim_start();
     if start.starts_with("mandrill_events=") || text.contains("&mandrill_events=") {
@@ -142,6 +148,18 @@ fn log_format(text: &str) -> Option<LogFormat> {
         .map(|(f, _)| f)
 }
 
+/// Whether the first line of `head` is `Name: value` with a field name that starts with a
+/// letter (an ISO-dated log line, `2026-12-05T10:00:00 host …`, starts with a digit).
+fn starts_with_header_field(head: &[u8]) -> bool {
+    let line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+    let Some(colon) = memchr::memchr(b':', line) else {
+        return false;
+    };
+    let name = &line[..colon];
+    name.first().is_some_and(u8::is_ascii_alphabetic)
+        && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+}
+
 /// `Name: value` with an RFC 5322 field name.
 fn is_header_field(line: &str) -> bool {
     line.split_once(':').is_some_and(|(name, _)| {
@@ -191,6 +209,22 @@ pub fn head(path: &Path) -> std::io::Result<Vec<u8>> {
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)?;
     Ok(head)
+}
+
+/// [`sniff`] of a file in a directory walk: its first line alone first (a directory of
+/// messages is read again in full by the mail reader, so each file is opened twice; the first
+/// time only for a few hundred bytes when the first line is a header field), then its head.
+fn sniff_file(path: &Path) -> std::io::Result<InputKind> {
+    let mut file = std::fs::File::open(path)?;
+    let mut first = Vec::with_capacity(512);
+    (&mut file).take(512).read_to_end(&mut first)?;
+    if starts_with_header_field(&first) && memchr::memchr(b'\n', &first).is_some() {
+        return Ok(InputKind::Mail);
+    }
+    let mut head = first;
+    file.take((SNIFF_BYTES - head.len()) as u64)
+        .read_to_end(&mut head)?;
+    Ok(sniff(&head))
 }
 
 /// Waits until the file at `path` holds a first complete line (it may not exist yet), polling
@@ -394,17 +428,27 @@ fn walk(
         return;
     };
     for child in children {
-        if child.is_dir() {
-            if is_maildir(&child) {
-                mail.push(child);
-            } else {
-                walk(&child, visited, foreign, mail, warn);
-            }
+        // A `.eml` file is a message by its name (the extension of message/rfc822 files): not
+        // opened twice. The mail reader still refuses one that is not a message, by name.
+        if child
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+        {
+            mail.push(child);
             continue;
         }
-        match head(&child).map(|h| sniff(&h)) {
+        // Sniffed first: a directory fails to read (EISDIR) and only then is looked at as
+        // one, so a folder of many files costs no extra `stat` per file.
+        match sniff_file(&child) {
             Ok(kind @ (InputKind::Log(_) | InputKind::Journal(_) | InputKind::Webhook(_))) => {
                 foreign.push((child, kind))
+            }
+            Err(_) if child.is_dir() => {
+                if is_maildir(&child) {
+                    mail.push(child);
+                } else {
+                    walk(&child, visited, foreign, mail, warn);
+                }
             }
             _ => mail.push(child),
         }
