@@ -27,7 +27,7 @@ Reads .eml files, mbox files (From_ separated, >From unescaped), Maildir folders
 directories (recursively), MTA logs, webhook bodies and standard input (-); the kind of each
 file, and of standard input, is sniffed from its first bytes unless --format says it. In a
 directory, each file is sniffed on its own: logs, webhook bodies and emails may be mixed (a
-Maildir inside is read as one). A webhook file holds one body, or JSON lines of bodies (one a
+Maildir inside is read as one; a file named *.eml is taken for a message without sniffing). A webhook file holds one body, or JSON lines of bodies (one a
 line; a line that is no body is named and skipped). The systemd journal's JSON export of an
 MTA's unit (`journalctl -u postfix -o json`) is read as the MTA's log.
 
