@@ -54,22 +54,10 @@ const MAX_EXCHANGES: usize = 1_000;
 impl<'a> Exchanges<'a> {
     /// The exchanges of `text`; none when it holds no `<<<` line.
     pub fn of(text: &'a str) -> Exchanges<'a> {
-        let mut out = Vec::new();
         if memmem::find(text.as_bytes(), b"<<<").is_none() {
-            return Exchanges(out);
+            return Exchanges(Vec::new());
         }
-        let mut sent = None;
-        for line in text.lines().map(str::trim) {
-            if let Some(command) = line.strip_prefix(">>>") {
-                sent = sent_command(command.trim());
-            } else if let Some(reply) = line.strip_prefix("<<<") {
-                out.push((sent, reply));
-                if out.len() == MAX_EXCHANGES {
-                    break;
-                }
-            }
-        }
-        Exchanges(out)
+        Exchanges(exchanges(text.lines()).take(MAX_EXCHANGES).collect())
     }
 
     /// The command the first reply line naming `recipient` answered (`>>> DATA` / `<<< 550
@@ -94,21 +82,29 @@ impl<'a> Exchanges<'a> {
 /// `<<<` reply, and the `<<<` reply lines (markers removed) joined; `(None, "")` when the
 /// lines hold no reply.
 pub fn transcript<S: AsRef<str>>(lines: &[S]) -> (Option<SmtpCommand>, String) {
-    let mut command = None;
-    let mut reply: Vec<&str> = Vec::new();
-    for line in lines.iter().map(|l| l.as_ref().trim()) {
-        if let Some(sent) = line.strip_prefix(">>>") {
-            if reply.is_empty() {
-                command = sent_command(sent.trim());
-            }
-        } else if let Some(got) = line.strip_prefix("<<<") {
-            reply.push(got.trim());
-        }
-    }
-    if reply.is_empty() {
+    let all: Vec<_> = exchanges(lines.iter().map(AsRef::as_ref)).collect();
+    let Some(&(command, _)) = all.first() else {
         return (None, String::new());
-    }
-    (command, reply.join(" "))
+    };
+    let replies: Vec<&str> = all.iter().map(|(_, reply)| *reply).collect();
+    (command, replies.join(" "))
+}
+
+/// The `<<<` reply lines of transcript lines (markers removed, trimmed), each with the command
+/// of the last `>>>` line before it: the one reading of the `>>>` / `<<<` grammar that
+/// [`transcript`] and [`Exchanges`] share.
+fn exchanges<'a>(
+    lines: impl Iterator<Item = &'a str>,
+) -> impl Iterator<Item = (Option<SmtpCommand>, &'a str)> {
+    let mut sent = None;
+    lines.map(str::trim).filter_map(move |line| {
+        if let Some(command) = line.strip_prefix(">>>") {
+            sent = sent_command(command.trim());
+            None
+        } else {
+            line.strip_prefix("<<<").map(|reply| (sent, reply.trim()))
+        }
+    })
 }
 
 /// The command of a line the client sent (`RCPT TO:<x>`, `MAIL FROM:<x>`, `DATA`, `.`).
