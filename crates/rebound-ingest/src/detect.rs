@@ -152,19 +152,19 @@ fn log_format(text: &str) -> Option<LogFormat> {
 /// letter (an ISO-dated log line, `2026-12-05T10:00:00 host …`, starts with a digit).
 fn starts_with_header_field(head: &[u8]) -> bool {
     let line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
-    let Some(colon) = memchr::memchr(b':', line) else {
-        return false;
-    };
-    let name = &line[..colon];
-    name.first().is_some_and(u8::is_ascii_alphabetic)
-        && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+    field_name(line).is_some_and(|name| name[0].is_ascii_alphabetic())
 }
 
-/// `Name: value` with an RFC 5322 field name.
+/// `Name: value` with any RFC 5322 field name (the fallback once no log format fits).
 fn is_header_field(line: &str) -> bool {
-    line.split_once(':').is_some_and(|(name, _)| {
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    })
+    field_name(line.as_bytes()).is_some()
+}
+
+/// The field name of a `Name: value` line: letters, digits and `-` before the first colon.
+fn field_name(line: &[u8]) -> Option<&[u8]> {
+    let name = &line[..memchr::memchr(b':', line)?];
+    (!name.is_empty() && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'))
+        .then_some(name)
 }
 
 /// The kind of the input at `path` under `format`: given, or sniffed from its head
