@@ -130,12 +130,12 @@ fn open(loc: &Location) -> Store {
 
 fn migrations_are_versioned_and_reopen(loc: &Location) {
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), 6);
     s.ingest(&synthetic::events(0, 10), &SourceRule::default())
         .unwrap();
     drop(s);
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), 6);
     assert_eq!(s.count(Table::Events).unwrap(), 10);
 }
 
@@ -628,7 +628,7 @@ fn a_version_2_store_gets_its_tags_for_reports(loc: &Location) {
          DELETE FROM rebound_schema WHERE version >= 3;",
     );
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), 6);
     let mut rows: Vec<(String, i64)> = s
         .report("tag:x-lead-source".parse().unwrap(), None)
         .unwrap()
@@ -783,7 +783,7 @@ fn a_version_1_store_upgrades_in_place(loc: &Location) {
          DELETE FROM rebound_schema WHERE version >= 2;",
     );
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), 6);
     assert_eq!(
         day_groups(&mut s),
         [("2024-05-01".to_string(), 1), ("undated".to_string(), 2)]

@@ -6,6 +6,7 @@ mod cmd;
 mod input;
 mod route;
 mod term;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -49,6 +50,7 @@ enum Command {
     Codes(cmd::codes::CodesArgs),
     Serve(cmd::serve::ServeArgs),
     Tokens(cmd::tokens::TokensArgs),
+    Watch(cmd::watch::WatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
         Command::Codes(args) => cmd::codes::run(args, &cli.rules),
         Command::Serve(args) => cmd::serve::run(args, &cli.rules),
         Command::Tokens(args) => cmd::tokens::run(args, &cli.rules),
+        Command::Watch(args) => cmd::watch::run(args, &cli.rules),
     };
     match result {
         Ok(code) => code,
