@@ -100,17 +100,13 @@ pub struct WatchArgs {
 }
 
 pub fn run(args: WatchArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    if args.processed_folder.is_some() && !args.url.scheme.imap() {
-        bail!("--processed-folder is for IMAP: POP3 has no folders (use --delete, or nothing)");
-    }
-    if args
-        .processed_folder
-        .as_deref()
-        .is_some_and(|f| f == args.url.folder)
-    {
-        bail!("--processed-folder is the folder being watched");
-    }
-    let password = password(args.password_file.as_deref())?;
+    let password = match usage(&args) {
+        Ok(password) => password,
+        Err(e) => {
+            eprintln!("rebound: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let classifier = input::classifier(rule_files)?;
     let mut store = args.store.open(Access::Create)?;
     let settings = Settings {
@@ -147,6 +143,21 @@ pub fn run(args: WatchArgs, rule_files: &[PathBuf]) -> anyhow::Result<ExitCode> 
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Checks what clap cannot and reads the password; an error is a usage error (exit 2).
+fn usage(args: &WatchArgs) -> anyhow::Result<String> {
+    if args.processed_folder.is_some() && !args.url.scheme.imap() {
+        bail!("--processed-folder is for IMAP: POP3 has no folders (use --delete, or nothing)");
+    }
+    if args
+        .processed_folder
+        .as_deref()
+        .is_some_and(|f| f == args.url.folder)
+    {
+        bail!("--processed-folder is the folder being watched");
+    }
+    password(args.password_file.as_deref())
 }
 
 /// The password: the first line of `file`, else $REBOUND_MAIL_PASSWORD.
