@@ -42,6 +42,7 @@ enum Command {
     Diagnose(cmd::diagnose::DiagnoseArgs),
     Init(cmd::init::InitArgs),
     Ingest(cmd::ingest::IngestArgs),
+    Watch(cmd::watch::WatchArgs),
     Suppressions(cmd::suppressions::SuppressionsArgs),
     Hints(cmd::hints::HintsArgs),
     Report(cmd::report::ReportArgs),
@@ -50,7 +51,6 @@ enum Command {
     Codes(cmd::codes::CodesArgs),
     Serve(cmd::serve::ServeArgs),
     Tokens(cmd::tokens::TokensArgs),
-    Watch(cmd::watch::WatchArgs),
 }
 
 fn main() -> ExitCode {

@@ -107,7 +107,9 @@ pub fn watch(
         }
         if idle {
             let mut handle = session.idle();
-            handle.timeout(settings.interval);
+            // Back after --interval at the latest (keepalive would re-issue IDLE itself and
+            // never return on a quiet folder), for a pass that also finds what IDLE missed.
+            handle.timeout(settings.interval).keepalive(false);
             handle
                 .wait_while(imap::extensions::idle::stop_on_any)
                 .map_err(|e| classify(e, "waiting (IDLE) for new messages"))?;
@@ -199,9 +201,10 @@ fn pass(
         sink.forget(&gone)?;
     }
     // Recorded but still here: stored by an earlier run that died before marking them.
-    let (mut again, new): (Vec<u32>, Vec<u32>) = left
+    let (mut again, mut new): (Vec<u32>, Vec<u32>) = left
         .into_iter()
         .partition(|uid| recorded.contains(&uid.to_string()));
+    new.retain(|uid| !sink.unreadable(&uid.to_string()));
     if flagging && !keyword && !again.is_empty() {
         // Without the keyword, only the unseen ones still need their flag.
         let unseen = session

@@ -182,6 +182,12 @@ impl<'a> Sink<'a> {
             .context("reading the mailbox state in the store")
     }
 
+    /// Whether the message `id` could not be read earlier in this run: it is not fetched
+    /// again until the next run (its content does not change).
+    pub fn unreadable(&self, id: &str) -> bool {
+        self.reported.contains(id)
+    }
+
     /// Forgets recorded ids no longer on the server.
     pub fn forget(&mut self, gone: &[String]) -> anyhow::Result<()> {
         self.store

@@ -260,10 +260,11 @@ fn pass(
     } else {
         Disposal::Recorded
     };
-    let (again, new): (Vec<_>, Vec<_>) = list
+    let (again, mut new): (Vec<_>, Vec<_>) = list
         .iter()
         .cloned()
         .partition(|(_, id)| recorded.contains(id));
+    new.retain(|(_, id)| !sink.unreadable(id));
     if settings.delete && !again.is_empty() {
         for (n, _) in &again {
             pop.dele(*n).map_err(|e| network(e, "deleting (DELE)"))?;
