@@ -13,6 +13,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -51,18 +53,11 @@ impl Dovecot {
 
 impl Drop for Dovecot {
     fn drop(&mut self) {
-        let pid = std::fs::read_to_string(self.dir.join("run/master.pid")).unwrap_or_default();
-        let pid = pid.trim();
-        if !pid.is_empty() {
-            let _ = Command::new("kill").arg(pid).status();
-            let stat = format!("/proc/{pid}/stat");
-            let start = Instant::now();
-            while std::fs::read_to_string(&stat)
-                .is_ok_and(|s| s.rsplit(") ").next().is_some_and(|r| !r.starts_with('Z')))
-                && start.elapsed() < Duration::from_secs(10)
-            {
-                std::thread::sleep(Duration::from_millis(50));
-            }
+        let pid_file = self.dir.join("run/master.pid");
+        let pid = std::fs::read_to_string(&pid_file).unwrap_or_default();
+        if !pid.trim().is_empty() {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+            common::wait_for_exit(&pid_file);
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
@@ -70,11 +65,7 @@ impl Drop for Dovecot {
 
 /// Why this machine cannot run the test, if it cannot.
 fn cannot_run() -> Option<&'static str> {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
-    if !root {
+    if !common::is_root() {
         return Some("not root (Dovecot's master switches to the mail user)");
     }
     if !Path::new(DOVECOT).exists() {

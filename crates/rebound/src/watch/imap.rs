@@ -12,7 +12,7 @@
 //! the folder unmarked (the watcher died between commit and mark) is marked without being
 //! read again.
 
-use super::net::{self, Stream};
+use super::net::Stream;
 use super::{BATCH, Disposal, Fetched, PassError, Settings, Sink};
 use anyhow::{Context, anyhow};
 use imap::types::Flag;
@@ -43,20 +43,7 @@ fn classify(e: imap::Error, doing: &str) -> PassError {
 /// Connects and logs in.
 fn login(settings: &Settings) -> Result<Session, PassError> {
     let url = &settings.url;
-    let stream = net::connect(
-        &url.host,
-        url.port,
-        url.scheme.tls(),
-        settings.ca_file.as_deref(),
-    )
-    .map_err(|e| {
-        // A certificate the system does not trust will not become trusted by retrying.
-        if format!("{e:#}").contains("certificate") {
-            PassError::Fatal(e)
-        } else {
-            PassError::Network(e)
-        }
-    })?;
+    let stream = super::connect(settings)?;
     let mut client = imap::Client::new(stream);
     client
         .read_greeting()

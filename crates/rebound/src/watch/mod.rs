@@ -362,6 +362,25 @@ impl From<anyhow::Error> for PassError {
     }
 }
 
+/// Connects to the mailbox's server for a pass: a failure to connect is retried, but a
+/// certificate that is not trusted will not become trusted by retrying.
+pub fn connect(settings: &Settings) -> Result<net::Stream, PassError> {
+    let url = &settings.url;
+    net::connect(
+        &url.host,
+        url.port,
+        url.scheme.tls(),
+        settings.ca_file.as_deref(),
+    )
+    .map_err(|e| {
+        if format!("{e:#}").contains("certificate") {
+            PassError::Fatal(e)
+        } else {
+            PassError::Network(e)
+        }
+    })
+}
+
 /// Watches until killed (or, with `once`, one pass): connects, runs passes, waits (IDLE or
 /// the interval) and reconnects with backoff after a network error. Returns the run's tally.
 pub fn run(settings: &Settings, sink: &mut Sink<'_>) -> anyhow::Result<Tally> {

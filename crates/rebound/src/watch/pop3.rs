@@ -8,7 +8,7 @@
 //! POP3 locks the maildrop for the session, so the watcher logs out after each pass and polls
 //! every `--interval`. STLS (RFC 2595) is not spoken: use pop3s://.
 
-use super::net::{self, Stream};
+use super::net::Stream;
 use super::{BATCH, Disposal, Fetched, PassError, Settings, Sink};
 use anyhow::anyhow;
 use std::collections::HashSet;
@@ -218,19 +218,7 @@ fn pass(
     backoff: &mut Duration,
 ) -> std::result::Result<(), PassError> {
     let url = &settings.url;
-    let stream = net::connect(
-        &url.host,
-        url.port,
-        url.scheme.tls(),
-        settings.ca_file.as_deref(),
-    )
-    .map_err(|e| {
-        if format!("{e:#}").contains("certificate") {
-            PassError::Fatal(e)
-        } else {
-            PassError::Network(e)
-        }
-    })?;
+    let stream = super::connect(settings)?;
     let mut pop = Pop3::login(stream, &url.user, &settings.password).map_err(|e| match e {
         Pop3Error::Err(t) => PassError::Fatal(anyhow!(
             "{url}: the server refused the login of {}: {t}",
