@@ -657,6 +657,17 @@ fn watch_reads_dovecot_over_imap_and_pop3_and_resumes_after_sigkill() {
     assert_eq!(ids(&[&again], &["stored"]).len(), 40, "read again");
     assert_eq!(event_count(&db), few, "not counted twice");
     assert_eq!(folder_counts(&dovecot, "validity", "Bounces"), (40, 40));
+    // IMAP --delete: the stored messages are expunged (UID EXPUNGE), not read again.
+    let deleting = run_once(watch_command(&db, &pw, &["--delete", url.as_str()]));
+    assert_eq!(deleting.code, Some(0), "{}", deleting.stderr);
+    assert_eq!(
+        ids(&[&deleting], &["marked"]).len(),
+        40,
+        "{:?}",
+        deleting.lines
+    );
+    assert_eq!(folder_counts(&dovecot, "validity", "Bounces"), (0, 0));
+    assert_eq!(event_count(&db), few);
 
     // imaps:// with a private CA.
     if let Some(port) = dovecot.imaps {

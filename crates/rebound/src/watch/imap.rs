@@ -6,7 +6,7 @@
 //! them; then IDLE (when offered) or sleep, and again.
 //!
 //! Which messages are left: with `--processed-folder` or `--delete`, every message of the
-//! folder (processed ones leave it); when flagging with the keyword, those without
+//! folder not flagged \Deleted (processed ones leave it); when flagging with the keyword, those without
 //! `$Rebound`; when flagging without it (a server that refuses keywords), every message, the
 //! store's records telling which were stored. A message recorded in the store but still in
 //! the folder unmarked (the watcher died between commit and mark) is marked without being
@@ -167,8 +167,12 @@ fn pass(
     let flagging = plan.disposal == Disposal::Flagged;
     let query = if flagging && keyword {
         format!("NOT KEYWORD {KEYWORD}")
-    } else {
+    } else if flagging {
         "ALL".to_string()
+    } else {
+        // Moved or deleted: a message flagged \Deleted but not expunged (a server without
+        // UIDPLUS) is gone for us, and must not be copied again.
+        "UNDELETED".to_string()
     };
     let mut left: Vec<u32> = session
         .uid_search(&query)
@@ -177,7 +181,7 @@ fn pass(
         .collect();
     left.sort_unstable();
     let recorded = sink.recorded()?;
-    if query == "ALL" {
+    if !query.starts_with("NOT") {
         // Records of messages that left the folder (moved, deleted) are no longer needed.
         let present: HashSet<String> = left.iter().map(u32::to_string).collect();
         let gone: Vec<String> = recorded
