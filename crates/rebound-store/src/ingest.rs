@@ -51,7 +51,7 @@ pub(crate) fn write_batch_keyed(
 }
 
 /// [`write_batch`] of sorted, distinct rows; `events` and `duplicates` are left to the caller.
-fn write_sorted(
+pub(crate) fn write_sorted(
     backend: &mut dyn Backend,
     rows: &mut [EventRow],
     policy: &Policy,
@@ -59,7 +59,7 @@ fn write_sorted(
     skipped: &mut Vec<Skipped>,
     new_keys: &mut Vec<EventKey>,
 ) -> Result<IngestStats> {
-    match write_whole(backend, rows, policy, now, new_keys) {
+    match write_whole(backend, rows, policy, now, new_keys, &mut |_| Ok(())) {
         Err(e) if e.is_row_error() => {
             if let [row] = rows {
                 skipped.push(Skipped {
@@ -81,17 +81,23 @@ fn write_sorted(
     }
 }
 
-/// One transaction of `rows`, retried whole on a retryable error.
-fn write_whole(
+/// Writes by [`write_whole`] what must be committed with the events (the ids of the mailbox
+/// messages they came from), in their transaction, before it commits.
+pub(crate) type Alongside<'a> = dyn FnMut(&mut dyn crate::backend::Tx) -> Result<()> + 'a;
+
+/// One transaction of `rows` (sorted and distinct) and of what `alongside` writes, retried
+/// whole on a retryable error.
+pub(crate) fn write_whole(
     backend: &mut dyn Backend,
     rows: &mut [EventRow],
     policy: &Policy,
     now: i64,
     new_keys: &mut Vec<EventKey>,
+    alongside: &mut Alongside<'_>,
 ) -> Result<IngestStats> {
     let mut attempt = 0;
     loop {
-        match try_batch(backend, rows, policy, now) {
+        match try_batch(backend, rows, policy, now, alongside) {
             Ok((stats, keys)) => {
                 new_keys.extend(keys);
                 return Ok(stats);
@@ -111,6 +117,7 @@ fn try_batch(
     rows: &mut [EventRow],
     policy: &Policy,
     now: i64,
+    alongside: &mut Alongside<'_>,
 ) -> Result<(IngestStats, Vec<EventKey>)> {
     let mut stats = IngestStats::default();
     let mut new_keys = Vec::new();
@@ -199,6 +206,7 @@ fn try_batch(
         });
         stats.hints = tx.upsert_hints(&hints)?;
     }
+    alongside(&mut *tx)?;
     tx.commit()?;
     Ok((stats, new_keys))
 }

@@ -14,6 +14,8 @@
 //!   Their rows are also the send list that gives an event without a source its send's
 //!   source, by Message-ID then address ([`SourceStep::SendList`]).
 //! - [`exchange`]: CSV export and import.
+//! - [`MailboxMessage`] ([`Store::ingest_mailbox`]): which messages of a bounce mailbox have
+//!   their events stored, recorded with them (`rebound watch`).
 //!
 //! ```
 //! use rebound_store::{Location, SourceRule, Store, synthetic};
@@ -35,6 +37,7 @@ mod ingest;
 mod key;
 mod location;
 mod lookup;
+mod mailbox;
 mod model;
 mod policy;
 pub mod rates;
@@ -54,6 +57,7 @@ pub use check::{Check, SuppressionSet};
 pub use error::{Result, StoreError};
 pub use key::EventKey;
 pub use location::Location;
+pub use mailbox::{MailboxMessage, Validity};
 pub use model::{ApiToken, Hint, HintKind, HintStatus, IngestStats, Skipped, Suppression};
 pub use policy::{Judgement, Policy};
 pub use record::{NUL_REPLACEMENT, SourceRule, SourceStep, store_text};

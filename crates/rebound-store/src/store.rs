@@ -22,8 +22,8 @@ pub const DEFAULT_BATCH: usize = 5_000;
 
 /// A store of bounce events, suppressions and forward hints, on SQLite or PostgreSQL.
 pub struct Store {
-    backend: Box<dyn Backend>,
-    policy: Policy,
+    pub(crate) backend: Box<dyn Backend>,
+    pub(crate) policy: Policy,
     location: Location,
 }
 
@@ -345,7 +345,7 @@ impl Store {
 /// Writes one batch of sends in one transaction: the rows, then the counts of the new ones.
 /// Rows go in key order and counts in (source, domain, day) order, so concurrent writers
 /// (PostgreSQL) take their locks in one order and never dead-lock each other.
-fn write_sends(backend: &mut dyn Backend, rows: &[SendRow]) -> Result<SendStats> {
+pub(crate) fn write_sends(backend: &mut dyn Backend, rows: &[SendRow]) -> Result<SendStats> {
     if rows.is_empty() {
         return Ok(SendStats::default());
     }

@@ -92,6 +92,7 @@ both_backends!(
     a_listed_send_is_not_counted_again_from_a_log,
     nul_bytes_are_stored_alike_on_both_backends,
     a_refused_row_is_skipped_and_the_batch_goes_on,
+    mailbox_messages_are_recorded_with_their_events,
 );
 
 static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| Classifier::builtin().unwrap());
@@ -130,12 +131,12 @@ fn open(loc: &Location) -> Store {
 
 fn migrations_are_versioned_and_reopen(loc: &Location) {
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), 6);
     s.ingest(&synthetic::events(0, 10), &SourceRule::default())
         .unwrap();
     drop(s);
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), 6);
     assert_eq!(s.count(Table::Events).unwrap(), 10);
 }
 
@@ -625,10 +626,11 @@ fn a_version_2_store_gets_its_tags_for_reports(loc: &Location) {
     raw_sql(
         loc,
         "DROP TABLE event_tags; DROP TABLE sends; DROP TABLE send_counts; \
+         DROP TABLE mailbox_state; DROP TABLE mailbox_messages; \
          DELETE FROM rebound_schema WHERE version >= 3;",
     );
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), 6);
     let mut rows: Vec<(String, i64)> = s
         .report("tag:x-lead-source".parse().unwrap(), None)
         .unwrap()
@@ -780,10 +782,11 @@ fn a_version_1_store_upgrades_in_place(loc: &Location) {
          WHERE recipient = 'rfc5322@example.com';
          UPDATE events SET day = '2026-01-01' WHERE at IS NULL;
          DROP TABLE event_tags; DROP TABLE sends; DROP TABLE send_counts;
+         DROP TABLE mailbox_state; DROP TABLE mailbox_messages;
          DELETE FROM rebound_schema WHERE version >= 2;",
     );
     let mut s = open(loc);
-    assert_eq!(s.schema_version().unwrap(), 5);
+    assert_eq!(s.schema_version().unwrap(), 6);
     assert_eq!(
         day_groups(&mut s),
         [("2024-05-01".to_string(), 1), ("undated".to_string(), 2)]
@@ -1356,4 +1359,67 @@ fn a_listed_send_is_not_counted_again_from_a_log(loc: &Location) {
     let none = row("(none)");
     // new (not listed) and r (send list off): two sends and two bounced recipients.
     assert_eq!((none.sent, none.bounced_recipients), (Some(2), 2));
+}
+
+/// `rebound watch`'s state: a batch's events and its messages' ids are stored together, a
+/// changed UIDVALIDITY forgets the ids, and re-read messages count nothing twice.
+fn mailbox_messages_are_recorded_with_their_events(loc: &Location) {
+    use rebound_store::{MailboxMessage, Validity};
+    let mut s = open(loc);
+    let mb = "imap://bounces@127.0.0.1:143/INBOX";
+    assert_eq!(s.mailbox_validity(mb, 7).unwrap(), Validity::New);
+    assert_eq!(s.mailbox_validity(mb, 7).unwrap(), Validity::Same);
+    let one = [ev("a@example.com", UNKNOWN, "2024-05-01T10:00:00Z")];
+    let two = [
+        ev("b@example.com", UNKNOWN, "2024-05-01T10:00:00Z"),
+        ev("c@example.com", UNKNOWN, "2024-05-01T10:00:00Z"),
+    ];
+    let batch = [
+        MailboxMessage {
+            id: "1".into(),
+            events: &one,
+        },
+        MailboxMessage {
+            id: "2".into(),
+            events: &two,
+        },
+        MailboxMessage {
+            id: "3".into(),
+            events: &[],
+        },
+    ];
+    let mut skipped = Vec::new();
+    let stats = s
+        .ingest_mailbox(mb, &batch, &SourceRule::default(), &mut skipped)
+        .unwrap();
+    assert_eq!((stats.events, stats.new, stats.duplicates), (3, 3, 0));
+    let ids = s.mailbox_recorded(mb).unwrap();
+    assert_eq!(ids.len(), 3);
+    assert!(["1", "2", "3"].iter().all(|i| ids.contains(*i)));
+    // Another mailbox's ids are its own.
+    assert!(
+        s.mailbox_recorded("pop3://bounces@127.0.0.1:110")
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.mailbox_forget(mb, &["3".to_string(), "9".to_string()])
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.mailbox_recorded(mb).unwrap().len(), 2);
+    // A new UIDVALIDITY: the ids are forgotten; the same messages read again add no event.
+    assert_eq!(s.mailbox_validity(mb, 8).unwrap(), Validity::Changed(7));
+    assert!(s.mailbox_recorded(mb).unwrap().is_empty());
+    let stats = s
+        .ingest_mailbox(mb, &batch[..2], &SourceRule::default(), &mut skipped)
+        .unwrap();
+    assert_eq!((stats.events, stats.new, stats.duplicates), (3, 0, 3));
+    assert_eq!(s.count(Table::Events).unwrap(), 3);
+    assert_eq!(s.mailbox_recorded(mb).unwrap().len(), 2);
+    assert!(skipped.is_empty());
+    // Recording an id twice (a retried batch) is harmless.
+    s.ingest_mailbox(mb, &batch[..1], &SourceRule::default(), &mut skipped)
+        .unwrap();
+    assert_eq!(s.mailbox_recorded(mb).unwrap().len(), 2);
 }

@@ -6,6 +6,7 @@ mod cmd;
 mod input;
 mod route;
 mod term;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -41,6 +42,7 @@ enum Command {
     Diagnose(cmd::diagnose::DiagnoseArgs),
     Init(cmd::init::InitArgs),
     Ingest(cmd::ingest::IngestArgs),
+    Watch(cmd::watch::WatchArgs),
     Suppressions(cmd::suppressions::SuppressionsArgs),
     Hints(cmd::hints::HintsArgs),
     Report(cmd::report::ReportArgs),
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
         Command::Codes(args) => cmd::codes::run(args, &cli.rules),
         Command::Serve(args) => cmd::serve::run(args, &cli.rules),
         Command::Tokens(args) => cmd::tokens::run(args, &cli.rules),
+        Command::Watch(args) => cmd::watch::run(args, &cli.rules),
     };
     match result {
         Ok(code) => code,

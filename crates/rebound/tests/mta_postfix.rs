@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -48,28 +50,14 @@ impl Drop for Instance {
             .args(["-c", &self.etc().display().to_string(), "stop"])
             .output();
         // Wait for the master to exit (it stops its children first); it leaves its pid file.
-        let pid =
-            std::fs::read_to_string(self.dir.join("spool/pid/master.pid")).unwrap_or_default();
-        let stat = format!("/proc/{}/stat", pid.trim());
-        let running = || {
-            std::fs::read_to_string(&stat)
-                .is_ok_and(|s| s.rsplit(") ").next().is_some_and(|r| !r.starts_with('Z')))
-        };
-        let start = Instant::now();
-        while !pid.trim().is_empty() && running() && start.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        common::wait_for_exit(&self.dir.join("spool/pid/master.pid"));
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 /// Why this machine cannot run the test, if it cannot.
 fn cannot_run() -> Option<&'static str> {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
-    if !root {
+    if !common::is_root() {
         return Some("not root");
     }
     if !Path::new(POSTFIX).exists() {

@@ -76,6 +76,21 @@ pub(crate) trait Tx {
     fn sends_by_address(&mut self, addresses: &[String]) -> Result<Vec<ListedSend>>;
     /// Adds sends to the (source, domain, day) counts.
     fn add_sent(&mut self, counts: &[((String, String, String), i64)]) -> Result<()>;
+    /// The UIDVALIDITY kept for a bounce mailbox ([`crate::mailbox`]).
+    fn mailbox_validity(&mut self, mailbox: &str) -> Result<Option<i64>>;
+    /// Keeps `validity` as the mailbox's UIDVALIDITY.
+    fn set_mailbox_validity(&mut self, mailbox: &str, validity: i64, now: i64) -> Result<()>;
+    /// The ids of the mailbox's messages whose events are stored.
+    fn mailbox_messages(&mut self, mailbox: &str) -> Result<Vec<String>>;
+    /// Records messages `(id, events)` of a mailbox as stored (a recorded id is left alone).
+    fn record_mailbox_messages(
+        &mut self,
+        mailbox: &str,
+        messages: &[(String, i64)],
+        now: i64,
+    ) -> Result<()>;
+    /// Forgets the given ids of a mailbox, or all of them (`None`); returns how many were kept.
+    fn forget_mailbox_messages(&mut self, mailbox: &str, ids: Option<&[String]>) -> Result<u64>;
     /// Commits.
     fn commit(self: Box<Self>) -> Result<()>;
 }

@@ -377,6 +377,47 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
+    fn mailbox_validity(&mut self, mailbox: &str) -> Result<Option<i64>> {
+        let row = self.tx.query_opt(sql::MAILBOX_VALIDITY, &[&mailbox])?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn set_mailbox_validity(&mut self, mailbox: &str, validity: i64, now: i64) -> Result<()> {
+        self.tx
+            .execute(sql::SET_MAILBOX_VALIDITY, &[&mailbox, &validity, &now])?;
+        Ok(())
+    }
+
+    fn mailbox_messages(&mut self, mailbox: &str) -> Result<Vec<String>> {
+        let rows = self.tx.query(sql::MAILBOX_MESSAGES, &[&mailbox])?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn record_mailbox_messages(
+        &mut self,
+        mailbox: &str,
+        messages: &[(String, i64)],
+        now: i64,
+    ) -> Result<()> {
+        let stmt = self.tx.prepare(sql::RECORD_MAILBOX_MESSAGE)?;
+        for (id, events) in messages {
+            self.tx.execute(&stmt, &[&mailbox, id, events, &now])?;
+        }
+        Ok(())
+    }
+
+    fn forget_mailbox_messages(&mut self, mailbox: &str, ids: Option<&[String]>) -> Result<u64> {
+        let Some(ids) = ids else {
+            return Ok(self.tx.execute(sql::FORGET_MAILBOX, &[&mailbox])?);
+        };
+        let stmt = self.tx.prepare(sql::FORGET_MAILBOX_MESSAGE)?;
+        let mut n = 0;
+        for id in ids {
+            n += self.tx.execute(&stmt, &[&mailbox, id])?;
+        }
+        Ok(n)
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(self.tx.commit()?)
     }

@@ -53,6 +53,24 @@ pub(crate) const FORGET_NONCES: &str = "DELETE FROM webhook_nonces WHERE seen_at
 pub(crate) const SELECT_LISTED_SENDS: &str =
     "SELECT address, message_id, source, at_unix FROM sends WHERE source <> '(none)' AND ";
 
+/// The UIDVALIDITY kept for a mailbox (`crate::mailbox`).
+pub(crate) const MAILBOX_VALIDITY: &str =
+    "SELECT uidvalidity FROM mailbox_state WHERE mailbox = $1";
+
+pub(crate) const SET_MAILBOX_VALIDITY: &str = "INSERT INTO mailbox_state \
+    (mailbox, uidvalidity, updated_at) VALUES ($1, $2, $3) ON CONFLICT (mailbox) \
+    DO UPDATE SET uidvalidity = excluded.uidvalidity, updated_at = excluded.updated_at";
+
+pub(crate) const MAILBOX_MESSAGES: &str = "SELECT uid FROM mailbox_messages WHERE mailbox = $1";
+
+pub(crate) const RECORD_MAILBOX_MESSAGE: &str = "INSERT INTO mailbox_messages \
+    (mailbox, uid, events, stored_at) VALUES ($1, $2, $3, $4) ON CONFLICT (mailbox, uid) DO NOTHING";
+
+pub(crate) const FORGET_MAILBOX_MESSAGE: &str =
+    "DELETE FROM mailbox_messages WHERE mailbox = $1 AND uid = $2";
+
+pub(crate) const FORGET_MAILBOX: &str = "DELETE FROM mailbox_messages WHERE mailbox = $1";
+
 /// Rewrites `$n` placeholders to SQLite's `?n`.
 pub(crate) fn to_sqlite(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());

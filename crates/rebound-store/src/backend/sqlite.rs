@@ -387,6 +387,58 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn mailbox_validity(&mut self, mailbox: &str) -> Result<Option<i64>> {
+        let mut stmt = self.tx.prepare_cached(&to_sqlite(sql::MAILBOX_VALIDITY))?;
+        let mut rows = stmt.query_map([mailbox], |r| r.get::<_, i64>(0))?;
+        Ok(rows.next().transpose()?)
+    }
+
+    fn set_mailbox_validity(&mut self, mailbox: &str, validity: i64, now: i64) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(&to_sqlite(sql::SET_MAILBOX_VALIDITY))?;
+        stmt.execute(params![mailbox, validity, now])?;
+        Ok(())
+    }
+
+    fn mailbox_messages(&mut self, mailbox: &str) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(&to_sqlite(sql::MAILBOX_MESSAGES))?;
+        let rows = stmt.query_map([mailbox], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn record_mailbox_messages(
+        &mut self,
+        mailbox: &str,
+        messages: &[(String, i64)],
+        now: i64,
+    ) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(&to_sqlite(sql::RECORD_MAILBOX_MESSAGE))?;
+        for (id, events) in messages {
+            stmt.execute(params![mailbox, id, events, now])?;
+        }
+        Ok(())
+    }
+
+    fn forget_mailbox_messages(&mut self, mailbox: &str, ids: Option<&[String]>) -> Result<u64> {
+        let Some(ids) = ids else {
+            return Ok(self
+                .tx
+                .execute(&to_sqlite(sql::FORGET_MAILBOX), [mailbox])?
+                as u64);
+        };
+        let mut stmt = self
+            .tx
+            .prepare_cached(&to_sqlite(sql::FORGET_MAILBOX_MESSAGE))?;
+        let mut n = 0;
+        for id in ids {
+            n += stmt.execute(params![mailbox, id])? as u64;
+        }
+        Ok(n)
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(self.tx.commit()?)
     }

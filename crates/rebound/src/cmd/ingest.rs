@@ -160,25 +160,8 @@ pub struct IngestArgs {
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
     format: IngestFormat,
 
-    /// The lead source of every event of this run (wins over --source-tag and
-    /// --source-header).
-    #[arg(long, value_name = "TAG")]
-    source: Option<String>,
-
-    /// A metadata key that names the lead source (the tag KEY, else meta.KEY); repeatable,
-    /// the first present wins; tried before --source-header.
-    #[arg(long, value_name = "KEY")]
-    source_tag: Vec<String>,
-
-    /// The header of the returned message that names the lead source.
-    #[arg(long, value_name = "NAME", default_value = "X-Lead-Source")]
-    source_header: String,
-
-    /// Do not look an event's lead source up in the send list (by Message-ID, then address)
-    /// when no step before gives one; a log's or webhook's send is then counted on its own
-    /// (once per address and Message-ID), whether the list holds it or not.
-    #[arg(long)]
-    no_send_list: bool,
+    #[command(flatten)]
+    sources: SourceArgs,
 
     /// Events per transaction.
     #[arg(long, value_name = "N", default_value_t = rebound_store::DEFAULT_BATCH)]
@@ -196,6 +179,43 @@ pub struct IngestArgs {
 
     #[command(flatten)]
     store: StoreArgs,
+}
+
+/// The lead-source options of `rebound ingest` and `rebound watch` (see "Lead source" in
+/// `rebound ingest --help`).
+#[derive(Args, Clone)]
+pub struct SourceArgs {
+    /// The lead source of every event of this run (wins over --source-tag and
+    /// --source-header).
+    #[arg(long, value_name = "TAG")]
+    pub source: Option<String>,
+
+    /// A metadata key that names the lead source (the tag KEY, else meta.KEY); repeatable,
+    /// the first present wins; tried before --source-header.
+    #[arg(long, value_name = "KEY")]
+    pub source_tag: Vec<String>,
+
+    /// The header of the returned message that names the lead source.
+    #[arg(long, value_name = "NAME", default_value = "X-Lead-Source")]
+    pub source_header: String,
+
+    /// Do not look an event's lead source up in the send list (by Message-ID, then address)
+    /// when no step before gives one; a log's or webhook's send is then counted on its own
+    /// (once per address and Message-ID), whether the list holds it or not.
+    #[arg(long)]
+    pub no_send_list: bool,
+}
+
+impl SourceArgs {
+    /// The store's rule for choosing each event's lead source.
+    pub fn rule(&self) -> SourceRule {
+        SourceRule {
+            tag: self.source.clone(),
+            tags: self.source_tag.clone(),
+            header: self.source_header.clone(),
+            send_list: !self.no_send_list,
+        }
+    }
 }
 
 /// EX_TEMPFAIL of sysexits.h: the MTA defers the message and tries again later.
@@ -288,12 +308,7 @@ struct Done {
 
 fn ingest(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<(Done, ExitCode)> {
     let mut store = args.store.open(Access::Create)?;
-    let sources = SourceRule {
-        tag: args.source.clone(),
-        tags: args.source_tag.clone(),
-        header: args.source_header.clone(),
-        send_list: !args.no_send_list,
-    };
+    let sources = args.sources.rule();
     let format = match args.format {
         // An MTA hands over one message, never JSON lines, a log or a webhook body.
         IngestFormat::Parse(Format::Auto) if args.mta => IngestFormat::Parse(Format::Mail),
@@ -306,7 +321,7 @@ fn ingest(args: IngestArgs, rule_files: &[PathBuf]) -> anyhow::Result<(Done, Exi
     };
     let mut reader = Reader {
         options: Arc::new(Options {
-            tag_headers: vec![args.source_header.clone()],
+            tag_headers: vec![args.sources.source_header.clone()],
         }),
         rule_files,
         classifier: None,

@@ -15,3 +15,4 @@ pub mod sends;
 pub mod serve;
 pub mod suppressions;
 pub mod tokens;
+pub mod watch;

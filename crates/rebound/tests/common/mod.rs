@@ -35,3 +35,30 @@ pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect()
 }
+
+/// Whether the tests run as root (the private MTA and IMAP servers need it).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// Waits up to 10 s for the daemon whose pid file is `pid_file` to exit (a zombie counts as
+/// gone); returns at once when the file is missing or empty.
+pub fn wait_for_exit(pid_file: &std::path::Path) {
+    let pid = std::fs::read_to_string(pid_file).unwrap_or_default();
+    let pid = pid.trim();
+    if pid.is_empty() {
+        return;
+    }
+    let stat = format!("/proc/{pid}/stat");
+    let running = || {
+        std::fs::read_to_string(&stat)
+            .is_ok_and(|s| s.rsplit(") ").next().is_some_and(|r| !r.starts_with('Z')))
+    };
+    let start = std::time::Instant::now();
+    while running() && start.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
