@@ -1,11 +1,13 @@
 //! The last-resort reader: a message that presents itself as a bounce (by sender or subject)
 //! but that no standard or vendor reader claimed. It tries the shared prose scan
-//! ([`super::text`]) with ever looser recipient lines, then the one address the text names;
-//! a recipient without a reply of its own gets the reply the text gives near it.
+//! ([`super::text`]) with ever looser recipient lines, then bare user names qualified as
+//! [`super::bare`] says, then the one address the text names (never the sender's, a role
+//! address or a message identifier); a recipient without a reply of its own gets the reply
+//! the text gives near it.
 
 use super::text::{
     Layout, ProseReplies, blocks, checked_records, contains_ignore_ascii_case, default_recipient,
-    has_reply_code, labelled_recipient, loose_recipient, reply_for,
+    has_reply_code, labelled_recipient, listed_recipient, loose_recipient, reply_for,
 };
 use super::{Bounce, Input, Record, header};
 use rebound_core::{Reader, SourceKind};
@@ -35,20 +37,36 @@ pub fn looks_like_bounce(input: &Input<'_>) -> bool {
             "could not be delivered",
             "failed delivery",
             "mail delivery",
+            "nondeliverable",
+            "non-deliverable",
+            "delivery has failed",
+            "returned to sender",
+            // Exchange's "Undeliverable:" in German, French, Italian, Spanish and Dutch.
+            "unzustellbar",
+            "non remis",
+            "non recapitabile",
+            "no se puede entregar",
+            "onbestelbaar",
         ]
         .iter()
         .any(|w| contains_ignore_ascii_case(subject, w))
 }
 
-/// The one address the text names, other than the bounce's own `From` / `To` and the
-/// returned message's sender: the recipient of a bounce that names it only inside a
-/// sentence (`Invalid final delivery userid: x@y`, `User's mailbox is full: <x@y>`).
+/// The one address the text names, other than the bounce's own `From` / `To`, the message
+/// identifiers of the returned message and the mail system's role addresses: the recipient
+/// of a bounce that names it only inside a sentence (`Invalid final delivery userid: x@y`,
+/// `User's mailbox is full: <x@y>`). Lines that are header fields naming the sender or a
+/// message (`From:`, `Message-ID:`, … of a copy of the message) are not read.
 /// `None` when the text names no such address or several.
 pub fn sole_address(input: &Input<'_>, text: &str) -> Option<String> {
     let own = own_addresses(input);
+    let ids = message_ids(input);
     let mut found: Option<String> = None;
-    for word in text.split(|c: char| {
-        c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '"' | ',' | ';')
+    let lines = text.lines().filter(|l| !names_no_recipient(l));
+    for word in lines.flat_map(|l| {
+        l.split(|c: char| {
+            c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '"' | ',' | ';')
+        })
     }) {
         if !word.contains('@') {
             continue;
@@ -59,7 +77,13 @@ pub fn sole_address(input: &Input<'_>, text: &str) -> Option<String> {
         let Some((local, domain)) = a.rsplit_once('@') else {
             continue;
         };
-        if local.is_empty() || !domain.contains('.') || own.contains(&a.to_ascii_lowercase()) {
+        let lower = a.to_ascii_lowercase();
+        if local.is_empty()
+            || !domain.contains('.')
+            || own.contains(&lower)
+            || ids.contains(&lower)
+            || is_role(local)
+        {
             continue;
         }
         match &found {
@@ -69,6 +93,56 @@ pub fn sole_address(input: &Input<'_>, text: &str) -> Option<String> {
         }
     }
     found
+}
+
+/// Header fields whose addresses are never the failed recipient: the sender's, and message
+/// identifiers (which have the shape of an address). A notice that quotes the returned
+/// message's header inline shows them.
+const NOT_RECIPIENT_FIELDS: &[&str] = &[
+    "from:",
+    "sender:",
+    "reply-to:",
+    "return-path:",
+    "message-id:",
+    "in-reply-to:",
+    "references:",
+    "resent-from:",
+    "resent-message-id:",
+    "errors-to:",
+    "x-original-message-id:",
+];
+
+/// Whether a line is one of [`NOT_RECIPIENT_FIELDS`].
+fn names_no_recipient(line: &str) -> bool {
+    let t = line.trim_start().as_bytes();
+    NOT_RECIPIENT_FIELDS.iter().any(|f| {
+        t.get(..f.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(f.as_bytes()))
+    })
+}
+
+/// The local parts of a mail system's role addresses (RFC 2142 and the daemons' own), which
+/// a notice names as the place to ask for help, never as the address that failed.
+fn is_role(local: &str) -> bool {
+    ["postmaster", "mailer-daemon", "mailer_daemon", "hostmaster", "abuse"]
+        .iter()
+        .any(|r| local.eq_ignore_ascii_case(r))
+}
+
+/// The message identifiers a notice may quote (`Your message <id@host> could not be
+/// delivered`): the returned message's `Message-ID` and the bounce's own `In-Reply-To` and
+/// `References`, lower-cased and without angle brackets.
+fn message_ids(input: &Input<'_>) -> Vec<String> {
+    let top = input.top();
+    let returned = super::returned::headers(input);
+    let returned_id = returned.as_ref().and_then(|h| h.get("message-id"));
+    [top.get("in-reply-to"), top.get("references"), returned_id]
+        .into_iter()
+        .flatten()
+        .flat_map(str::split_whitespace)
+        .map(|id| id.trim_matches(['<', '>']).to_ascii_lowercase())
+        .filter(|id| id.contains('@'))
+        .collect()
 }
 
 /// The bounce's own addresses, lower-cased: its `From` (the reporting system) and its `To`
@@ -98,6 +172,9 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if found.is_empty() {
         (preamble, found) = blocks(text, &layout, labelled_recipient);
     }
+    if found.is_empty() {
+        (preamble, found) = blocks(text, &layout, listed_recipient);
+    }
     let mut records = checked_records(&preamble, found);
     // The bounce is addressed to the original sender: a recipient line naming that address
     // (`… not accepting mail from news@example.org:`) names the sender, not a recipient.
@@ -107,6 +184,20 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             .as_deref()
             .is_none_or(|a| !own.contains(&a.to_ascii_lowercase()))
     });
+    if records.is_empty() {
+        // A notice naming its recipients by bare user name (see [`super::bare`]).
+        records = super::bare::recipients(input, text)
+            .into_iter()
+            .map(|(recipient, line)| {
+                let record = Record {
+                    recipient: Some(recipient),
+                    diagnostic: Some(line),
+                    ..Record::default()
+                };
+                (record, None)
+            })
+            .collect();
+    }
     if records.is_empty() {
         let recipient = sole_address(input, text);
         let diagnostic = reply_for(text, None).map(|found| found.text).or_else(|| {

@@ -210,8 +210,9 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
     }
     // A recipient-less record: the bounce's own `X-Failed-Recipients` (by position) names
     // the address that failed; else the returned message's `To` (else the `for` of its first
-    // `Received`) is the best evidence left; an unqualified one (`kijitora`) is completed
-    // from the address of the returned message with the same local part.
+    // `Received`) is the best evidence left (see [`addressee`]); an unqualified one
+    // (`kijitora`) is completed from the address of the returned message with the same local
+    // part.
     if let Some(failed) = input.top().get("x-failed-recipients") {
         let failed = super::vendor::split_addresses(failed);
         for (r, f) in bounce.records.iter_mut().zip(failed) {
@@ -224,11 +225,7 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
         return;
     };
     // Read only for a record that needs it (most name their recipient).
-    let to = || {
-        h.get("to")
-            .and_then(header::address)
-            .or_else(|| received_for(h).next())
-    };
+    let to = || addressee(input, h);
     for r in bounce.records.iter_mut() {
         match r.recipient.as_deref() {
             None => r.recipient = to(),
@@ -242,6 +239,79 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
     }
 }
 
+/// The returned message's addressee, when its header names one that can be the failed
+/// recipient: the one mailbox of its `To` and `Cc`, or of several the one whose display name
+/// the notice writes (Exchange lists `Jane Doe on 19/09/2002 13:52`); else the first `for`
+/// of its `Received` fields. Never the sender (the returned `From`, the bounce's `To`) nor the
+/// list's own address (`List-Post`, `List-Id`): a post to a list, or a newsletter sent to
+/// its sender with the readers in `Bcc`, names no reader in its header.
+fn addressee(input: &Input<'_>, h: &Headers) -> Option<String> {
+    let mut not_recipient: Vec<String> = [h.get("from"), input.top().get("to"), h.get("list-post")]
+        .into_iter()
+        .flatten()
+        .filter_map(|v| header::address(v.trim_start_matches('<').trim_start_matches("mailto:")))
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    // `List-Id: <news.example.org>` is the list `news@example.org` (RFC 2919's usual form).
+    if let Some(id) = h.get("list-id").and_then(|v| v.split(['<', '>']).nth(1))
+        && let Some((local, domain)) = id.split_once('.')
+    {
+        not_recipient.push(format!("{local}@{domain}").to_ascii_lowercase());
+    }
+    let ok = |a: &String| !not_recipient.contains(&a.to_ascii_lowercase());
+    let mailboxes: Vec<(String, String)> = h
+        .values(|n| n.eq_ignore_ascii_case("to") || n.eq_ignore_ascii_case("cc"))
+        .flat_map(mailboxes)
+        .collect();
+    let picked = match mailboxes.as_slice() {
+        [] => None,
+        [(_, one)] => Some(one.clone()).filter(ok),
+        several => {
+            let text = input.human();
+            let mut named = several.iter().filter(|(name, address)| {
+                name.len() > 2 && ok(address) && super::text::contains_ignore_ascii_case(text, name)
+            });
+            match (named.next(), named.next()) {
+                (Some((_, address)), None) => Some(address.clone()),
+                _ => None,
+            }
+        }
+    };
+    picked.or_else(|| received_for(h).find(ok))
+}
+
+/// The (display name, address) pairs of an address-list field (RFC 5322 3.4), split at
+/// commas outside quotes and angle brackets; the name is "" when there is none.
+fn mailboxes(value: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let (mut quoted, mut angle, mut start) = (false, false, 0);
+    for (i, c) in value.char_indices().chain(std::iter::once((value.len(), ','))) {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ',' if !quoted && !angle => {
+                let part = &value[start..i];
+                start = i + 1;
+                let Some(address) = header::address(part) else {
+                    continue;
+                };
+                let name = part
+                    .split('<')
+                    .next()
+                    .filter(|_| part.contains('<'))
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches(['"', '\'', ' '])
+                    .to_string();
+                out.push((name, address));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The addresses in the `for` clauses of `Received` fields (RFC 5321 4.4).
 fn received_for<'h>(h: &'h Headers) -> impl Iterator<Item = String> + 'h {
     h.values(|n| n.eq_ignore_ascii_case("received"))
@@ -253,7 +323,7 @@ fn received_for<'h>(h: &'h Headers) -> impl Iterator<Item = String> + 'h {
 
 /// The address of the returned message (`To`, `Cc`, `Received … for`, `Envelope-To`,
 /// `X-Original-To`, `Delivered-To`) whose local part is `local`.
-fn qualify(local: &str, h: &Headers) -> Option<String> {
+pub(super) fn qualify(local: &str, h: &Headers) -> Option<String> {
     let names = ["to", "cc", "envelope-to", "x-original-to", "delivered-to"];
     let from_fields = h
         .values(|name| names.iter().any(|n| name.eq_ignore_ascii_case(n)))

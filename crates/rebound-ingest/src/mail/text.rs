@@ -285,9 +285,12 @@ pub fn address_line(line: &str) -> Option<(String, &str)> {
     };
     let addr = strip_repeated(addr, "mailto:");
     let (local, domain) = addr.rsplit_once('@')?;
+    // An address has no white space nor `<` in it: `<<< 551 User not local; please try
+    // <x@y>` is a transcript's reply naming a forward-path, not a recipient line.
     if local.is_empty()
         || !domain.contains('.')
-        || addr.contains(['(', ')', '"', '['])
+        || addr.contains(['(', ')', '"', '[', '<', ';'])
+        || addr.contains(char::is_whitespace)
         || domain.ends_with('.')
     {
         return None;
@@ -463,7 +466,11 @@ pub fn loose_recipient(line: &str) -> Option<(String, &str)> {
         (&t[..end], &t[end..])
     };
     let (local, domain) = addr.rsplit_once('@')?;
-    if local.is_empty() || !domain.contains('.') || addr.contains(['(', ')', '"', '[', '<']) {
+    if local.is_empty()
+        || !domain.contains('.')
+        || addr.contains(['(', ')', '"', '[', '<', ';'])
+        || addr.contains(char::is_whitespace)
+    {
         return None;
     }
     let rest = rest
@@ -471,6 +478,19 @@ pub fn loose_recipient(line: &str) -> Option<(String, &str)> {
         .trim_start_matches(':')
         .trim();
     Some((header::clean_address(addr), rest))
+}
+
+/// The list-item recipient-line test, a fourth pass: an address alone after a single `>`
+/// and white space, as MDaemon lists the addresses that did not receive the message
+/// (`>    x@example.com`, per flufl.bounce's MDaemon pattern). Not a transcript's `>>>`
+/// line, nor a quoted line with words after the address.
+pub fn listed_recipient(line: &str) -> Option<(String, &str)> {
+    memchr::memchr(b'@', line.as_bytes())?;
+    let rest = line.trim_start().strip_prefix('>')?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    address_line(rest).filter(|(_, after)| after.is_empty())
 }
 
 /// Phrases that put a recipient after them on the same line (lower-case).
@@ -489,6 +509,7 @@ pub const LABELS: &[&str] = &[
     "undeliverable to",
     "addressed to",
     "your message to",
+    "was not delivered to",
     "mail to",
     "message to",
     "delivery failed:",
@@ -627,6 +648,12 @@ mod tests {
         );
         assert_eq!(address_line("Hello there"), None);
         assert_eq!(address_line("a@b.c said hello"), None);
+        // A transcript's reply naming a forward-path is not a recipient line.
+        assert_eq!(
+            address_line("<<< 551 User not local; please try <a@b.c>"),
+            None
+        );
+        assert_eq!(loose_recipient("<551 not local; try a@b.c> x"), None);
     }
 
     #[test]
