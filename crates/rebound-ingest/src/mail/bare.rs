@@ -81,7 +81,8 @@ fn names(text: &str) -> Vec<(String, String)> {
             listing = out.is_empty();
             continue;
         }
-        let item = line.starts_with([' ', '\t'])
+        let item = line
+            .starts_with([' ', '\t'])
             .then(|| local_part(t))
             .flatten()
             .filter(|n| {

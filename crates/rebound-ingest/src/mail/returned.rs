@@ -285,7 +285,10 @@ fn addressee(input: &Input<'_>, h: &Headers) -> Option<String> {
 fn mailboxes(value: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let (mut quoted, mut angle, mut start) = (false, false, 0);
-    for (i, c) in value.char_indices().chain(std::iter::once((value.len(), ','))) {
+    for (i, c) in value
+        .char_indices()
+        .chain(std::iter::once((value.len(), ',')))
+    {
         match c {
             '"' => quoted = !quoted,
             '<' if !quoted => angle = true,
