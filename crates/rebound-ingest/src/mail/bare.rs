@@ -13,7 +13,7 @@
 //!
 //! Otherwise the name gives no recipient: nothing is guessed.
 
-use super::header;
+use super::header::{self, Headers};
 use super::{Input, returned};
 
 /// A line that names one bare user name after a label, lower-case.
@@ -28,17 +28,20 @@ pub fn recipients(input: &Input<'_>, text: &str) -> Vec<(String, String)> {
         return Vec::new();
     }
     let returned = returned::headers(input);
-    let domain = role_domain(input.from());
     names
         .into_iter()
-        .filter_map(|(name, line)| {
-            let address = returned
-                .as_deref()
-                .and_then(|h| returned::qualify(&name, h))
-                .or_else(|| domain.as_ref().map(|d| format!("{name}@{d}")))?;
-            Some((address, line))
-        })
+        .filter_map(|(name, line)| Some((qualify(input, returned.as_deref(), &name)?, line)))
         .collect()
+}
+
+/// A bare user name as an address, by the rule of this module: the returned message's
+/// address with that local part, else the name at the domain of the notice's role sender.
+pub fn qualify(input: &Input<'_>, returned: Option<&Headers<'_>>, name: &str) -> Option<String> {
+    // A name, not a pipe or a file (`|/usr/bin/procmail`, `/var/mail/jdoe`).
+    local_part(name).filter(|n| n.len() == name.len())?;
+    returned
+        .and_then(|h| returned::qualify(name, h))
+        .or_else(|| role_domain(input.from()).map(|d| format!("{name}@{d}")))
 }
 
 /// The domain of a role address (`postmaster@D`, `mailer-daemon@D`), lower-cased.

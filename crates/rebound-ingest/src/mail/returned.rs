@@ -211,8 +211,7 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
     // A recipient-less record: the bounce's own `X-Failed-Recipients` (by position) names
     // the address that failed; else the returned message's `To` (else the `for` of its first
     // `Received`) is the best evidence left (see [`addressee`]); an unqualified one
-    // (`kijitora`) is completed from the address of the returned message with the same local
-    // part.
+    // (`kijitora`) is completed as [`super::bare::qualify`] says, else left as it is.
     if let Some(failed) = input.top().get("x-failed-recipients") {
         let failed = super::vendor::split_addresses(failed);
         for (r, f) in bounce.records.iter_mut().zip(failed) {
@@ -221,16 +220,14 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
             }
         }
     }
-    let Some(h) = returned.as_ref() else {
-        return;
-    };
     // Read only for a record that needs it (most name their recipient).
-    let to = || addressee(input, h);
+    let returned = returned.as_deref();
+    let to = || returned.and_then(|h| addressee(input, h));
     for r in bounce.records.iter_mut() {
         match r.recipient.as_deref() {
             None => r.recipient = to(),
             Some(local) if !local.contains('@') => {
-                if let Some(full) = qualify(local, h) {
+                if let Some(full) = super::bare::qualify(input, returned, local) {
                     r.recipient = Some(full);
                 }
             }
