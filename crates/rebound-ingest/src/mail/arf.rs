@@ -126,3 +126,17 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     }
     Some(bounce)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_redacted;
+
+    #[test]
+    fn redacted_addresses() {
+        assert!(is_redacted("redacted@example.com"));
+        assert!(is_redacted("xxxxxxxx@example.com"));
+        assert!(is_redacted("Undisclosed-Recipient@example.com"));
+        assert!(!is_redacted("jdoe@example.com"));
+        assert!(!is_redacted("xx@example.com"));
+    }
+}

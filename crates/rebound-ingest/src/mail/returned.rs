@@ -333,3 +333,68 @@ pub(super) fn qualify(local: &str, h: &Headers) -> Option<String> {
             .is_some_and(|(l, _)| l.eq_ignore_ascii_case(local))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::{Options, read};
+
+    #[test]
+    fn mailboxes_of_an_address_list() {
+        assert_eq!(
+            mailboxes(r#""Doe, Jane" <jdoe@a.example>, Jo <jo@b.example>, x@c.example"#),
+            [
+                ("Doe, Jane".to_string(), "jdoe@a.example".to_string()),
+                ("Jo".to_string(), "jo@b.example".to_string()),
+                (String::new(), "x@c.example".to_string()),
+            ]
+        );
+        assert!(mailboxes("undisclosed-recipients:;").is_empty());
+    }
+
+    /// The recipient a bounce without recipient lines gets from its returned message.
+    fn fallback(to: &str, notice: &str, extra: &str) -> Option<String> {
+        let raw = format!(
+            "From: MAILER-DAEMON@mx.example.net\nTo: news@example.org\nSubject: Undeliverable\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n\
+             {notice}\n--b\nContent-Type: message/rfc822\n\nFrom: News <news@example.org>\n\
+             To: {to}\n{extra}Subject: s\n\nbody\n--b--\n"
+        );
+        let b = read(raw.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+        b.records.first().and_then(|r| r.recipient.clone())
+    }
+
+    #[test]
+    fn the_returned_to_only_when_it_can_be_the_recipient() {
+        let notice = "Delivery failed: 550 No such user";
+        assert_eq!(
+            fallback("jdoe@example.net", notice, "").as_deref(),
+            Some("jdoe@example.net")
+        );
+        // The sender itself (readers in Bcc), the list's own address: no recipient.
+        assert_eq!(fallback("news@example.org", notice, ""), None);
+        assert_eq!(
+            fallback(
+                "news-list@example.org",
+                notice,
+                "List-Post: <mailto:news-list@example.org>\n"
+            ),
+            None
+        );
+        assert_eq!(
+            fallback(
+                "news-list@example.org",
+                notice,
+                "List-Id: <news-list.example.org>\n"
+            ),
+            None
+        );
+        // Several: the one the notice names by display name, else none.
+        let two = "Jane Doe <jdoe@example.net>, John Roe <jroe@example.net>";
+        assert_eq!(
+            fallback(two, "John Roe on 19/09/2002\n550 No such user", "").as_deref(),
+            Some("jroe@example.net")
+        );
+        assert_eq!(fallback(two, notice, ""), None);
+    }
+}
