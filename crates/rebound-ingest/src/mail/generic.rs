@@ -10,11 +10,19 @@ use super::text::{
     has_reply_code, labelled_recipient, listed_recipient, loose_recipient, reply_for,
 };
 use super::{Bounce, Input, Record, header};
-use rebound_core::{Reader, SourceKind};
+use rebound_core::{DsnAction, Reader, SourceKind};
 
-/// Whether the message presents itself as a bounce (sender or subject).
+/// Whether the message presents itself as a bounce (sender or subject). A subject that
+/// starts as a reply's does (`Re: Undeliverable: …`, RFC 5322 3.6.5, and its German,
+/// Nordic, Finnish, Polish, Dutch and Italian forms) is a person writing about a bounce, not
+/// a notice: only its sender can make it one.
 pub fn looks_like_bounce(input: &Input<'_>) -> bool {
     let (from, subject) = (input.from(), input.subject());
+    let is_reply = subject.split_once(':').is_some_and(|(prefix, _)| {
+        ["re", "aw", "sv", "vs", "odp", "antw", "r"]
+            .iter()
+            .any(|p| prefix.trim().eq_ignore_ascii_case(p))
+    });
     [
         "mailer-daemon",
         "postmaster",
@@ -26,30 +34,31 @@ pub fn looks_like_bounce(input: &Input<'_>) -> bool {
     ]
     .iter()
     .any(|w| contains_ignore_ascii_case(from, w))
-        || [
-            "undeliver",
-            "delivery fail",
-            "failure notice",
-            "returned mail",
-            "delivery status",
-            "not delivered",
-            "delivery error",
-            "could not be delivered",
-            "failed delivery",
-            "mail delivery",
-            "nondeliverable",
-            "non-deliverable",
-            "delivery has failed",
-            "returned to sender",
-            // Exchange's "Undeliverable:" in German, French, Italian, Spanish and Dutch.
-            "unzustellbar",
-            "non remis",
-            "non recapitabile",
-            "no se puede entregar",
-            "onbestelbaar",
-        ]
-        .iter()
-        .any(|w| contains_ignore_ascii_case(subject, w))
+        || (!is_reply
+            && [
+                "undeliver",
+                "delivery fail",
+                "failure notice",
+                "returned mail",
+                "delivery status",
+                "not delivered",
+                "delivery error",
+                "could not be delivered",
+                "failed delivery",
+                "mail delivery",
+                "nondeliverable",
+                "non-deliverable",
+                "delivery has failed",
+                "returned to sender",
+                // Exchange's "Undeliverable:" in German, French, Italian, Spanish and Dutch.
+                "unzustellbar",
+                "non remis",
+                "non recapitabile",
+                "no se puede entregar",
+                "onbestelbaar",
+            ]
+            .iter()
+            .any(|w| contains_ignore_ascii_case(subject, w)))
 }
 
 /// The one address the text names, other than the bounce's own `From` / `To`, the message
@@ -229,7 +238,46 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
             r.command = r.command.or(found.command);
         }
     }
+    // A plain-text delivery report (no `message/delivery-status` part) that says the message
+    // arrived, with no failure reply anywhere: what RFC 3464 calls `delivered` / `relayed`,
+    // not a failure of its recipients.
+    let success = (!records
+        .iter()
+        .any(|(r, _)| has_reply_code(r.diagnostic.as_deref())))
+    .then(|| success_action(text))
+    .flatten();
     let mut bounce = Bounce::new(SourceKind::Mail, Reader::Text);
-    bounce.records = records.into_iter().map(|(record, _)| record).collect();
+    bounce.records = records
+        .into_iter()
+        .map(|(mut record, _)| {
+            record.action = record.action.or(success);
+            record
+        })
+        .collect();
     Some(bounce)
+}
+
+/// The action a notice's words state when they report a delivery rather than a failure
+/// (Postfix's "successfully delivered", Sendmail's "had successful delivery notifications",
+/// Exchange's "Your message has been delivered" and "Delivery to these recipients or groups is
+/// complete, but no delivery notification was sent"); `None` otherwise.
+fn success_action(text: &str) -> Option<DsnAction> {
+    const RELAYED: &[&str] = &[
+        "successfully relayed",
+        "no delivery notification was sent by the destination",
+    ];
+    const DELIVERED: &[&str] = &[
+        "successfully delivered",
+        "had successful delivery",
+        "your message has been delivered",
+        "delivery to the following recipients succeeded",
+    ];
+    let has = |phrases: &[&str]| phrases.iter().any(|p| contains_ignore_ascii_case(text, p));
+    if has(RELAYED) {
+        Some(DsnAction::Relayed)
+    } else if has(DELIVERED) {
+        Some(DsnAction::Delivered)
+    } else {
+        None
+    }
 }
