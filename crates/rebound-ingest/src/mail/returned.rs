@@ -209,9 +209,10 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
         bounce.date = input.top().get("date").and_then(crate::time::rfc5322);
     }
     // A recipient-less record: the bounce's own `X-Failed-Recipients` (by position) names
-    // the address that failed; else the returned message's `To` (else the `for` of its first
-    // `Received`) is the best evidence left (see [`addressee`]); an unqualified one
-    // (`kijitora`) is completed as [`super::bare::qualify`] says, else left as it is.
+    // the address that failed; else a VERP return path (see [`verp_recipient`]); else the
+    // returned message's `To` (else the `for` of its `Received`) is the best evidence left
+    // (see [`addressee`]). An unqualified one (`kijitora`) is completed as
+    // [`super::bare::qualify`] says, else left as it is.
     if let Some(failed) = input.top().get("x-failed-recipients") {
         let failed = super::vendor::split_addresses(failed);
         for (r, f) in bounce.records.iter_mut().zip(failed) {
@@ -222,7 +223,11 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
     }
     // Read only for a record that needs it (most name their recipient).
     let returned = returned.as_deref();
-    let to = || returned.and_then(|h| addressee(input, h));
+    let mut verp = verp_recipient(input);
+    let mut to = || {
+        verp.take()
+            .or_else(|| returned.and_then(|h| addressee(input, h)))
+    };
     for r in bounce.records.iter_mut() {
         match r.recipient.as_deref() {
             None => r.recipient = to(),
@@ -234,6 +239,28 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
             Some(_) => {}
         }
     }
+}
+
+/// The recipient a VERP return path encodes (variable envelope return path: the sender
+/// writes the recipient into the address bounces come back to, `bounces+jdoe=example.net@
+/// list.example.org`, as Mailman and froide do): the bounce's `To` with a `+` tag holding
+/// `local=domain`. Only `+` is read as the tag's separator: in qmail's `-` form the local
+/// part's own hyphens make the split a guess.
+fn verp_recipient(input: &Input<'_>) -> Option<String> {
+    let to = header::address(input.top().get("to")?)?;
+    let (local, _) = to.rsplit_once('@')?;
+    let tag = local.rsplit_once('+')?.1;
+    let (user, domain) = tag.rsplit_once('=')?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with(['.', '-'])
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+    let user_ok = !user.is_empty()
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    (domain_ok && user_ok).then(|| format!("{user}@{}", domain.to_ascii_lowercase()))
 }
 
 /// The returned message's addressee, when its header names one that can be the failed
@@ -362,6 +389,27 @@ mod tests {
         );
         let b = read(raw.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
         b.records.first().and_then(|r| r.recipient.clone())
+    }
+
+    #[test]
+    fn a_verp_return_path_names_the_recipient() {
+        let raw = "From: MAILER-DAEMON@mx.example.net\n\
+                   To: news-bounces+jdoe=Example.NET@lists.example.org\n\
+                   Subject: Undeliverable\n\nDelivery failed: 550 No such user\n";
+        let b = read(raw.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(b.records[0].recipient.as_deref(), Some("jdoe@example.net"));
+        // No `+` tag, or no domain in it: no recipient read from the To.
+        for to in [
+            "news-jdoe=example.net@lists.example.org",
+            "news+abc@example.org",
+        ] {
+            let raw = format!(
+                "From: MAILER-DAEMON@mx.example.net\nTo: {to}\nSubject: Undeliverable\n\n\
+                 Delivery failed: 550 No such user\n"
+            );
+            let b = read(raw.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(b.records[0].recipient, None, "{to}");
+        }
     }
 
     #[test]
