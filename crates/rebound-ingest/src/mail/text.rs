@@ -35,7 +35,7 @@ fn may_hold_failure(b: &[u8]) -> bool {
 /// Whether one line holds a reply code (a code and status, or a code where a reply starts).
 fn line_has_code(line: &str) -> bool {
     let line = line.trim_start();
-    let line = line.strip_prefix("<<<").unwrap_or(line);
+    let line = diagnostic::received_line(line).unwrap_or(line);
     has_code_shape(line.as_bytes()) && Reply::codes(line).0.is_some_and(|c| c >= 400)
 }
 
@@ -180,7 +180,7 @@ impl<'a> ProseReplies<'a> {
 /// The reply whose code line `picked` starts at `pick` in `text` (see [`reply_for`]).
 fn reply_at(text: &str, pick: usize, picked: &str) -> ProseReply {
     let picked = picked.trim();
-    let received = picked.strip_prefix("<<<");
+    let received = diagnostic::received_line(picked);
     let mut out = received.unwrap_or(picked).trim_start().to_string();
     for l in text[pick..].lines().skip(1).take(8) {
         let t = l.trim();
@@ -205,8 +205,8 @@ fn reply_at(text: &str, pick: usize, picked: &str) -> ProseReply {
             .lines()
             .rev()
             .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with("<<<"))
-            .and_then(|l| l.strip_prefix(">>>"))
+            .find(|l| !l.is_empty() && diagnostic::received_line(l).is_none())
+            .and_then(diagnostic::sent_line)
             .and_then(|l| diagnostic::sent_command(l.trim()))
     });
     let command = sent.flatten().or_else(|| diagnostic::command_in(&out));
