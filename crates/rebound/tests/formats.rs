@@ -3,7 +3,8 @@
 //! evidence, a repository fixture (`fixture:formats/x.eml`, under `tests/fixtures`) or a
 //! file of the shared Sisimai corpus (`shared:lhost-x-01.eml`). A handled row's file must be
 //! read by that reader with the row's recipient (or any recipient for corpus files) and a
-//! reason; a "not handled" row's fixture must not give its recipient. Corpus rows are checked
+//! reason, and a fixture must give no other recipient; a "not handled" row's fixture must
+//! not give its recipient. Corpus rows are checked
 //! only when the shared corpus is on disk (`REBOUND_SHARED`, `../shared` or `/work/shared`);
 //! otherwise they are skipped with a message, so `cargo test` never needs it.
 
@@ -213,6 +214,18 @@ fn check(row: &Row, path: &Path) -> Option<String> {
             }
         ));
     };
+    // A row naming its recipient (a fixture's) also says that no other address comes out:
+    // not the sender, the list, a forward-path or a Message-ID.
+    if let Some(w) = want
+        && let Some(other) = events
+            .iter()
+            .find(|e| !e.1.is_empty() && !e.1.eq_ignore_ascii_case(w))
+    {
+        return Some(format!(
+            "{what}: gives {} ({}) besides {w}",
+            other.1, other.2
+        ));
+    }
     if row.recipient_only && has_reason(&hit.2) {
         return Some(format!(
             "{what}: listed as recipient only, but the reason is `{}`; update the doc",

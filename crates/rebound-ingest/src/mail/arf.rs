@@ -42,6 +42,17 @@ fn hotmail_recipient(input: &Input<'_>) -> Option<String> {
         .and_then(header::address)
 }
 
+/// Whether a provider hid the complainant's address (RFC 6590 redaction: `redacted@…`,
+/// `xxxxxxxx@…`, `undisclosed-recipients`): such an address names nobody and is not given as
+/// the recipient.
+fn is_redacted(address: &str) -> bool {
+    let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
+    let lower = local.to_ascii_lowercase();
+    lower == "redacted"
+        || lower.starts_with("undisclosed")
+        || (local.len() >= 3 && local.bytes().all(|b| matches!(b, b'x' | b'X' | b'*')))
+}
+
 /// Reads a feedback report, or `None` when the message is not one.
 pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     if !detect(input) {
@@ -65,17 +76,25 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         .get("feedback-type")
         .map(|t| t.trim().to_ascii_lowercase())
         .or_else(|| Some("abuse".to_string()));
-    let mut recipients: Vec<String> = fields
+    let mut recipients: Vec<String> = Vec::new();
+    for a in fields
         .values(|n| {
             n.eq_ignore_ascii_case("original-rcpt-to")
                 || n.eq_ignore_ascii_case("removal-recipient")
         })
         .filter_map(header::address)
-        .collect();
+    {
+        if !recipients.iter().any(|r| r.eq_ignore_ascii_case(&a)) {
+            recipients.push(a);
+        }
+    }
+    recipients.retain(|a| !is_redacted(a));
     if recipients.is_empty() {
         let hm = hotmail_recipient(input);
-        recipients
-            .extend(hm.or_else(|| returned.and_then(|h| h.get("to")).and_then(header::address)));
+        recipients.extend(
+            hm.or_else(|| returned.and_then(|h| h.get("to")).and_then(header::address))
+                .filter(|a| !is_redacted(a)),
+        );
     }
     if recipients.is_empty() {
         recipients.push(String::new());
@@ -106,4 +125,18 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
         });
     }
     Some(bounce)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_redacted;
+
+    #[test]
+    fn redacted_addresses() {
+        assert!(is_redacted("redacted@example.com"));
+        assert!(is_redacted("xxxxxxxx@example.com"));
+        assert!(is_redacted("Undisclosed-Recipient@example.com"));
+        assert!(!is_redacted("jdoe@example.com"));
+        assert!(!is_redacted("xx@example.com"));
+    }
 }

@@ -98,13 +98,29 @@ fn exchanges<'a>(
 ) -> impl Iterator<Item = (Option<SmtpCommand>, &'a str)> {
     let mut sent = None;
     lines.map(str::trim).filter_map(move |line| {
-        if let Some(command) = line.strip_prefix(">>>") {
+        if let Some(command) = sent_line(line) {
             sent = sent_command(command.trim());
             None
         } else {
-            line.strip_prefix("<<<").map(|reply| (sent, reply.trim()))
+            received_line(line).map(|reply| (sent, reply.trim()))
         }
     })
+}
+
+/// What a transcript line the client sent says after its `>>>` (also written `Sent >>>`);
+/// `None` for another line.
+pub fn sent_line(line: &str) -> Option<&str> {
+    line.strip_prefix("Sent ")
+        .map_or(line, str::trim_start)
+        .strip_prefix(">>>")
+}
+
+/// What a transcript line the server answered says after its `<<<` (also written
+/// `Received <<<`, the form PHPMailer-BMH's samples quote); `None` for another line.
+pub fn received_line(line: &str) -> Option<&str> {
+    line.strip_prefix("Received ")
+        .map_or(line, str::trim_start)
+        .strip_prefix("<<<")
 }
 
 /// The command of a line the client sent (`RCPT TO:<x>`, `MAIL FROM:<x>`, `DATA`, `.`).
@@ -202,6 +218,21 @@ pub fn unwrap_quoted(diagnostic: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sent_and_received_transcript_lines() {
+        assert_eq!(sent_line(">>> RCPT TO:<a@b.c>"), Some(" RCPT TO:<a@b.c>"));
+        assert_eq!(
+            sent_line("Sent >>> RCPT TO: <a@b.c>"),
+            Some(" RCPT TO: <a@b.c>")
+        );
+        assert_eq!(
+            received_line("Received <<< 550 a@b.c... No such user"),
+            Some(" 550 a@b.c... No such user")
+        );
+        assert_eq!(received_line("Received: from mx.example.com"), None);
+        assert_eq!(sent_line("Sent: Thursday"), None);
+    }
 
     #[test]
     fn commands() {

@@ -8,6 +8,7 @@
 
 pub mod arf;
 pub mod autoreply;
+pub mod bare;
 pub mod decode;
 pub mod diagnostic;
 pub mod dsn;

@@ -21,7 +21,14 @@ pub fn parse(input: &Input<'_>) -> Option<Bounce> {
     bounce.sender = report.message.sender.clone();
     bounce.date = report.message.arrival_date;
     for r in report.recipients {
-        let recipient = r.final_recipient.or(r.original_recipient);
+        // The final recipient, unless only the original one is an address (Exchange writes
+        // `Final-Recipient: LOCAL;jdoe` beside `Original-Recipient: rfc822;jdoe@example.com`).
+        let is_address = |a: &Option<String>| a.as_deref().is_some_and(|a| a.contains('@'));
+        let recipient = if !is_address(&r.final_recipient) && is_address(&r.original_recipient) {
+            r.original_recipient
+        } else {
+            r.final_recipient.or(r.original_recipient)
+        };
         let mut record = Record {
             diagnostic: r.diagnostic,
             diagnostic_type: r.diagnostic_type.map(|t| t.to_ascii_lowercase()),

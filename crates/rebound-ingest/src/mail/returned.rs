@@ -209,9 +209,10 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
         bounce.date = input.top().get("date").and_then(crate::time::rfc5322);
     }
     // A recipient-less record: the bounce's own `X-Failed-Recipients` (by position) names
-    // the address that failed; else the returned message's `To` (else the `for` of its first
-    // `Received`) is the best evidence left; an unqualified one (`kijitora`) is completed
-    // from the address of the returned message with the same local part.
+    // the address that failed; else a VERP return path (see [`verp_recipient`]); else the
+    // returned message's `To` (else the `for` of its `Received`) is the best evidence left
+    // (see [`addressee`]). An unqualified one (`kijitora`) is completed as
+    // [`super::bare::qualify`] says, else left as it is.
     if let Some(failed) = input.top().get("x-failed-recipients") {
         let failed = super::vendor::split_addresses(failed);
         for (r, f) in bounce.records.iter_mut().zip(failed) {
@@ -220,26 +221,122 @@ pub fn fill(input: &Input<'_>, bounce: &mut Bounce, options: &Options) {
             }
         }
     }
-    let Some(h) = returned.as_ref() else {
-        return;
-    };
     // Read only for a record that needs it (most name their recipient).
-    let to = || {
-        h.get("to")
-            .and_then(header::address)
-            .or_else(|| received_for(h).next())
+    let returned = returned.as_deref();
+    let mut verp = verp_recipient(input);
+    let mut to = || {
+        verp.take()
+            .or_else(|| returned.and_then(|h| addressee(input, h)))
     };
     for r in bounce.records.iter_mut() {
         match r.recipient.as_deref() {
             None => r.recipient = to(),
             Some(local) if !local.contains('@') => {
-                if let Some(full) = qualify(local, h) {
+                if let Some(full) = super::bare::qualify(input, returned, local) {
                     r.recipient = Some(full);
                 }
             }
             Some(_) => {}
         }
     }
+}
+
+/// The recipient a VERP return path encodes (variable envelope return path: the sender
+/// writes the recipient into the address bounces come back to, `bounces+jdoe=example.net@
+/// list.example.org`, as Mailman and froide do): the bounce's `To` with a `+` tag holding
+/// `local=domain`. Only `+` is read as the tag's separator: in qmail's `-` form the local
+/// part's own hyphens make the split a guess.
+fn verp_recipient(input: &Input<'_>) -> Option<String> {
+    let to = header::address(input.top().get("to")?)?;
+    let (local, _) = to.rsplit_once('@')?;
+    let tag = local.rsplit_once('+')?.1;
+    let (user, domain) = tag.rsplit_once('=')?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with(['.', '-'])
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+    let user_ok = !user.is_empty()
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    (domain_ok && user_ok).then(|| format!("{user}@{}", domain.to_ascii_lowercase()))
+}
+
+/// The returned message's addressee, when its header names one that can be the failed
+/// recipient: the one mailbox of its `To` and `Cc`, or of several the one whose display name
+/// the notice writes (Exchange lists `Jane Doe on 19/09/2002 13:52`); else the first `for`
+/// of its `Received` fields. Never the sender (the returned `From`, the bounce's `To`) nor the
+/// list's own address (`List-Post`, `List-Id`): a post to a list, or a newsletter sent to
+/// its sender with the readers in `Bcc`, names no reader in its header.
+fn addressee(input: &Input<'_>, h: &Headers) -> Option<String> {
+    let mut not_recipient: Vec<String> = [h.get("from"), input.top().get("to"), h.get("list-post")]
+        .into_iter()
+        .flatten()
+        .filter_map(|v| header::address(v.trim_start_matches('<').trim_start_matches("mailto:")))
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    // `List-Id: <news.example.org>` is the list `news@example.org` (RFC 2919's usual form).
+    if let Some(id) = h.get("list-id").and_then(|v| v.split(['<', '>']).nth(1))
+        && let Some((local, domain)) = id.split_once('.')
+    {
+        not_recipient.push(format!("{local}@{domain}").to_ascii_lowercase());
+    }
+    let ok = |a: &String| !not_recipient.contains(&a.to_ascii_lowercase());
+    let mailboxes: Vec<(String, String)> = h
+        .values(|n| n.eq_ignore_ascii_case("to") || n.eq_ignore_ascii_case("cc"))
+        .flat_map(mailboxes)
+        .collect();
+    let picked = match mailboxes.as_slice() {
+        [] => None,
+        [(_, one)] => Some(one.clone()).filter(ok),
+        several => {
+            let text = input.human();
+            let mut named = several.iter().filter(|(name, address)| {
+                name.len() > 2 && ok(address) && super::text::contains_ignore_ascii_case(text, name)
+            });
+            match (named.next(), named.next()) {
+                (Some((_, address)), None) => Some(address.clone()),
+                _ => None,
+            }
+        }
+    };
+    picked.or_else(|| received_for(h).find(ok))
+}
+
+/// The (display name, address) pairs of an address-list field (RFC 5322 3.4), split at
+/// commas outside quotes and angle brackets; the name is "" when there is none.
+fn mailboxes(value: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let (mut quoted, mut angle, mut start) = (false, false, 0);
+    for (i, c) in value
+        .char_indices()
+        .chain(std::iter::once((value.len(), ',')))
+    {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ',' if !quoted && !angle => {
+                let part = &value[start..i];
+                start = i + 1;
+                let Some(address) = header::address(part) else {
+                    continue;
+                };
+                let name = part
+                    .split('<')
+                    .next()
+                    .filter(|_| part.contains('<'))
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches(['"', '\'', ' '])
+                    .to_string();
+                out.push((name, address));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The addresses in the `for` clauses of `Received` fields (RFC 5321 4.4).
@@ -253,7 +350,7 @@ fn received_for<'h>(h: &'h Headers) -> impl Iterator<Item = String> + 'h {
 
 /// The address of the returned message (`To`, `Cc`, `Received … for`, `Envelope-To`,
 /// `X-Original-To`, `Delivered-To`) whose local part is `local`.
-fn qualify(local: &str, h: &Headers) -> Option<String> {
+pub(super) fn qualify(local: &str, h: &Headers) -> Option<String> {
     let names = ["to", "cc", "envelope-to", "x-original-to", "delivered-to"];
     let from_fields = h
         .values(|name| names.iter().any(|n| name.eq_ignore_ascii_case(n)))
@@ -262,4 +359,90 @@ fn qualify(local: &str, h: &Headers) -> Option<String> {
         a.rsplit_once('@')
             .is_some_and(|(l, _)| l.eq_ignore_ascii_case(local))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::{Options, read};
+
+    #[test]
+    fn mailboxes_of_an_address_list() {
+        assert_eq!(
+            mailboxes(r#""Doe, Jane" <jdoe@a.example>, Jo <jo@b.example>, x@c.example"#),
+            [
+                ("Doe, Jane".to_string(), "jdoe@a.example".to_string()),
+                ("Jo".to_string(), "jo@b.example".to_string()),
+                (String::new(), "x@c.example".to_string()),
+            ]
+        );
+        assert!(mailboxes("undisclosed-recipients:;").is_empty());
+    }
+
+    /// The recipient a bounce without recipient lines gets from its returned message.
+    fn fallback(to: &str, notice: &str, extra: &str) -> Option<String> {
+        let raw = format!(
+            "From: MAILER-DAEMON@mx.example.net\nTo: news@example.org\nSubject: Undeliverable\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n\
+             {notice}\n--b\nContent-Type: message/rfc822\n\nFrom: News <news@example.org>\n\
+             To: {to}\n{extra}Subject: s\n\nbody\n--b--\n"
+        );
+        let b = read(raw.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+        b.records.first().and_then(|r| r.recipient.clone())
+    }
+
+    #[test]
+    fn a_verp_return_path_names_the_recipient() {
+        let raw = "From: MAILER-DAEMON@mx.example.net\n\
+                   To: news-bounces+jdoe=Example.NET@lists.example.org\n\
+                   Subject: Undeliverable\n\nDelivery failed: 550 No such user\n";
+        let b = read(raw.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(b.records[0].recipient.as_deref(), Some("jdoe@example.net"));
+        // No `+` tag, or no domain in it: no recipient read from the To.
+        for to in [
+            "news-jdoe=example.net@lists.example.org",
+            "news+abc@example.org",
+        ] {
+            let raw = format!(
+                "From: MAILER-DAEMON@mx.example.net\nTo: {to}\nSubject: Undeliverable\n\n\
+                 Delivery failed: 550 No such user\n"
+            );
+            let b = read(raw.as_bytes(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(b.records[0].recipient, None, "{to}");
+        }
+    }
+
+    #[test]
+    fn the_returned_to_only_when_it_can_be_the_recipient() {
+        let notice = "Delivery failed: 550 No such user";
+        assert_eq!(
+            fallback("jdoe@example.net", notice, "").as_deref(),
+            Some("jdoe@example.net")
+        );
+        // The sender itself (readers in Bcc), the list's own address: no recipient.
+        assert_eq!(fallback("news@example.org", notice, ""), None);
+        assert_eq!(
+            fallback(
+                "news-list@example.org",
+                notice,
+                "List-Post: <mailto:news-list@example.org>\n"
+            ),
+            None
+        );
+        assert_eq!(
+            fallback(
+                "news-list@example.org",
+                notice,
+                "List-Id: <news-list.example.org>\n"
+            ),
+            None
+        );
+        // Several: the one the notice names by display name, else none.
+        let two = "Jane Doe <jdoe@example.net>, John Roe <jroe@example.net>";
+        assert_eq!(
+            fallback(two, "John Roe on 19/09/2002\n550 No such user", "").as_deref(),
+            Some("jroe@example.net")
+        );
+        assert_eq!(fallback(two, notice, ""), None);
+    }
 }

@@ -35,7 +35,7 @@ fn may_hold_failure(b: &[u8]) -> bool {
 /// Whether one line holds a reply code (a code and status, or a code where a reply starts).
 fn line_has_code(line: &str) -> bool {
     let line = line.trim_start();
-    let line = line.strip_prefix("<<<").unwrap_or(line);
+    let line = diagnostic::received_line(line).unwrap_or(line);
     has_code_shape(line.as_bytes()) && Reply::codes(line).0.is_some_and(|c| c >= 400)
 }
 
@@ -180,7 +180,7 @@ impl<'a> ProseReplies<'a> {
 /// The reply whose code line `picked` starts at `pick` in `text` (see [`reply_for`]).
 fn reply_at(text: &str, pick: usize, picked: &str) -> ProseReply {
     let picked = picked.trim();
-    let received = picked.strip_prefix("<<<");
+    let received = diagnostic::received_line(picked);
     let mut out = received.unwrap_or(picked).trim_start().to_string();
     for l in text[pick..].lines().skip(1).take(8) {
         let t = l.trim();
@@ -205,8 +205,8 @@ fn reply_at(text: &str, pick: usize, picked: &str) -> ProseReply {
             .lines()
             .rev()
             .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with("<<<"))
-            .and_then(|l| l.strip_prefix(">>>"))
+            .find(|l| !l.is_empty() && diagnostic::received_line(l).is_none())
+            .and_then(diagnostic::sent_line)
             .and_then(|l| diagnostic::sent_command(l.trim()))
     });
     let command = sent.flatten().or_else(|| diagnostic::command_in(&out));
@@ -285,9 +285,12 @@ pub fn address_line(line: &str) -> Option<(String, &str)> {
     };
     let addr = strip_repeated(addr, "mailto:");
     let (local, domain) = addr.rsplit_once('@')?;
+    // An address has no white space nor `<` in it: `<<< 551 User not local; please try
+    // <x@y>` is a transcript's reply naming a forward-path, not a recipient line.
     if local.is_empty()
         || !domain.contains('.')
-        || addr.contains(['(', ')', '"', '['])
+        || addr.contains(['(', ')', '"', '[', '<', ';'])
+        || addr.contains(char::is_whitespace)
         || domain.ends_with('.')
     {
         return None;
@@ -463,7 +466,11 @@ pub fn loose_recipient(line: &str) -> Option<(String, &str)> {
         (&t[..end], &t[end..])
     };
     let (local, domain) = addr.rsplit_once('@')?;
-    if local.is_empty() || !domain.contains('.') || addr.contains(['(', ')', '"', '[', '<']) {
+    if local.is_empty()
+        || !domain.contains('.')
+        || addr.contains(['(', ')', '"', '[', '<', ';'])
+        || addr.contains(char::is_whitespace)
+    {
         return None;
     }
     let rest = rest
@@ -471,6 +478,19 @@ pub fn loose_recipient(line: &str) -> Option<(String, &str)> {
         .trim_start_matches(':')
         .trim();
     Some((header::clean_address(addr), rest))
+}
+
+/// The list-item recipient-line test, a fourth pass: an address alone after a single `>`
+/// and white space, as MDaemon lists the addresses that did not receive the message
+/// (`>    x@example.com`, per flufl.bounce's MDaemon pattern). Not a transcript's `>>>`
+/// line, nor a quoted line with words after the address.
+pub fn listed_recipient(line: &str) -> Option<(String, &str)> {
+    memchr::memchr(b'@', line.as_bytes())?;
+    let rest = line.trim_start().strip_prefix('>')?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    address_line(rest).filter(|(_, after)| after.is_empty())
 }
 
 /// Phrases that put a recipient after them on the same line (lower-case).
@@ -489,6 +509,7 @@ pub const LABELS: &[&str] = &[
     "undeliverable to",
     "addressed to",
     "your message to",
+    "was not delivered to",
     "mail to",
     "message to",
     "delivery failed:",
@@ -627,6 +648,12 @@ mod tests {
         );
         assert_eq!(address_line("Hello there"), None);
         assert_eq!(address_line("a@b.c said hello"), None);
+        // A transcript's reply naming a forward-path is not a recipient line.
+        assert_eq!(
+            address_line("<<< 551 User not local; please try <a@b.c>"),
+            None
+        );
+        assert_eq!(loose_recipient("<551 not local; try a@b.c> x"), None);
     }
 
     #[test]
