@@ -587,8 +587,12 @@ pub(super) fn checked_records(
                 (own, Some(true))
             } else if *shared_has_code {
                 (format!("{shared} {own}"), None)
-            } else {
+            } else if shared.is_empty() {
                 (own, Some(false))
+            } else {
+                // Neither says a code: the notice's own explanation above the recipients
+                // (Post.Office's "Host … not found", then the list) is evidence too.
+                (format!("{shared} {own}"), Some(false))
             };
             let record = Record {
                 recipient: Some(b.recipient),
