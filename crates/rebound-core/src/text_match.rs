@@ -146,6 +146,15 @@ impl TextMatcher {
         }
     }
 
+    /// The patterns the prefilter cannot nominate (no prefix literal of
+    /// [`MIN_LITERAL`] bytes or more, or too many): each runs its regex on every reply.
+    #[cfg(test)]
+    pub(crate) fn unfiltered(&self) -> impl Iterator<Item = &str> {
+        self.unfiltered
+            .iter()
+            .map(|&i| self.patterns[i].source.as_str())
+    }
+
     /// Compiles every pattern now (normally each is compiled when first needed), reporting
     /// the first that cannot be.
     pub fn compile_all(&self) -> Result<(), PatternError> {
