@@ -544,9 +544,18 @@ pub fn labelled_recipient(line: &str) -> Option<(String, &str)> {
     if line[..at].trim_start_matches(['>', ' ']).trim().len() > 3 {
         return Some((addr, line.trim()));
     }
-    let after = rest
-        .find('>')
-        .map_or("", |i| &rest[i + 1..])
+    // What follows the address: after its `>`, or after the bare address's word
+    // (`The message to x@y is bounced because : Quota exceed the hard limit`).
+    let end = rest.find('>').map(|i| i + 1).or_else(|| {
+        let at = rest.find('@')?;
+        Some(
+            rest[at..]
+                .find(char::is_whitespace)
+                .map_or(rest.len(), |w| at + w),
+        )
+    });
+    let after = end
+        .map_or("", |i| &rest[i..])
         .trim_start_matches(['.', ':', ','])
         .trim();
     Some((addr, after))
@@ -658,6 +667,21 @@ mod tests {
             None
         );
         assert_eq!(loose_recipient("<551 not local; try a@b.c> x"), None);
+    }
+
+    #[test]
+    fn a_labelled_line_explains_its_address() {
+        let bare = labelled_recipient("The message to a@b.c is bounced because : Quota exceed");
+        assert_eq!(
+            bare,
+            Some(("a@b.c".into(), "is bounced because : Quota exceed"))
+        );
+        let bracketed = labelled_recipient("Delivery to: <a@b.c>: 550 no such user");
+        assert_eq!(bracketed, Some(("a@b.c".into(), "550 no such user")));
+        assert_eq!(
+            labelled_recipient("Your message to a@b.c"),
+            Some(("a@b.c".into(), ""))
+        );
     }
 
     #[test]
