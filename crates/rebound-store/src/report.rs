@@ -294,19 +294,13 @@ pub(crate) fn assemble(
                 top_reasons: by_group.remove(&c.group).unwrap_or_default(),
                 hard_rate: rate(c.hard_recipients),
                 stale_rate: rate(c.stale_recipients),
-                group: c.group,
                 events: c.events,
                 recipients: c.recipients,
                 hard_recipients: c.hard_recipients,
                 stale_recipients: c.stale_recipients,
                 sender_side: c.sender_side,
-                sent: None,
-                bounced_recipients: 0,
-                bounced_per_1000: None,
-                hard_per_1000: None,
-                stale_per_1000: None,
-                stale_flag: false,
-                stale_p: None,
+                // The send columns are filled in later, where there are sends.
+                ..ReportRow::empty(c.group)
             }
         })
         .collect()

@@ -212,20 +212,10 @@ pub fn read_deliveries(
     let Ok(value) = body_json(body) else {
         return Vec::new();
     };
-    let origin = Origin {
-        path: path.map(str::to_string),
-        message: 0,
-    };
+    let origin = origin_of(path);
     deliveries::deliveries(&value)
         .into_iter()
-        .map(|(format, mut evidence)| {
-            evidence.kind = SourceKind::Webhook;
-            evidence.reader = Some(format.reader());
-            evidence
-                .tags
-                .insert("provider".into(), format.name().to_string());
-            build(evidence, classifier, &origin)
-        })
+        .map(|(format, evidence)| event_of(format, evidence, classifier, &origin))
         .collect()
 }
 
@@ -237,21 +227,34 @@ pub fn read_webhook(
     path: Option<&str>,
 ) -> Result<Vec<BounceEvent>, WebhookError> {
     let (format, found) = parse(body, format)?;
-    let origin = Origin {
-        path: path.map(str::to_string),
-        message: 0,
-    };
+    let origin = origin_of(path);
     Ok(found
         .into_iter()
-        .map(|mut evidence| {
-            evidence.kind = SourceKind::Webhook;
-            evidence.reader = Some(format.reader());
-            evidence
-                .tags
-                .insert("provider".into(), format.name().to_string());
-            build(evidence, classifier, &origin)
-        })
+        .map(|evidence| event_of(format, evidence, classifier, &origin))
         .collect())
+}
+
+/// Where a body came from: a file (or none), one body, so message 0.
+fn origin_of(path: Option<&str>) -> Origin {
+    Origin {
+        path: path.map(str::to_string),
+        message: 0,
+    }
+}
+
+/// One piece of a service's evidence as a classified event, marked as that service's.
+fn event_of(
+    format: WebhookFormat,
+    mut evidence: Evidence,
+    classifier: &Classifier,
+    origin: &Origin,
+) -> BounceEvent {
+    evidence.kind = SourceKind::Webhook;
+    evidence.reader = Some(format.reader());
+    evidence
+        .tags
+        .insert("provider".into(), format.name().to_string());
+    build(evidence, classifier, origin)
 }
 
 /// The elements of a batch (an array), or the body itself as a batch of one.
