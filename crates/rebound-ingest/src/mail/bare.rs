@@ -48,10 +48,8 @@ pub fn qualify(input: &Input<'_>, returned: Option<&Headers<'_>>, name: &str) ->
 fn role_domain(from: &str) -> Option<String> {
     let address = header::address(from)?;
     let (local, domain) = address.rsplit_once('@')?;
-    let role = ["postmaster", "mailer-daemon", "mailer_daemon"]
-        .iter()
-        .any(|r| local.eq_ignore_ascii_case(r));
-    (role && domain.contains('.')).then(|| domain.to_ascii_lowercase())
+    (super::generic::is_mail_daemon(local) && domain.contains('.'))
+        .then(|| domain.to_ascii_lowercase())
 }
 
 /// The bare names of a text with the line naming each: after one of [`LABELS`], or listed

@@ -133,15 +133,18 @@ fn names_no_recipient(line: &str) -> bool {
 /// The local parts of a mail system's role addresses (RFC 2142 and the daemons' own), which
 /// a notice names as the place to ask for help, never as the address that failed.
 fn is_role(local: &str) -> bool {
-    [
-        "postmaster",
-        "mailer-daemon",
-        "mailer_daemon",
-        "hostmaster",
-        "abuse",
-    ]
-    .iter()
-    .any(|r| local.eq_ignore_ascii_case(r))
+    is_mail_daemon(local)
+        || ["hostmaster", "abuse"]
+            .iter()
+            .any(|r| local.eq_ignore_ascii_case(r))
+}
+
+/// Whether a local part is the reporting mail system's own (`postmaster`, `mailer-daemon`):
+/// the sender of a notice, never its failed recipient.
+pub(super) fn is_mail_daemon(local: &str) -> bool {
+    ["postmaster", "mailer-daemon", "mailer_daemon"]
+        .iter()
+        .any(|r| local.eq_ignore_ascii_case(r))
 }
 
 /// The message identifiers a notice may quote (`Your message <id@host> could not be
